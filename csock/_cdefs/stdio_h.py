@@ -1,0 +1,13 @@
+"""<stdio.h>: perror()."""
+
+INCLUDES = """
+#include <stdio.h>
+"""
+
+TYPES = ""
+
+FUNCTIONS = """
+void perror(const char *s);
+"""
+
+CUSTOMIZATIONS = ""

@@ -1,0 +1,101 @@
+"""The raw C namespace: the Berkeley sockets API under its C names.
+
+Every function here is the C function, called through cffi, with the man
+page's argument order and C's return value: -1 (or NULL) on failure, with the
+reason in ``errno``. Nothing raises for a C failure and nothing is retried.
+
+Porting idiom (C on the left, csock.c on the right)::
+
+    struct sockaddr_in servidor;         servidor = new("struct sockaddr_in *")
+    &servidor                            servidor
+    (struct sockaddr *)&servidor         cast("struct sockaddr *", servidor)
+    sizeof(struct sockaddr)              sizeof("struct sockaddr")
+    sizeof(servidor)                     sizeof(servidor[0])   # not sizeof(servidor)
+    errno                                c.errno               # live, per thread
+    char buf[1024];                      buf = new("char[]", 1024)
+    "texto"  (a char * argument)         b"texto"              # bytes, not str
+
+Notes:
+
+* ``errno`` and ``h_errno`` are read live from the calling thread, like C's.
+  ``from csock.c import *`` copies names once, so it does not export them:
+  write ``import csock.c as c`` and read ``c.errno``.
+* Names that shadow Python builtins on ``from csock.c import *``: ``open``
+  (C's open(2)). ``read``/``write``/``close``/``select``/``poll`` shadow the
+  functions of the os and select modules if those were star-imported.
+* gethostbyname, gethostbyaddr, getservbyname, getservbyport and inet_ntoa
+  return pointers into static buffers shared by every thread: copy what you
+  need (``string(...)``) before the next call, and do not call them from two
+  threads at once. csock's Pythonic layer never uses them.
+* C macros are small C functions here: h_addr(hostent), FD_ZERO/FD_SET/
+  FD_CLR/FD_ISSET (out-of-range fds are ignored rather than overflowing the
+  set), CMSG_FIRSTHDR/CMSG_NXTHDR/CMSG_DATA/CMSG_SPACE/CMSG_LEN.
+* The variadic open() and fcntl() take fixed arguments: open(path, flags,
+  mode=0), fcntl(fd, cmd, arg=0).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csock._csock import ffi, lib
+
+# ffi helpers a port needs at top level.
+new = ffi.new
+cast = ffi.cast
+sizeof = ffi.sizeof
+offsetof = ffi.offsetof
+addressof = ffi.addressof
+string = ffi.string
+buffer = ffi.buffer
+from_buffer = ffi.from_buffer
+NULL = ffi.NULL
+
+# Prefix of the C helper functions that stand in for macros and variadics.
+_HELPER_PREFIX = "csock_"
+# Helpers given a Python signature below (default arguments) or read live.
+_SPECIAL = {"csock_open", "csock_fcntl", "csock_h_errno"}
+
+
+def _export_lib() -> list[str]:
+    names = []
+    for name in dir(lib):
+        if name in _SPECIAL:
+            continue
+        public = name[len(_HELPER_PREFIX):] if name.startswith(_HELPER_PREFIX) else name
+        globals()[public] = getattr(lib, name)
+        names.append(public)
+    return names
+
+
+_LIB_NAMES = _export_lib()
+
+
+def open(pathname: bytes, flags: int, mode: int = 0) -> int:  # noqa: A001
+    """open(2): returns a descriptor, or -1 with errno set."""
+    return lib.csock_open(pathname, flags, mode)
+
+
+def fcntl(fd: int, cmd: int, arg: int = 0) -> int:
+    """fcntl(2) with an integer argument: returns -1 with errno set on failure."""
+    return lib.csock_fcntl(fd, cmd, arg)
+
+
+def __getattr__(name: str) -> Any:
+    # errno and h_errno are per-thread lvalues in C: read them at each access.
+    if name == "errno":
+        return ffi.errno
+    if name == "h_errno":
+        return lib.csock_h_errno()
+    raise AttributeError(f"module 'csock.c' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"errno", "h_errno"})
+
+
+__all__ = sorted(
+    set(_LIB_NAMES)
+    | {"open", "fcntl", "ffi", "lib", "new", "cast", "sizeof", "offsetof",
+       "addressof", "string", "buffer", "from_buffer", "NULL"}
+)
