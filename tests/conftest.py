@@ -1,0 +1,42 @@
+"""Shared fixtures: every test is checked for leaked file descriptors."""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+
+def open_fds() -> set[int]:
+    """The descriptors this process has open now."""
+    return {int(name) for name in os.listdir("/proc/self/fd")}
+
+
+@pytest.fixture(autouse=True)
+def no_fd_leak(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves a descriptor open that it did not find open."""
+    gc.collect()
+    before = open_fds()
+    yield
+    if request.node.get_closest_marker("allow_fd_leak"):
+        return
+    leaked: set[int] = set()
+    for _ in range(20):  # threads of the test may still be closing theirs
+        gc.collect()
+        leaked = open_fds() - before
+        # listdir's own fd is gone by now; ignore fds that are not sockets/files
+        leaked = {fd for fd in leaked if os.path.exists(f"/proc/self/fd/{fd}")}
+        if not leaked:
+            return
+        time.sleep(0.05)
+    targets = {}
+    for fd in leaked:
+        try:
+            targets[fd] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass
+    if targets:
+        pytest.fail(f"file descriptors leaked by this test: {targets}")
