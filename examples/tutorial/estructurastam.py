@@ -1,0 +1,24 @@
+"""estructurastam.py - estructurastam.c in Python, through csock.c.
+
+    Usage: python estructurastam.py
+
+Prints the sizes of struct sockaddr and struct sockaddr_in, to show they match
+(16 bytes each on Linux).
+"""
+
+import sys
+
+from csock.c import *
+
+
+def main(argc, argv):
+    if argc != 1:
+        print("Uso: estructurastam", file=sys.stderr)
+        sys.exit(1)
+    print("Sockaddr: %d bytes y Sockaddr_in: %d bytes"
+          % (sizeof("struct sockaddr"), sizeof("struct sockaddr_in")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(len(sys.argv), sys.argv))
