@@ -1,0 +1,159 @@
+"""Check csock's struct layouts against a C program built by the system compiler.
+
+The probe is generated from :mod:`csock.layout`'s own field lists: for every
+struct it prints ``sizeof`` and ``_Alignof``, and for every declared field
+(nested members included) ``offsetof``, ``sizeof`` and ``_Alignof`` of its
+type. It includes the same headers as build_ffi.py, after
+``#define _GNU_SOURCE``, and is compiled with ``$CC`` (default ``cc``) and
+``$CSOCK_CFLAGS``, the flags the extension was built with.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import shlex
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from csock.layout import StructLayout, all_layouts
+
+# What the probe measures.
+Key = tuple[str, str, str]  # (struct C name, field path or "", "size"|"align"|"offset")
+
+
+class ProbeError(RuntimeError):
+    """The probe could not be compiled or run (no compiler, bad headers...)."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    struct: str
+    field: str
+    what: str
+    csock: int
+    compiler: int
+
+    def __str__(self) -> str:
+        where = f"{self.struct}, field {self.field}" if self.field else self.struct
+        return (f"{where}: {self.what}: csock says {self.csock}, "
+                f"the compiler says {self.compiler}")
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    compiler_values: dict[Key, int]
+    checked: int
+    mismatches: tuple[Mismatch, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def includes() -> str:
+    """The #include lines of csock/_cdefs, sys_types first as in build_ffi.py."""
+    import csock._cdefs as cdefs
+
+    names = sorted(m.name for m in pkgutil.iter_modules(cdefs.__path__))
+    names.sort(key=lambda n: n != "sys_types")
+    blocks = []
+    for n in names:
+        mod = importlib.import_module(f"csock._cdefs.{n}")
+        blocks.append(str(getattr(mod, "INCLUDES", "")).strip())
+    return "\n".join(b for b in blocks if b)
+
+
+def expected(layouts: Iterable[StructLayout]) -> dict[Key, int]:
+    """What csock reports, keyed like the probe's output."""
+    out: dict[Key, int] = {}
+    for lay in layouts:
+        out[(lay.cname, "", "size")] = lay.size
+        out[(lay.cname, "", "align")] = lay.align
+        for f in lay.walk():
+            out[(lay.cname, f.path, "offset")] = f.offset
+            out[(lay.cname, f.path, "size")] = f.size
+            out[(lay.cname, f.path, "align")] = f.align
+    return out
+
+
+def source(layouts: Iterable[StructLayout]) -> str:
+    """The C probe: one printf line per value in :func:`expected`."""
+    lines = [
+        "#define _GNU_SOURCE 1",
+        includes(),
+        "#include <stddef.h>",
+        "#include <stdio.h>",
+        "",
+        "int main(void)",
+        "{",
+    ]
+
+    def emit(key: Key, expr: str) -> None:
+        label = "\\t".join(key)
+        lines.append(f'    printf("{label}\\t%zu\\n", (size_t)({expr}));')
+
+    for cname, path, what in expected(layouts):
+        if not path:
+            expr = f"sizeof({cname})" if what == "size" else f"_Alignof({cname})"
+        elif what == "offset":
+            expr = f"offsetof({cname}, {path})"
+        elif what == "size":
+            expr = f"sizeof((({cname} *)0)->{path})"
+        else:
+            expr = f"_Alignof(__typeof__((({cname} *)0)->{path}))"
+        emit((cname, path, what), expr)
+    lines += ["    return 0;", "}", ""]
+    return "\n".join(lines)
+
+
+def run(layouts: Iterable[StructLayout], timeout: float = 120) -> dict[Key, int]:
+    """Compile and run the probe; the values it printed."""
+    layouts = list(layouts)
+    cc = shlex.split(os.environ.get("CC", "cc"))
+    if not cc or shutil.which(cc[0]) is None:
+        raise ProbeError(f"no C compiler: {cc[0] if cc else 'cc'} not found (set $CC)")
+    flags = shlex.split(os.environ.get("CSOCK_CFLAGS", ""))
+    with tempfile.TemporaryDirectory(prefix="csock-probe-") as tmp:
+        src = os.path.join(tmp, "probe.c")
+        exe = os.path.join(tmp, "probe")
+        with open(src, "w") as fh:
+            fh.write(source(layouts))
+        try:
+            build = subprocess.run(
+                [*cc, *flags, "-o", exe, src],
+                capture_output=True, text=True, timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as e:
+            raise ProbeError(f"compiling the probe took over {timeout}s") from e
+        if build.returncode != 0:
+            raise ProbeError(f"the probe does not compile:\n{build.stderr}")
+        try:
+            out = subprocess.run([exe], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise ProbeError(f"the probe ran for over {timeout}s") from e
+        if out.returncode != 0:
+            raise ProbeError(f"the probe exited {out.returncode}:\n{out.stderr}")
+    values: dict[Key, int] = {}
+    for line in out.stdout.splitlines():
+        cname, path, what, value = line.split("\t")
+        values[(cname, path, what)] = int(value)
+    return values
+
+
+def check(layouts: Iterable[StructLayout] | None = None) -> ProbeResult:
+    """Compare every size, alignment and offset csock reports with the compiler's."""
+    layouts = list(all_layouts() if layouts is None else layouts)
+    mine = expected(layouts)
+    theirs = run(layouts)
+    mismatches = []
+    for key, value in mine.items():
+        if key not in theirs:
+            raise ProbeError(f"the probe printed nothing for {key}")
+        if theirs[key] != value:
+            mismatches.append(Mismatch(key[0], key[1], key[2], value, theirs[key]))
+    return ProbeResult(theirs, len(mine), tuple(mismatches))
