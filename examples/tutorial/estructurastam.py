@@ -15,8 +15,8 @@ def main(argc, argv):
     if argc != 1:
         print("Uso: estructurastam", file=sys.stderr)
         sys.exit(1)
-    print("Sockaddr: %d bytes y Sockaddr_in: %d bytes"
-          % (sizeof("struct sockaddr"), sizeof("struct sockaddr_in")))
+    print(f"Sockaddr: {sizeof('struct sockaddr')} bytes"
+          f" y Sockaddr_in: {sizeof('struct sockaddr_in')} bytes")
     return 0
 
 

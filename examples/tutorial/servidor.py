@@ -99,7 +99,7 @@ def main(argc, argv):
     if getsockname(recsocket, cast("struct sockaddr *", servidor), lensckadd) == -1:
         perror(b"getsockname")
         sys.exit(1)
-    print("Escuchando en el puerto %d" % ntohs(servidor.sin_port), file=sys.stderr)
+    print(f"Escuchando en el puerto {ntohs(servidor.sin_port)}", file=sys.stderr)
     sys.stderr.flush()
 
     # Serve the clients one after another.
