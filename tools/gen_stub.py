@@ -33,7 +33,7 @@ def py_type(ctype: object, returning: bool) -> str:
         return "int"
     if kind == "void":
         return "None"
-    return "_CData" if returning else "Any"
+    return "Any"
 
 
 def render() -> str:
@@ -43,10 +43,9 @@ def render() -> str:
         "",
         "from typing import Any",
         "",
-        "from _cffi_backend import FFI as _FFI",
-        "from _cffi_backend import _CDataBase as _CData",
-        "",
-        "ffi: _FFI",
+        "# cdata is typed Any: types-cffi's CData knows no struct fields, so a",
+        "# precise type would reject every field access (sa.sin_port, ...).",
+        "ffi: Any",
         "",
         "class _Lib:",
     ]
@@ -61,7 +60,7 @@ def render() -> str:
         for const in consts:
             out.append(f"    {const}: int")
         for var in variables:
-            out.append(f"    {var}: _CData")
+            out.append(f"    {var}: Any")
         for func in funcs:
             ftype = ffi.typeof(getattr(lib, func))
             params = ", ".join(

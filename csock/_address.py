@@ -1,0 +1,194 @@
+"""Address tuples <-> C sockaddr structs, per family, as CPython converts them.
+
+``to_sockaddr`` checks the Python value first (types, port range, path
+length) and raises what ``socket`` raises; only then is a struct filled.
+The returned cdata owns its memory: keep it referenced for the whole C call.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from csock._csock import ffi, lib
+from csock._errors import gai_error
+
+_SUN_PATH_OFFSET = ffi.offsetof("struct sockaddr_un", "sun_path")
+_SUN_PATH_SIZE = ffi.sizeof(ffi.typeof("struct sockaddr_un").fields[1][1].type)
+_STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
+_INET_SIZE = ffi.sizeof("struct sockaddr_in")
+_INET6_SIZE = ffi.sizeof("struct sockaddr_in6")
+
+
+def new_storage() -> tuple[Any, Any]:
+    """A zeroed sockaddr_storage and a socklen_t* holding its size (for accept, recvfrom...)."""
+    storage = ffi.new("struct sockaddr_storage *")
+    length = ffi.new("socklen_t *", _STORAGE_SIZE)
+    return storage, length
+
+
+def _host_bytes(host: object) -> bytes:
+    if isinstance(host, str):
+        try:
+            return host.encode("idna")
+        except UnicodeError:
+            raise UnicodeError(f"host name {host!r} cannot be encoded as IDNA") from None
+    if isinstance(host, (bytes, bytearray)):
+        return bytes(host)
+    raise TypeError(f"str, bytes or bytearray expected, not {type(host).__name__}")
+
+
+def _port(port: object, caller: str) -> int:
+    if not isinstance(port, int):
+        # CPython: PyLong_AsLong -> "'str' object cannot be interpreted as an integer"
+        raise TypeError(f"'{type(port).__name__}' object cannot be interpreted as an integer")
+    if not 0 <= port <= 0xFFFF:
+        raise OverflowError(f"{caller}(): port must be 0-65535.")
+    return int(port)
+
+
+def _resolve(host: bytes, family: int, out: Any) -> None:
+    """Fill ``out`` (an in_addr or in6_addr) from a host name, numeric first.
+
+    Names go through getaddrinfo (thread-safe), never gethostbyname.
+    """
+    if family == lib.AF_INET:
+        if host == b"":
+            out.s_addr = lib.htonl(lib.INADDR_ANY)
+            return
+        if host == b"<broadcast>":
+            out.s_addr = lib.htonl(lib.INADDR_BROADCAST)
+            return
+    elif host == b"":
+        # in6addr_any: the struct is already zeroed.
+        return
+    if b"\0" in host:
+        raise ValueError("embedded null character in host name")
+    if lib.inet_pton(family, host, out) == 1:
+        return
+    hints = ffi.new("struct addrinfo *")
+    hints.ai_family = family
+    result = ffi.new("struct addrinfo **")
+    code = lib.getaddrinfo(host, ffi.NULL, hints, result)
+    if code != 0:
+        raise gai_error(code)
+    try:
+        ai = result[0]
+        if family == lib.AF_INET:
+            out.s_addr = ffi.cast("struct sockaddr_in *", ai.ai_addr).sin_addr.s_addr
+        else:
+            ffi.memmove(out, ffi.cast("struct sockaddr_in6 *", ai.ai_addr).sin6_addr, 16)
+    finally:
+        lib.freeaddrinfo(result[0])
+
+
+def to_sockaddr(family: int, address: object, caller: str) -> tuple[Any, int]:
+    """(owning cdata for a ``struct sockaddr *`` argument, its length)."""
+    if family == lib.AF_INET:
+        return _inet_sockaddr(address, caller)
+    if family == lib.AF_INET6:
+        return _inet6_sockaddr(address, caller)
+    if family == lib.AF_UNIX:
+        return _unix_sockaddr(address)
+    raise OSError(f"{caller}(): bad family")
+
+
+def _inet_sockaddr(address: object, caller: str) -> tuple[Any, int]:
+    if not isinstance(address, tuple):
+        raise TypeError(f"AF_INET address must be tuple, not {type(address).__name__}")
+    if len(address) != 2:
+        raise TypeError("AF_INET address must be a pair (host, port)")
+    host = _host_bytes(address[0])
+    port = _port(address[1], caller)
+    sa = ffi.new("struct sockaddr_in *")
+    sa.sin_family = lib.AF_INET
+    sa.sin_port = lib.htons(port)
+    _resolve(host, lib.AF_INET, ffi.addressof(sa, "sin_addr"))
+    return sa, _INET_SIZE
+
+
+def _inet6_sockaddr(address: object, caller: str) -> tuple[Any, int]:
+    if not isinstance(address, tuple):
+        raise TypeError(f"AF_INET6 address must be tuple, not {type(address).__name__}")
+    if not 2 <= len(address) <= 4:
+        raise TypeError("AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])")
+    host = _host_bytes(address[0])
+    port = _port(address[1], caller)
+    flowinfo = address[2] if len(address) > 2 else 0
+    scope_id = address[3] if len(address) > 3 else 0
+    for value in (flowinfo, scope_id):
+        if not isinstance(value, int):
+            raise TypeError(
+                f"'{type(value).__name__}' object cannot be interpreted as an integer"
+            )
+    if not 0 <= flowinfo <= 0xFFFFF:
+        raise OverflowError(f"{caller}(): flowinfo must be 0-1048575.")
+    if not 0 <= scope_id <= 0xFFFFFFFF:
+        raise OverflowError("Python int too large to convert to C unsigned long")
+    sa = ffi.new("struct sockaddr_in6 *")
+    sa.sin6_family = lib.AF_INET6
+    sa.sin6_port = lib.htons(port)
+    sa.sin6_flowinfo = lib.htonl(flowinfo)
+    sa.sin6_scope_id = scope_id
+    _resolve(host, lib.AF_INET6, ffi.addressof(sa, "sin6_addr"))
+    return sa, _INET6_SIZE
+
+
+def _unix_sockaddr(address: object) -> tuple[Any, int]:
+    if isinstance(address, str):
+        path = os.fsencode(address)
+    elif isinstance(address, (bytes, bytearray, memoryview)):
+        path = bytes(address)
+    else:
+        raise TypeError(
+            f"a bytes-like object is required, not '{type(address).__name__}'"
+        )
+    abstract = path[:1] == b"\0"
+    if not abstract and b"\0" in path:
+        raise ValueError("embedded null byte")
+    # A filesystem path needs room for its terminating NUL; an abstract name does not.
+    if len(path) > _SUN_PATH_SIZE or (not abstract and len(path) == _SUN_PATH_SIZE):
+        raise OSError("AF_UNIX path too long")
+    sa = ffi.new("struct sockaddr_un *")
+    sa.sun_family = lib.AF_UNIX
+    ffi.memmove(sa.sun_path, path, len(path))
+    return sa, _SUN_PATH_OFFSET + len(path)
+
+
+def from_sockaddr(addr: Any, length: int) -> Any:
+    """The Python address for a filled ``struct sockaddr *`` of ``length`` bytes.
+
+    None when the kernel returned no address (length 0), as CPython does.
+    """
+    if length == 0:
+        return None
+    family = ffi.cast("struct sockaddr *", addr).sa_family
+    if family == lib.AF_INET:
+        sin = ffi.cast("struct sockaddr_in *", addr)
+        return (_ntop(lib.AF_INET, ffi.addressof(sin, "sin_addr")), lib.ntohs(sin.sin_port))
+    if family == lib.AF_INET6:
+        sin6 = ffi.cast("struct sockaddr_in6 *", addr)
+        return (
+            _ntop(lib.AF_INET6, ffi.addressof(sin6, "sin6_addr")),
+            lib.ntohs(sin6.sin6_port),
+            lib.ntohl(sin6.sin6_flowinfo),
+            sin6.sin6_scope_id,
+        )
+    if family == lib.AF_UNIX:
+        sun = ffi.cast("struct sockaddr_un *", addr)
+        size = min(length - _SUN_PATH_OFFSET, _SUN_PATH_SIZE)
+        if size <= 0:
+            return ""
+        raw = ffi.unpack(sun.sun_path, size)
+        if raw[:1] == b"\0":
+            return raw  # Linux abstract name: bytes, as CPython returns it
+        return os.fsdecode(raw.split(b"\0", 1)[0])
+    data = ffi.unpack(ffi.cast("char *", addr), length)
+    return (family, data[2:])
+
+
+def _ntop(family: int, src: Any) -> str:
+    buf = ffi.new("char[]", lib.INET6_ADDRSTRLEN)
+    if lib.inet_ntop(family, src, buf, lib.INET6_ADDRSTRLEN) == ffi.NULL:
+        raise OSError(ffi.errno, os.strerror(ffi.errno))
+    return str(ffi.string(buf).decode("ascii"))

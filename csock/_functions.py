@@ -1,0 +1,379 @@
+"""socket's module functions, on csock.c: name resolution, conversions, helpers.
+
+Name resolution goes through getaddrinfo/getnameinfo, which are thread-safe;
+the C functions that return static buffers (gethostbyname, inet_ntoa,
+getservbyname, getservbyport) are never called unguarded: getservby* run under
+one lock, the others are not used at all.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from csock import _address, _validate
+from csock._constants import to_family, to_kind
+from csock._csock import ffi, lib
+from csock._errors import gai_error, os_error
+from csock._socket import Socket, getdefaulttimeout
+
+# The C library's static-buffer functions are serialised on this lock.
+_static_buffer_lock = threading.Lock()
+
+
+class _DefaultTimeout:
+    def __repr__(self) -> str:
+        return "_GLOBAL_DEFAULT_TIMEOUT"
+
+
+_GLOBAL_DEFAULT_TIMEOUT: Any = _DefaultTimeout()
+
+
+# ----------------------------------------------------------------- byte order
+def _unsigned(value: object, bits: int, name: str) -> int:
+    x = _validate.integer(value, "x")
+    if x < 0:
+        raise OverflowError(f"{name}: can't convert negative Python int to C {bits}-bit "
+                            "unsigned integer")
+    if x >> bits:
+        raise OverflowError(f"{name}: Python int too large to convert to C {bits}-bit "
+                            "unsigned integer")
+    return x
+
+
+def htons(x: int, /) -> int:
+    """Host to network byte order, 16 bits."""
+    return int(lib.htons(_unsigned(x, 16, "htons")))
+
+
+def ntohs(x: int, /) -> int:
+    """Network to host byte order, 16 bits."""
+    return int(lib.ntohs(_unsigned(x, 16, "ntohs")))
+
+
+def htonl(x: int, /) -> int:
+    """Host to network byte order, 32 bits."""
+    return int(lib.htonl(_unsigned(x, 32, "htonl")))
+
+
+def ntohl(x: int, /) -> int:
+    """Network to host byte order, 32 bits."""
+    return int(lib.ntohl(_unsigned(x, 32, "ntohl")))
+
+
+# ------------------------------------------------------- address conversions
+def _ascii_address(text: object, caller: str) -> bytes:
+    if isinstance(text, bytes):
+        raise TypeError(f"{caller}() argument 1 must be str, not bytes")
+    if not isinstance(text, str):
+        raise TypeError(f"{caller}() argument must be str, not {type(text).__name__}")
+    if "\0" in text:
+        raise ValueError("embedded null character")
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError:
+        raise OSError(f"illegal IP address string passed to {caller}") from None
+
+
+def inet_aton(ip_string: str, /) -> bytes:
+    """Dotted IPv4 text (inet_aton's lenient forms too) to 4 packed bytes."""
+    raw = _ascii_address(ip_string, "inet_aton")
+    addr = ffi.new("struct in_addr *")
+    if lib.inet_aton(raw, addr) == 0:
+        raise OSError("illegal IP address string passed to inet_aton")
+    return bytes(ffi.buffer(addr))
+
+
+def inet_ntoa(packed_ip: Any, /) -> str:
+    """4 packed bytes to dotted IPv4 text (thread-safe: inet_ntop, not inet_ntoa)."""
+    data = bytes(memoryview(packed_ip))
+    if len(data) != 4:
+        raise OSError("packed IP wrong length for inet_ntoa")
+    return _ntop(lib.AF_INET, data)
+
+
+def inet_pton(address_family: int, ip_string: str, /) -> bytes:
+    """Text address of ``address_family`` to its packed bytes."""
+    family = _validate.integer(address_family, "address_family")
+    raw = _ascii_address(ip_string, "inet_pton")
+    out = ffi.new("unsigned char[16]")
+    result = lib.inet_pton(family, raw, out)
+    if result == -1:
+        raise os_error(ffi.errno)
+    if result == 0:
+        raise OSError("illegal IP address string passed to inet_pton")
+    return bytes(ffi.buffer(out, 4 if family == lib.AF_INET else 16))
+
+
+def inet_ntop(address_family: int, packed_ip: Any, /) -> str:
+    """Packed bytes of ``address_family`` to text."""
+    family = _validate.integer(address_family, "address_family")
+    data = bytes(memoryview(packed_ip))
+    if family == lib.AF_INET:
+        if len(data) != 4:
+            raise ValueError("invalid length of packed IP address string")
+    elif family == lib.AF_INET6:
+        if len(data) != 16:
+            raise ValueError("invalid length of packed IP address string")
+    else:
+        raise ValueError(f"unknown address family {family}")
+    return _ntop(family, data)
+
+
+def _ntop(family: int, data: bytes) -> str:
+    buf = ffi.new("char[]", lib.INET6_ADDRSTRLEN)
+    if lib.inet_ntop(family, data, buf, lib.INET6_ADDRSTRLEN) == ffi.NULL:
+        raise os_error(ffi.errno)
+    return str(ffi.string(buf).decode("ascii"))
+
+
+# ----------------------------------------------------------- name resolution
+def _host_arg(host: object) -> Any:
+    if host is None:
+        return ffi.NULL
+    if isinstance(host, str):
+        try:
+            encoded = host.encode("idna")
+        except UnicodeError:
+            raise UnicodeError(f"host name {host!r} cannot be encoded as IDNA") from None
+    elif isinstance(host, (bytes, bytearray)):
+        encoded = bytes(host)
+    else:
+        raise TypeError(f"getaddrinfo() argument 1 must be string or None, not "
+                        f"{type(host).__name__}")
+    if b"\0" in encoded:
+        raise ValueError("embedded null character in host name")
+    return encoded
+
+
+def _port_arg(port: object) -> Any:
+    if port is None:
+        return ffi.NULL
+    if isinstance(port, int):
+        return str(port).encode()
+    if isinstance(port, str):
+        return port.encode("utf-8")
+    if isinstance(port, bytes):
+        return port
+    raise OSError("Int or String expected")
+
+
+def getaddrinfo(
+    host: str | bytes | None,
+    port: str | bytes | int | None,
+    family: int = 0,
+    type: int = 0,  # noqa: A002
+    proto: int = 0,
+    flags: int = 0,
+) -> list[tuple[int, int, int, str, Any]]:
+    """(family, type, proto, canonname, sockaddr) for each address of host:port."""
+    node = _host_arg(host)
+    service = _port_arg(port)
+    hints = ffi.new("struct addrinfo *")
+    hints.ai_family = _validate.integer(family, "family")
+    hints.ai_socktype = _validate.integer(type, "type")
+    hints.ai_protocol = _validate.integer(proto, "proto")
+    hints.ai_flags = _validate.integer(flags, "flags")
+    result = ffi.new("struct addrinfo **")
+    code = lib.getaddrinfo(node, service, hints, result)
+    if code != 0:
+        raise gai_error(code)
+    out: list[tuple[int, int, int, str, Any]] = []
+    try:
+        ai = result[0]
+        while ai != ffi.NULL:
+            canon = ffi.string(ai.ai_canonname).decode() if ai.ai_canonname != ffi.NULL else ""
+            address = _address.from_sockaddr(ai.ai_addr, ai.ai_addrlen)
+            out.append((to_family(ai.ai_family), to_kind(ai.ai_socktype), ai.ai_protocol,
+                        canon, address))
+            ai = ai.ai_next
+    finally:
+        lib.freeaddrinfo(result[0])
+    return out
+
+
+def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
+    """(host, port) text for a (host, port[, flowinfo, scope_id]) tuple."""
+    if not isinstance(sockaddr, tuple):
+        raise TypeError("getnameinfo() argument 1 must be a tuple")
+    if not 2 <= len(sockaddr) <= 4:
+        raise TypeError("getnameinfo(): illegal sockaddr argument")
+    flags = _validate.integer(flags, "flags")
+    host, port = sockaddr[0], sockaddr[1]
+    if not isinstance(host, str):
+        raise TypeError(f"getnameinfo(): host must be str, not {type(host).__name__}")
+    port = _validate.integer(port, "port")
+    if not 0 <= port <= 0xFFFF:
+        raise OverflowError("getnameinfo(): port must be 0-65535.")
+    infos = getaddrinfo(host, port, 0, lib.SOCK_DGRAM, 0, lib.AI_NUMERICHOST)
+    if len(infos) != 1:
+        raise OSError("sockaddr resolved to multiple addresses")
+    family = infos[0][0]
+    if family == lib.AF_INET:
+        if len(sockaddr) != 2:
+            raise OSError("IPv4 sockaddr must be 2 tuple")
+        sa, length = _address.to_sockaddr(family, (host, port), "getnameinfo")
+    else:
+        sa, length = _address.to_sockaddr(family, tuple(sockaddr), "getnameinfo")
+    hostbuf = ffi.new("char[]", lib.NI_MAXHOST)
+    servbuf = ffi.new("char[]", lib.NI_MAXSERV)
+    code = lib.getnameinfo(ffi.cast("struct sockaddr *", sa), length, hostbuf, lib.NI_MAXHOST,
+                           servbuf, lib.NI_MAXSERV, flags)
+    if code != 0:
+        raise gai_error(code)
+    return str(ffi.string(hostbuf).decode()), str(ffi.string(servbuf).decode())
+
+
+def gethostbyname(hostname: str, /) -> str:
+    """The first IPv4 address of ``hostname`` (through getaddrinfo, thread-safe)."""
+    return str(getaddrinfo(hostname, None, lib.AF_INET)[0][4][0])
+
+
+def gethostbyname_ex(hostname: str, /) -> tuple[str, list[str], list[str]]:
+    """(canonical name, aliases, IPv4 addresses); aliases are not available from getaddrinfo."""
+    infos = getaddrinfo(hostname, None, lib.AF_INET, lib.SOCK_STREAM, 0, lib.AI_CANONNAME)
+    canonical = infos[0][3] or str(hostname)
+    addresses: list[str] = []
+    for info in infos:
+        if info[4][0] not in addresses:
+            addresses.append(info[4][0])
+    return canonical, [], addresses
+
+
+def gethostname() -> str:
+    """This machine's host name."""
+    buf = ffi.new("char[]", 256)
+    if lib.gethostname(buf, 256) == -1:
+        raise os_error(ffi.errno)
+    return os.fsdecode(ffi.string(buf))
+
+
+def _proto_arg(proto: object) -> Any:
+    if proto is None:
+        return ffi.NULL
+    if not isinstance(proto, str):
+        raise TypeError(f"argument 2 must be str or None, not {type(proto).__name__}")
+    return proto.encode()
+
+
+def getservbyname(servicename: str, protocolname: str | None = None, /) -> int:
+    """The port number of a service (from /etc/services)."""
+    if not isinstance(servicename, str):
+        raise TypeError(f"getservbyname() argument 1 must be str, not "
+                        f"{type(servicename).__name__}")
+    proto = _proto_arg(protocolname)
+    with _static_buffer_lock:
+        entry = lib.getservbyname(servicename.encode(), proto)
+        if entry == ffi.NULL:
+            raise OSError("service/proto not found")
+        return int(lib.ntohs(entry.s_port & 0xFFFF))
+
+
+def getservbyport(port: int, protocolname: str | None = None, /) -> str:
+    """The service name of a port number (from /etc/services)."""
+    port = _validate.integer(port, "port")
+    if not 0 <= port <= 0xFFFF:
+        raise OverflowError("getservbyport: port must be 0-65535.")
+    proto = _proto_arg(protocolname)
+    with _static_buffer_lock:
+        entry = lib.getservbyport(lib.htons(port), proto)
+        if entry == ffi.NULL:
+            raise OSError("port/proto not found")
+        return str(ffi.string(entry.s_name).decode())
+
+
+# ------------------------------------------------------------ conveniences
+def create_connection(
+    address: tuple[str | None, int],
+    timeout: float | None = _GLOBAL_DEFAULT_TIMEOUT,
+    source_address: tuple[str, int] | None = None,
+    *,
+    all_errors: bool = False,
+) -> Socket:
+    """Connect to (host, port), trying every address getaddrinfo gives.
+
+    Raises the last error, or with ``all_errors`` an ExceptionGroup of all.
+    """
+    host, port = address
+    exceptions: list[Exception] = []
+    for family, type_, proto, _canon, sockaddr in getaddrinfo(host, port, 0,
+                                                              lib.SOCK_STREAM):
+        sock = None
+        try:
+            sock = Socket(family, type_, proto)
+            if timeout is not _GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            exceptions.clear()
+            return sock
+        except OSError as exc:
+            if not all_errors:
+                exceptions.clear()
+            exceptions.append(exc)
+            if sock is not None:
+                sock.close()
+    if exceptions:
+        try:
+            if not all_errors:
+                raise exceptions[0]
+            raise ExceptionGroup("create_connection failed", exceptions)
+        finally:
+            exceptions.clear()
+    raise OSError("getaddrinfo returns an empty list")
+
+
+def has_dualstack_ipv6() -> bool:
+    """Whether an AF_INET6 socket can also accept IPv4 (IPV6_V6ONLY off)."""
+    try:
+        with Socket(lib.AF_INET6, lib.SOCK_STREAM) as sock:
+            sock.setsockopt(lib.IPPROTO_IPV6, lib.IPV6_V6ONLY, 0)
+            return True
+    except OSError:
+        return False
+
+
+def create_server(
+    address: tuple[str, int],
+    *,
+    family: int = lib.AF_INET,
+    backlog: int | None = None,
+    reuse_port: bool = False,
+    dualstack_ipv6: bool = False,
+) -> Socket:
+    """A listening TCP Socket bound to ``address`` (SO_REUSEADDR set)."""
+    if dualstack_ipv6:
+        if not has_dualstack_ipv6():
+            raise ValueError("dualstack_ipv6 not supported on this platform")
+        if family != lib.AF_INET6:
+            raise ValueError("dualstack_ipv6 requires AF_INET6 family")
+    sock = Socket(family, lib.SOCK_STREAM)
+    try:
+        sock.setsockopt(lib.SOL_SOCKET, lib.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(lib.SOL_SOCKET, lib.SO_REUSEPORT, 1)
+        if family == lib.AF_INET6:
+            sock.setsockopt(lib.IPPROTO_IPV6, lib.IPV6_V6ONLY, 0 if dualstack_ipv6 else 1)
+        try:
+            sock.bind(address)
+        except OSError as err:
+            raise OSError(err.errno, f"{err.strerror} (while attempting to bind on address "
+                                     f"{address!r})") from None
+        if backlog is None:
+            sock.listen()
+        else:
+            sock.listen(backlog)
+        return sock
+    except BaseException:
+        sock.close()
+        raise
+
+
+__all__ = [
+    "htons", "ntohs", "htonl", "ntohl", "inet_aton", "inet_ntoa", "inet_pton", "inet_ntop",
+    "getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyname_ex", "gethostname",
+    "getservbyname", "getservbyport", "create_connection", "create_server",
+    "has_dualstack_ipv6", "getdefaulttimeout",
+]

@@ -1,0 +1,692 @@
+"""csock.Socket: socket.socket's behaviour, on the raw C binding.
+
+The timeout model is CPython's (Modules/socketmodule.c, sock_call_ex):
+
+* timeout None: the fd is blocking; each call is retried on EINTR (PEP 475).
+* timeout 0.0: the fd is non-blocking; EAGAIN is raised as BlockingIOError.
+* timeout > 0: the fd is non-blocking; each call is preceded by poll() against
+  a monotonic deadline, and retried on EINTR and EAGAIN until it passes, then
+  TimeoutError("timed out").
+
+cffi releases the GIL around every C call, so a blocking call lets other
+threads run; a signal makes it return -1/EINTR after the Python handler has
+run (an exception from the handler propagates from the retry loop).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import warnings
+from collections.abc import Callable
+from time import monotonic
+from typing import IO, Any, overload
+
+from csock import _address, _validate
+from csock._constants import to_family, to_kind
+from csock._csock import ffi, lib
+from csock._errors import closed_error, os_error, timed_out
+from csock._socketio import SocketIO
+
+_EINTR = lib.EINTR
+_EAGAIN = lib.EAGAIN
+_EWOULDBLOCK = lib.EWOULDBLOCK
+_EINPROGRESS = lib.EINPROGRESS
+# MSG_NOSIGNAL: a peer that went away gives EPIPE, never a SIGPIPE that would
+# kill the process when SIGPIPE is back at its default action.
+_NOSIGNAL = lib.MSG_NOSIGNAL
+_TYPE_MASK = ~(lib.SOCK_NONBLOCK | lib.SOCK_CLOEXEC)
+
+_recv = lib.recv
+_send = lib.send
+_from_buffer = ffi.from_buffer
+_unpack = ffi.unpack
+# Receive buffers need not be zero-filled: the kernel writes what we read.
+_new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
+
+_default_timeout: float | None = None
+
+
+def getdefaulttimeout() -> float | None:
+    """The timeout given to new sockets (None: blocking)."""
+    return _default_timeout
+
+
+def setdefaulttimeout(timeout: float | None) -> None:
+    """Set the timeout given to new sockets; None makes them blocking."""
+    global _default_timeout
+    _default_timeout = _validate.timeout(timeout)
+
+
+def _sockopt_int(fd: int, level: int, name: int) -> int:
+    value = ffi.new("int *")
+    size = ffi.new("socklen_t *", ffi.sizeof("int"))
+    if lib.getsockopt(fd, level, name, value, size) == -1:
+        raise os_error(ffi.errno)
+    return int(value[0])
+
+
+class Socket:
+    """A socket, as ``socket.socket`` is one, owning a descriptor made by csock.c.
+
+    ``Socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None)``. With
+    ``fileno``, the socket adopts that descriptor and, when family, type or
+    proto are not given, reads them from it (SO_DOMAIN, SO_TYPE, SO_PROTOCOL).
+    New descriptors are close-on-exec (PEP 446).
+    """
+
+    __slots__ = ("_fd", "_family", "_type", "_proto", "_timeout", "_io_refs", "_closed",
+                 "__weakref__")
+
+    def __init__(
+        self,
+        family: int = -1,
+        type: int = -1,  # noqa: A002 - the name socket.socket uses
+        proto: int = -1,
+        fileno: int | None = None,
+    ) -> None:
+        self._fd = -1  # first, so __del__ and close() work if __init__ fails
+        self._io_refs = 0
+        self._closed = False
+        for name, value in (("family", family), ("type", type), ("proto", proto)):
+            _validate.integer(value, name)
+        if fileno is None:
+            family = lib.AF_INET if family == -1 else family
+            type = lib.SOCK_STREAM if type == -1 else type  # noqa: A001
+            proto = 0 if proto == -1 else proto
+            fd = lib.socket(family, type | lib.SOCK_CLOEXEC, proto)
+            if fd == -1:
+                raise os_error(ffi.errno)
+        else:
+            fd = _validate.fileno(fileno)
+            if family == -1:
+                family = _sockopt_int(fd, lib.SOL_SOCKET, lib.SO_DOMAIN)
+            if type == -1:
+                type = _sockopt_int(fd, lib.SOL_SOCKET, lib.SO_TYPE)  # noqa: A001
+            if proto == -1:
+                proto = _sockopt_int(fd, lib.SOL_SOCKET, lib.SO_PROTOCOL)
+        self._fd = fd
+        self._family = family
+        self._type = type & _TYPE_MASK
+        self._proto = proto
+        self._timeout: float | None = None
+        if type & lib.SOCK_NONBLOCK:
+            self._timeout = 0.0
+        elif _default_timeout is not None:
+            self.settimeout(_default_timeout)
+
+    # ----------------------------------------------------------------- identity
+    @property
+    def family(self) -> int:
+        """The address family, an AddressFamily member where one exists."""
+        return to_family(self._family)
+
+    @property
+    def type(self) -> int:
+        """The socket type (without SOCK_NONBLOCK/SOCK_CLOEXEC), a SocketKind member."""
+        return to_kind(self._type)
+
+    @property
+    def proto(self) -> int:
+        return self._proto
+
+    @property
+    def timeout(self) -> float | None:
+        return self._timeout
+
+    def fileno(self) -> int:
+        """The descriptor, for any csock.c function; -1 once closed or detached."""
+        return self._fd
+
+    def __repr__(self) -> str:
+        closed = self._fd < 0
+        text = (
+            f"<csock.Socket{' [closed]' if closed else ''} fd={self._fd}, "
+            f"family={self._family}, type={self._type}, proto={self._proto}"
+        )
+        if not closed:
+            try:
+                local = self.getsockname()
+                if local is not None:
+                    text += f", laddr={local}"
+            except OSError:
+                pass
+            try:
+                remote = self.getpeername()
+                if remote is not None:
+                    text += f", raddr={remote}"
+            except OSError:
+                pass
+        return text + ">"
+
+    def __getstate__(self) -> None:
+        raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
+
+    # ------------------------------------------------------------ life and death
+    def __enter__(self) -> Socket:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._closed:
+            self.close()
+
+    def close(self) -> None:
+        """Close the socket; later calls do nothing. Files from makefile() keep it open."""
+        self._closed = True
+        if self._io_refs <= 0:
+            self._real_close()
+
+    def _real_close(self) -> None:
+        fd = self._fd
+        if fd < 0:
+            return
+        self._fd = -1  # never close a number someone else may be given next
+        if lib.close(fd) == -1:
+            err = ffi.errno
+            # As CPython: ECONNRESET on close still means the fd is gone.
+            if err != lib.ECONNRESET:
+                raise os_error(err)
+
+    def _decref_socketios(self) -> None:
+        if self._io_refs > 0:
+            self._io_refs -= 1
+        if self._closed:
+            self.close()
+
+    def detach(self) -> int:
+        """Give up the descriptor without closing it; return it."""
+        self._closed = True
+        fd, self._fd = self._fd, -1
+        return fd
+
+    def __del__(self) -> None:
+        try:
+            fd = self._fd
+        except AttributeError:
+            return
+        if fd >= 0:
+            try:
+                warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=2, source=self)
+            except Exception:
+                pass
+            self._fd = -1
+            lib.close(fd)
+
+    def dup(self) -> Socket:
+        """A new Socket on a duplicate (close-on-exec) of the descriptor."""
+        fd = self._checked_fd()
+        new_fd = lib.csock_fcntl(fd, lib.F_DUPFD_CLOEXEC, 0)
+        if new_fd == -1:
+            raise os_error(ffi.errno)
+        return Socket(self._family, self._type, self._proto, fileno=new_fd)
+
+    def _checked_fd(self) -> int:
+        fd = self._fd
+        if fd < 0:
+            raise closed_error()
+        return fd
+
+    # ---------------------------------------------------------------- blocking
+    def gettimeout(self) -> float | None:
+        return self._timeout
+
+    def settimeout(self, value: float | None) -> None:
+        """None: blocking; 0.0: non-blocking; > 0: TimeoutError after that many seconds."""
+        timeout = _validate.timeout(value)
+        self._set_nonblocking(self._checked_fd(), timeout is not None)
+        self._timeout = timeout
+
+    def getblocking(self) -> bool:
+        return self._timeout != 0.0
+
+    def setblocking(self, flag: bool) -> None:
+        self.settimeout(None if flag else 0.0)
+
+    @staticmethod
+    def _set_nonblocking(fd: int, nonblocking: bool) -> None:
+        flags = lib.csock_fcntl(fd, lib.F_GETFL, 0)
+        if flags == -1:
+            raise os_error(ffi.errno)
+        wanted = flags | lib.O_NONBLOCK if nonblocking else flags & ~lib.O_NONBLOCK
+        if wanted != flags and lib.csock_fcntl(fd, lib.F_SETFL, wanted) == -1:
+            raise os_error(ffi.errno)
+
+    def get_inheritable(self) -> bool:
+        flags = lib.csock_fcntl(self._checked_fd(), lib.F_GETFD, 0)
+        if flags == -1:
+            raise os_error(ffi.errno)
+        return not flags & lib.FD_CLOEXEC
+
+    def set_inheritable(self, inheritable: bool) -> None:
+        fd = self._checked_fd()
+        flags = lib.csock_fcntl(fd, lib.F_GETFD, 0)
+        if flags == -1:
+            raise os_error(ffi.errno)
+        flags = flags & ~lib.FD_CLOEXEC if inheritable else flags | lib.FD_CLOEXEC
+        if lib.csock_fcntl(fd, lib.F_SETFD, flags) == -1:
+            raise os_error(ffi.errno)
+
+    def _deadline(self) -> float | None:
+        timeout = self._timeout
+        return monotonic() + timeout if timeout else None
+
+    def _wait(self, fd: int, writing: bool, deadline: float | None) -> None:
+        """poll() until fd is ready; TimeoutError when the deadline passes."""
+        pfd = ffi.new("struct pollfd *")
+        pfd.fd = fd
+        pfd.events = lib.POLLOUT if writing else lib.POLLIN
+        while True:
+            if deadline is None:
+                ms = -1
+            else:
+                remaining = deadline - monotonic()
+                if remaining <= 0:
+                    raise timed_out()
+                ms = max(1, int(remaining * 1000 + 0.999))  # round up, as CPython
+            n = lib.poll(pfd, 1, ms)
+            if n > 0:
+                return
+            if n == 0:
+                if deadline is not None and deadline - monotonic() <= 0:
+                    raise timed_out()
+                continue
+            err = ffi.errno
+            if err != _EINTR:
+                raise os_error(err)
+
+    def _io(self, writing: bool, func: Callable[..., int], *args: Any) -> int:
+        """Call ``func(*args)`` under the socket's timeout model; its result or an OSError."""
+        timeout = self._timeout
+        deadline = monotonic() + timeout if timeout else None
+        fd = args[0]
+        while True:
+            if deadline is not None:
+                self._wait(fd, writing, deadline)
+            result = func(*args)
+            if result != -1:
+                return result
+            err = ffi.errno
+            if err == _EINTR:
+                continue  # PEP 475; a handler's exception has already propagated
+            if deadline is not None and (err == _EAGAIN or err == _EWOULDBLOCK):
+                continue
+            raise os_error(err)
+
+    # -------------------------------------------------------------- addresses
+    def bind(self, address: Any) -> None:
+        """Bind to ``address`` (a tuple for AF_INET/AF_INET6, a path for AF_UNIX)."""
+        fd = self._checked_fd()
+        sa, length = _address.to_sockaddr(self._family, address, "bind")
+        if lib.bind(fd, ffi.cast("struct sockaddr *", sa), length) == -1:
+            raise os_error(ffi.errno)
+
+    def listen(self, backlog: int | None = None) -> None:
+        """Accept connections; backlog defaults to min(SOMAXCONN, 128), as in CPython."""
+        fd = self._checked_fd()
+        if backlog is None:
+            backlog = min(lib.SOMAXCONN, 128)
+        backlog = max(0, _validate.integer(backlog, "backlog"))
+        if lib.listen(fd, min(backlog, 0x7FFFFFFF)) == -1:
+            raise os_error(ffi.errno)
+
+    def getsockname(self) -> Any:
+        storage, length = _address.new_storage()
+        if lib.getsockname(self._checked_fd(), ffi.cast("struct sockaddr *", storage),
+                           length) == -1:
+            raise os_error(ffi.errno)
+        return _address.from_sockaddr(storage, length[0])
+
+    def getpeername(self) -> Any:
+        storage, length = _address.new_storage()
+        if lib.getpeername(self._checked_fd(), ffi.cast("struct sockaddr *", storage),
+                           length) == -1:
+            raise os_error(ffi.errno)
+        return _address.from_sockaddr(storage, length[0])
+
+    def accept(self) -> tuple[Socket, Any]:
+        """Wait for a connection: (new Socket, the peer's address)."""
+        fd = self._checked_fd()
+        storage, length = _address.new_storage()
+        sa = ffi.cast("struct sockaddr *", storage)
+        new_fd = self._io(False, lib.accept4, fd, sa, length, lib.SOCK_CLOEXEC)
+        sock = Socket(self._family, self._type, self._proto, fileno=new_fd)
+        # As socket.socket.accept: a timeout on the listener is not inherited
+        # when there is no default timeout.
+        if _default_timeout is None and self._timeout:
+            sock.setblocking(True)
+        return sock, _address.from_sockaddr(storage, length[0])
+
+    def connect(self, address: Any) -> None:
+        """Connect to ``address``; raises the errno's OSError or TimeoutError."""
+        err = self._connect(address)
+        if err:
+            if err == -1:
+                raise timed_out()
+            raise os_error(err)
+
+    def connect_ex(self, address: Any) -> int:
+        """connect() that returns the errno (0 on success) instead of raising it."""
+        err = self._connect(address)
+        return _EWOULDBLOCK if err == -1 else err
+
+    def _connect(self, address: Any) -> int:
+        """0, an errno, or -1 for a timeout. Bad addresses raise."""
+        fd = self._checked_fd()
+        sa, length = _address.to_sockaddr(self._family, address, "connect")
+        if lib.connect(fd, ffi.cast("struct sockaddr *", sa), length) == 0:
+            return 0
+        err = ffi.errno
+        timeout = self._timeout
+        # A blocking connect interrupted by a signal goes on in the kernel;
+        # a non-blocking one is under way: wait for it, then read SO_ERROR.
+        if err == _EINTR or (err == _EINPROGRESS and timeout != 0.0):
+            try:
+                self._wait(fd, True, monotonic() + timeout if timeout else None)
+            except TimeoutError:
+                return -1
+            return _sockopt_int(fd, lib.SOL_SOCKET, lib.SO_ERROR)
+        return int(err)
+
+    # ------------------------------------------------------------------- data
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        """Up to ``bufsize`` bytes; b"" when the peer has closed."""
+        if bufsize.__class__ is not int:
+            bufsize = _validate.integer(bufsize, "bufsize")
+        if bufsize < 0:
+            raise ValueError("negative buffersize in recv")
+        fd = self._fd
+        if fd < 0:
+            raise closed_error()
+        buf = _new_uninitialised("char[]", bufsize or 1)
+        if self._timeout is None:
+            while True:
+                n = _recv(fd, buf, bufsize, flags)
+                if n != -1:
+                    return _unpack(buf, n)  # type: ignore[no-any-return]
+                err = ffi.errno
+                if err != _EINTR:
+                    raise os_error(err)
+        n = self._io(False, _recv, fd, buf, bufsize, flags)
+        return _unpack(buf, n)  # type: ignore[no-any-return]
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive into a writable buffer; returns the number of bytes."""
+        target, nbytes = _validate.writable_buffer(buffer, nbytes, "recv_into")
+        fd = self._fd
+        if fd < 0:
+            raise closed_error()
+        if self._timeout is None:
+            while True:
+                n = _recv(fd, target, nbytes, flags)
+                if n != -1:
+                    return n
+                err = ffi.errno
+                if err != _EINTR:
+                    raise os_error(err)
+        return self._io(False, _recv, fd, target, nbytes, flags)
+
+    def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
+        """(data, the sender's address)."""
+        bufsize = _validate.integer(bufsize, "bufsize")
+        if bufsize < 0:
+            raise ValueError("negative buffersize in recvfrom")
+        fd = self._checked_fd()
+        buf = _new_uninitialised("char[]", bufsize or 1)
+        storage, length = _address.new_storage()
+        n = self._io(False, lib.recvfrom, fd, buf, bufsize, flags,
+                     ffi.cast("struct sockaddr *", storage), length)
+        return _unpack(buf, n), _address.from_sockaddr(storage, length[0])
+
+    def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
+        """(number of bytes received into ``buffer``, the sender's address)."""
+        target, nbytes = _validate.writable_buffer(buffer, nbytes, "recvfrom_into")
+        fd = self._checked_fd()
+        storage, length = _address.new_storage()
+        n = self._io(False, lib.recvfrom, fd, target, nbytes, flags,
+                     ffi.cast("struct sockaddr *", storage), length)
+        return n, _address.from_sockaddr(storage, length[0])
+
+    def send(self, data: Any, flags: int = 0) -> int:
+        """Send some of ``data``; returns how many bytes were sent."""
+        if data.__class__ is not bytes:
+            data = _validate.readable_buffer(data)
+        fd = self._fd
+        if fd < 0:
+            raise closed_error()
+        flags |= _NOSIGNAL
+        if self._timeout is None:
+            while True:
+                n = _send(fd, data, len(data), flags)
+                if n != -1:
+                    return n
+                err = ffi.errno
+                if err != _EINTR:
+                    raise os_error(err)
+        return self._io(True, _send, fd, data, len(data), flags)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        """Send all of ``data``; the timeout applies to the whole call."""
+        pointer = _validate.readable_buffer(data)
+        fd = self._checked_fd()
+        flags |= _NOSIGNAL
+        total = len(pointer)
+        if total == 0:
+            return
+        if pointer.__class__ is bytes:
+            pointer = _from_buffer(pointer)
+        timeout = self._timeout
+        deadline = monotonic() + timeout if timeout else None
+        sent = 0
+        while sent < total:
+            if deadline is not None:
+                self._wait(fd, True, deadline)
+            n = _send(fd, pointer + sent, total - sent, flags)
+            if n != -1:
+                sent += n
+                continue
+            err = ffi.errno
+            if err == _EINTR or (deadline is not None and err in (_EAGAIN, _EWOULDBLOCK)):
+                continue
+            raise os_error(err)
+
+    @overload
+    def sendto(self, data: Any, address: Any, /) -> int: ...
+    @overload
+    def sendto(self, data: Any, flags: int, address: Any, /) -> int: ...
+
+    def sendto(self, data: Any, flags_or_address: Any, address: Any = None, /) -> int:
+        """sendto(data, address) or sendto(data, flags, address)."""
+        if address is None:
+            flags, address = 0, flags_or_address
+        else:
+            flags = _validate.integer(flags_or_address, "flags")
+        data = _validate.readable_buffer(data)
+        fd = self._checked_fd()
+        sa, length = _address.to_sockaddr(self._family, address, "sendto")
+        return self._io(True, lib.sendto, fd, data, len(data), flags | _NOSIGNAL,
+                        ffi.cast("struct sockaddr *", sa), length)
+
+    def shutdown(self, how: int) -> None:
+        """Shut down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR)."""
+        how = _validate.integer(how, "how")
+        if lib.shutdown(self._checked_fd(), how) == -1:
+            raise os_error(ffi.errno)
+
+    # ---------------------------------------------------------------- options
+    @overload
+    def getsockopt(self, level: int, optname: int) -> int: ...
+    @overload
+    def getsockopt(self, level: int, optname: int, buflen: int) -> bytes: ...
+
+    def getsockopt(self, level: int, optname: int, buflen: int | None = None) -> int | bytes:
+        """An int option, or with ``buflen`` the option's raw bytes."""
+        level = _validate.integer(level, "level")
+        optname = _validate.integer(optname, "optname")
+        fd = self._checked_fd()
+        if buflen is None:
+            return _sockopt_int(fd, level, optname)
+        buflen = _validate.integer(buflen, "buflen")
+        if not 0 < buflen <= 1024:
+            raise OSError("getsockopt buflen out of range")
+        buf = ffi.new("char[]", buflen)
+        size = ffi.new("socklen_t *", buflen)
+        if lib.getsockopt(fd, level, optname, buf, size) == -1:
+            raise os_error(ffi.errno)
+        return _unpack(buf, size[0])  # type: ignore[no-any-return]
+
+    @overload
+    def setsockopt(self, level: int, optname: int, value: int | Any, /) -> None: ...
+    @overload
+    def setsockopt(self, level: int, optname: int, value: None, optlen: int, /) -> None: ...
+
+    def setsockopt(self, level: int, optname: int, value: Any, optlen: int | None = None,
+                   /) -> None:
+        """setsockopt(level, optname, int or bytes-like) or (level, optname, None, optlen)."""
+        level = _validate.integer(level, "level")
+        optname = _validate.integer(optname, "optname")
+        fd = self._checked_fd()
+        if value is None:
+            if optlen is None:
+                raise TypeError("setsockopt() takes 4 arguments when value is None")
+            optlen = _validate.integer(optlen, "optlen")
+            result = lib.setsockopt(fd, level, optname, ffi.NULL, optlen)
+        elif optlen is not None:
+            raise TypeError("setsockopt() takes 3 arguments unless value is None")
+        elif isinstance(value, int):
+            if not -0x80000000 <= value <= 0xFFFFFFFF:
+                raise OverflowError("Python int too large to convert to C int")
+            holder = ffi.new("int *", ffi.cast("int", value))
+            result = lib.setsockopt(fd, level, optname, holder, ffi.sizeof("int"))
+        else:
+            data = _validate.readable_buffer(value)
+            result = lib.setsockopt(fd, level, optname, data, len(data))
+        if result == -1:
+            raise os_error(ffi.errno)
+
+    # ------------------------------------------------------------------ files
+    def makefile(
+        self,
+        mode: str = "r",
+        buffering: int | None = None,
+        *,
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> IO[Any]:
+        """A file object on the socket, as socket.socket.makefile returns."""
+        if not set(mode) <= {"r", "w", "b"}:
+            raise ValueError(f"invalid mode {mode!r} (only r, w, b allowed)")
+        writing = "w" in mode
+        reading = "r" in mode or not writing
+        assert reading or writing
+        binary = "b" in mode
+        rawmode = ("r" if reading else "") + ("w" if writing else "")
+        raw = SocketIO(self, rawmode)
+        self._io_refs += 1
+        if buffering is None:
+            buffering = -1
+        if buffering < 0:
+            buffering = io.DEFAULT_BUFFER_SIZE
+        if buffering == 0:
+            if not binary:
+                raise ValueError("unbuffered streams must be binary")
+            return raw  # type: ignore[return-value]
+        buffer: Any
+        if reading and writing:
+            buffer = io.BufferedRWPair(raw, raw, buffering)
+        elif reading:
+            buffer = io.BufferedReader(raw, buffering)
+        else:
+            buffer = io.BufferedWriter(raw, buffering)
+        if binary:
+            return buffer  # type: ignore[no-any-return]
+        encoding = io.text_encoding(encoding)
+        text = io.TextIOWrapper(buffer, encoding, errors, newline)
+        text.mode = mode  # type: ignore[misc]
+        return text
+
+    def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
+        """Send a file: sendfile(2) for regular files, send() otherwise.
+
+        Returns the bytes sent; the file position is left after the last byte sent.
+        """
+        offset = _validate.integer(offset, "offset")
+        if offset < 0:
+            raise ValueError(f"offset must be non-negative, got {offset}")
+        if count is not None:
+            count = _validate.integer(count, "count")
+            if count <= 0:
+                raise ValueError(f"count must be a positive integer (got {count!r})")
+        if "b" not in getattr(file, "mode", "b"):
+            raise ValueError("file should be opened in binary mode")
+        if self._type != lib.SOCK_STREAM:
+            raise ValueError("only SOCK_STREAM type sockets are supported")
+        try:
+            in_fd = file.fileno()
+            regular = stat.S_ISREG(os.fstat(in_fd).st_mode)
+        except (AttributeError, io.UnsupportedOperation, OSError):
+            regular = False
+        if not regular:
+            return self._sendfile_use_send(file, offset, count)
+        return self._sendfile_zero_copy(file, in_fd, offset, count)
+
+    def _sendfile_zero_copy(self, file: IO[bytes], in_fd: int, offset: int,
+                            count: int | None) -> int:
+        fd = self._checked_fd()
+        size = os.fstat(in_fd).st_size
+        if size == 0:
+            return 0
+        blocksize = min(count or size, size, 0x7FFFF000)
+        position = ffi.new("off_t *", offset)
+        total = 0
+        try:
+            while count is None or total < count:
+                want = blocksize if count is None else min(blocksize, count - total)
+                n = self._io(True, lib.sendfile, fd, in_fd, position, want)
+                if n == 0:
+                    break  # end of file
+                total += n
+        finally:
+            if total > 0 and hasattr(file, "seek"):
+                file.seek(offset + total)
+        return total
+
+    def _sendfile_use_send(self, file: IO[bytes], offset: int, count: int | None) -> int:
+        if offset and hasattr(file, "seek"):
+            file.seek(offset)
+        blocksize = min(count, 8192) if count else 8192
+        total = 0
+        while count is None or total < count:
+            want = blocksize if count is None else min(blocksize, count - total)
+            data = file.read(want)
+            if not data:
+                break
+            self.sendall(data)
+            total += len(data)
+        return total
+
+
+def socketpair(family: int | None = None, type: int = lib.SOCK_STREAM,  # noqa: A002
+               proto: int = 0) -> tuple[Socket, Socket]:
+    """Two connected Sockets (AF_UNIX by default)."""
+    if family is None:
+        family = lib.AF_UNIX
+    family = _validate.integer(family, "family")
+    type = _validate.integer(type, "type")  # noqa: A001
+    proto = _validate.integer(proto, "proto")
+    fds = ffi.new("int[2]")
+    if lib.socketpair(family, type | lib.SOCK_CLOEXEC, proto, fds) == -1:
+        raise os_error(ffi.errno)
+    return (Socket(family, type, proto, fileno=fds[0]),
+            Socket(family, type, proto, fileno=fds[1]))
+
+
+def fromfd(fd: int, family: int, type: int, proto: int = 0) -> Socket:  # noqa: A002
+    """A Socket on a close-on-exec duplicate of ``fd`` (the original stays open)."""
+    fd = _validate.fileno(fd)
+    new_fd = lib.csock_fcntl(fd, lib.F_DUPFD_CLOEXEC, 0)
+    if new_fd == -1:
+        raise os_error(ffi.errno)
+    return Socket(family, type, proto, fileno=new_fd)
+

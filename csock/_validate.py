@@ -1,0 +1,105 @@
+"""Argument checks for the Pythonic layer: the cleaned value, or the exception
+(and, where CPython has one, the wording) that ``socket`` raises.
+
+Everything here runs before any C call, so bad input never reaches C.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+from csock._csock import ffi
+
+_from_buffer = ffi.from_buffer
+
+
+def integer(value: object, name: str) -> int:
+    """``value`` as an int, through __index__ as CPython's argument parser does."""
+    if value.__class__ is int:
+        return value  # type: ignore[return-value,unused-ignore]
+    if isinstance(value, float):
+        raise TypeError(f"'float' object cannot be interpreted as an integer ({name})")
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"'{type(value).__name__}' object cannot be interpreted as an integer"
+        ) from None
+
+
+def timeout(value: object) -> float | None:
+    """A timeout: None, or a finite number of seconds >= 0."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"'{type(value).__name__}' object cannot be interpreted as an integer"
+            ) from None
+    seconds = float(value)
+    if math.isnan(seconds):
+        raise ValueError("Invalid value NaN (not a number)")
+    if seconds < 0 or math.isinf(seconds):
+        raise ValueError("Timeout value out of range")
+    return seconds
+
+
+def fileno(value: object) -> int:
+    """A descriptor number handed to Socket(fileno=...) or fromfd()."""
+    fd = integer(value, "fileno")
+    if fd < 0:
+        raise ValueError("negative file descriptor")
+    if fd > 0x7FFFFFFF:
+        raise OverflowError("file descriptor out of range")
+    return fd
+
+
+def readable_buffer(data: object) -> Any:
+    """bytes as they are; any other bytes-like object as a cffi char[] over its memory.
+
+    len() of the result is its size in bytes.
+    """
+    if data.__class__ is bytes:
+        return data
+    if isinstance(data, str) or data is None or isinstance(data, (int, float)):
+        raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'")
+    try:
+        view = memoryview(data)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"a bytes-like object is required, not '{type(data).__name__}'"
+        ) from None
+    with view:
+        if not view.c_contiguous:
+            raise BufferError("memoryview: underlying buffer is not C-contiguous")
+    return _from_buffer("char[]", data)
+
+
+def writable_buffer(buffer: object, nbytes: object, caller: str) -> tuple[Any, int]:
+    """(cffi char[] over ``buffer``'s memory, the byte count to receive)."""
+    count = integer(nbytes, "nbytes")
+    try:
+        view = memoryview(buffer)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"{caller}() argument 1 must be read-write bytes-like object, "
+            f"not {type(buffer).__name__}"
+        ) from None
+    with view:
+        if view.readonly or not view.c_contiguous:
+            raise TypeError(
+                f"{caller}() argument 1 must be read-write bytes-like object, "
+                f"not {type(buffer).__name__}"
+            )
+        size = view.nbytes
+    if count < 0:
+        raise ValueError(f"negative buffersize in {caller}")
+    if count == 0:
+        count = size
+    elif count > size:
+        raise ValueError("buffer too small for requested bytes")
+    return _from_buffer("char[]", buffer, require_writable=True), count
