@@ -1,47 +1,475 @@
-"""``python -m csock sizes``: struct sizes, as the compiler laid them out."""
+"""``python -m csock sizes``: struct layouts, as the compiler laid them out.
+
+    python -m csock sizes                      estructurastam's line, then every struct
+    python -m csock sizes --lang en            ... with the first line in English
+    python -m csock sizes --struct msghdr      one struct, in pahole's notation
+    python -m csock sizes --compare sockaddr_in6 sockaddr
+    python -m csock sizes --json               JSON only, on stdout
+    python -m csock sizes --check              cross-check with a C program (cc)
+    python -m csock sizes --check-ctypes mod:Class[=struct_name]
+    python -m csock sizes --check-cdef FILE.h  your own C declarations
+
+Exit status: 0 all good, 1 a check found a disagreement, 2 a usage error
+(unknown struct, unreadable file, no compiler).
+"""
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import importlib
+import importlib.util
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+import cffi
+
+from csock import _layout_probe
 from csock._csock import ffi
+from csock.layout import (
+    CACHELINE,
+    Comparison,
+    Span,
+    StructLayout,
+    UnknownStructError,
+    all_layouts,
+    compare,
+    layout,
+    names,
+)
 
-# Every struct the binding declares, by its C spelling.
-STRUCTS = [
-    "struct sockaddr",
-    "struct sockaddr_in",
-    "struct in_addr",
-    "struct sockaddr_in6",
-    "struct in6_addr",
-    "struct sockaddr_un",
-    "struct sockaddr_storage",
-    "struct hostent",
-    "struct servent",
-    "struct addrinfo",
-    "struct linger",
-    "struct timeval",
-    "struct pollfd",
-    "fd_set",
-    "struct msghdr",
-    "struct iovec",
-    "struct cmsghdr",
-]
+# Kept for callers of the first version of this module.
+STRUCTS = [layout(n).cname for n in names()]
+
+_HEADER = {
+    "es": "Sockaddr: {} bytes y Sockaddr_in: {} bytes",
+    "en": "Sockaddr: {} bytes and Sockaddr_in: {} bytes",
+}
 
 
-def estructurastam_line() -> str:
+class UsageError(Exception):
+    """A bad argument: reported on stderr, exit status 2."""
+
+
+def estructurastam_line(lang: str = "es") -> str:
     """The line the tutorial's estructurastam.c prints, sizes from sizeof."""
-    return "Sockaddr: %d bytes y Sockaddr_in: %d bytes" % (
-        ffi.sizeof("struct sockaddr"),
-        ffi.sizeof("struct sockaddr_in"),
+    return _HEADER[lang].format(ffi.sizeof("struct sockaddr"), ffi.sizeof("struct sockaddr_in"))
+
+
+# --------------------------------------------------------------------------
+# pahole's notation
+
+
+def _member_line(type_: str, name: str, offset: int, size: int, indent: str = "\t") -> str:
+    decl = f"{type_:<26} {name};"
+    decl = decl.ljust(49) if len(decl) < 49 else decl + " "
+    return f"{indent}{decl}/* {offset:5d} {size:5d} */"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def render_pahole(lay: StructLayout) -> str:
+    """``lay`` as pahole prints a struct: ``/* offset size */``, holes, totals.
+
+    Bytes csock does not declare are shown as
+    ``/* XXX N bytes opaque: not declared by csock */``; types are spelled as
+    cffi resolved them (``uint16_t`` for ``sa_family_t``).
+    """
+    lines = [f"{lay.cname} {{" if not lay.is_typedef else "typedef struct {"]
+    cacheline = 0
+    for span in lay.spans:
+        if span.kind == "field":
+            f = next(f for f in lay.fields if f.name == span.name)
+            line_no = f.offset // CACHELINE
+            if line_no > cacheline:
+                cacheline = line_no
+                boundary = line_no * CACHELINE
+                ago = f.offset - boundary
+                was = f" was {ago} bytes ago" if ago else ""
+                lines.append(
+                    f"\t/* --- cacheline {line_no} boundary ({boundary} bytes){was} --- */"
+                )
+            base, name = f.declarator
+            lines.append(_member_line(base, name, f.offset, f.size))
+        elif span.kind == "hole":
+            lines += ["", f"\t/* XXX {_plural(span.size, 'byte')} hole, try to pack */", ""]
+        elif span.kind == "opaque":
+            lines += ["", f"\t/* XXX {_plural(span.size, 'byte')} opaque: "
+                          "not declared by csock */", ""]
+    holes = lay.holes
+    members = sum(f.size for f in lay.fields)
+    opaque = sum(s.size for s in lay.opaque)
+    lines.append("")
+    lines.append(f"\t/* size: {lay.size}, cachelines: {lay.cachelines}, "
+                 f"members: {len(lay.fields)} */")
+    if holes:
+        lines.append(f"\t/* sum members: {members}, holes: {len(holes)}, "
+                     f"sum holes: {sum(h.size for h in holes)} */")
+    if opaque:
+        lines.append(f"\t/* opaque: {opaque} (bytes csock does not declare) */")
+    if lay.padding:
+        lines.append(f"\t/* padding: {lay.padding} */")
+    if lay.size % CACHELINE:
+        lines.append(f"\t/* last cacheline: {lay.size % CACHELINE} bytes */")
+    lines.append("};" if not lay.is_typedef else f"}} {lay.cname};")
+    out: list[str] = []
+    for line in lines:  # no two blank lines in a row, as pahole
+        if line == "" and out and (out[-1] == "" or out[-1].endswith("{")):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------
+# Side by side
+
+
+def _span_label(lay: StructLayout, span: Span | None, offset: int) -> str:
+    if span is None:
+        return "(past the end)" if offset >= lay.size else ""
+    if span.kind == "field":
+        f = next(f for f in lay.fields if f.name == span.name)
+        return f.declarator[1]
+    if span.kind == "opaque":
+        return "(opaque: not declared)"
+    return f"({span.kind})"
+
+
+def render_compare(cmp: Comparison) -> str:
+    a, b = cmp.a, cmp.b
+    rows = [("bytes", f"{a.cname} ({a.size}, align {a.align})",
+             f"{b.cname} ({b.size}, align {b.align})", "")]
+    for seg in cmp.segments:
+        la = _span_label(a, seg.a, seg.offset)
+        lb = _span_label(b, seg.b, seg.offset)
+        note = ""
+        if seg.a is not None and seg.b is not None and seg.a.kind == seg.b.kind == "field":
+            same = (seg.a.offset, seg.a.size) == (seg.b.offset, seg.b.size)
+            note = "same offset and size" if same else "overlap"
+        elif (seg.a is None) != (seg.b is None):
+            note = "only in " + (a.name if seg.a is not None else b.name)
+        rows.append((f"{seg.offset}..{seg.end}", la, lb, note))
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    w2 = max(len(r[2]) for r in rows)
+    lines = [f"{r[0]:>{w0}}  {r[1]:<{w1}}  {r[2]:<{w2}}  {r[3]}".rstrip() for r in rows]
+    lines.insert(1, "-" * (w0 + w1 + w2 + 4))
+    lines.append("")
+    lines += cmp.verdict()
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Checking someone else's layout (ctypes or C declarations)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A field as the user's declaration lays it out."""
+
+    path: str
+    offset: int
+    size: int | None  # None: not fixed-size, not checked
+
+
+def _check_against(
+    title: str, lay: StructLayout, theirs: Sequence[Measured], total: int, who: str
+) -> tuple[list[str], int]:
+    """Report lines and the number of disagreements."""
+    system = {f.path: f for f in lay.walk()}
+    lines = [f"{title} against {lay.cname} (the compiler's layout, {lay.size} bytes):"]
+    bad = 0
+    width = max([len(m.path) for m in theirs] + [10]) + 2
+    for m in theirs:
+        sf = system.get(m.path)
+        mine = f"offset {m.offset}, size {m.size}"
+        if m.size is None:
+            lines.append(f"  {m.path:<{width}}not fixed-size: not checked")
+        elif sf is None:
+            lines.append(f"  {m.path:<{width}}{mine:<22}not a member csock declares: "
+                         "not checked")
+        elif (sf.offset, sf.size) == (m.offset, m.size):
+            lines.append(f"  {m.path:<{width}}{mine:<22}ok")
+        else:
+            bad += 1
+            what = [w for w, x, y in (("offset", m.offset, sf.offset), ("size", m.size, sf.size))
+                    if x != y]
+            lines.append(f"  {m.path:<{width}}{mine:<22}WRONG {' and '.join(what)}: the "
+                         f"compiler says offset {sf.offset}, size {sf.size} ({sf.type})")
+    seen = {m.path for m in theirs}
+    for f in lay.fields:
+        if f.path not in seen:
+            lines.append(f"  {f.path:<{width}}{'missing':<22}note: {lay.cname} has it at "
+                         f"offset {f.offset}, size {f.size}")
+    if total == lay.size:
+        lines.append(f"  {'total size':<{width}}{total:<22}ok")
+    else:
+        bad += 1
+        lines.append(f"  {'total size':<{width}}{total:<22}WRONG: the compiler says {lay.size}")
+    if bad:
+        lines.append(f"{_plural(bad, 'disagreement')}: {who} does not match {lay.cname}.")
+    else:
+        lines.append(f"{who} matches {lay.cname}.")
+    return lines, bad
+
+
+def struct_name_for_class(cls_name: str) -> str:
+    """The struct a ctypes class describes, from its name.
+
+    ``SockaddrIn`` -> ``sockaddr_in``, ``In6Addr`` -> ``in6_addr``,
+    ``AddrInfo`` -> ``addrinfo``.
+    """
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", cls_name).lower()
+    known = names()
+    for cand in (snake, cls_name, cls_name.lower()):
+        if cand in known:
+            return cand
+    squashed = {n.replace("_", ""): n for n in known}
+    if snake.replace("_", "") in squashed:
+        return squashed[snake.replace("_", "")]
+    raise UsageError(
+        f"cannot tell which struct class {cls_name} describes (tried {snake!r}); "
+        f"write MODULE:{cls_name}=STRUCT with one of: {', '.join(known)}"
     )
 
 
+def _load_class(spec: str) -> tuple[type, str, str]:
+    """``module:Class[=struct]`` -> (class, struct name, where it came from)."""
+    target, _, struct = spec.partition("=")
+    modname, sep, clsname = target.rpartition(":")
+    if not sep or not modname or not clsname:
+        raise UsageError(f"--check-ctypes wants MODULE:CLASS[=STRUCT], got {spec!r}")
+    try:
+        if modname.endswith(".py") or os.sep in modname:
+            mspec = importlib.util.spec_from_file_location(
+                "_csock_user_" + re.sub(r"\W", "_", modname), modname)
+            if mspec is None or mspec.loader is None:
+                raise UsageError(f"cannot load {modname}")
+            module = importlib.util.module_from_spec(mspec)
+            mspec.loader.exec_module(module)
+        else:
+            if os.getcwd() not in sys.path and "" not in sys.path:
+                sys.path.insert(0, os.getcwd())
+            module = importlib.import_module(modname)
+    except UsageError:
+        raise
+    except Exception as e:  # the user's module: any failure is a usage error
+        raise UsageError(f"cannot import {modname}: {type(e).__name__}: {e}") from e
+    cls = getattr(module, clsname, None)
+    if not isinstance(cls, type) or not issubclass(cls, ctypes.Structure | ctypes.Union):
+        raise UsageError(f"{modname}:{clsname} is not a ctypes.Structure")
+    return cls, (struct or struct_name_for_class(clsname)), f"{clsname} ({modname})"
+
+
+def _ctypes_fields(cls: Any, base: int = 0, prefix: str = "") -> Iterator[Measured]:
+    for entry in cls._fields_:
+        name, ftype = entry[0], entry[1]
+        cf = getattr(cls, name)
+        path = prefix + name
+        if len(entry) > 2:  # bitfield: CField.size packs bit counts
+            yield Measured(path, base + cf.offset, None)
+            continue
+        yield Measured(path, base + cf.offset, cf.size)
+        if isinstance(ftype, type) and issubclass(ftype, ctypes.Structure):
+            yield from _ctypes_fields(ftype, base + cf.offset, path + ".")
+
+
+def check_ctypes(spec: str) -> tuple[list[str], int]:
+    """Check a hand-written ctypes Structure against the compiler's layout."""
+    cls, struct, who = _load_class(spec)
+    lay = layout(struct)
+    return _check_against(f"ctypes {who}", lay, list(_ctypes_fields(cls)),
+                          ctypes.sizeof(cls), cls.__name__)
+
+
+_USER = "_user_"
+_BSD_TYPES = """
+typedef unsigned char u_char;
+typedef unsigned short u_short;
+typedef unsigned int u_int;
+typedef unsigned long u_long;
+typedef uint8_t u_int8_t;
+typedef uint16_t u_int16_t;
+typedef uint32_t u_int32_t;
+typedef uint64_t u_int64_t;
+"""
+
+
+def _prelude(text: str) -> str:
+    """Typedefs for the user's declarations: csock's (as the compiler resolved
+    them: sa_family_t, in_port_t, socklen_t...) and the BSD u_* names, except
+    those the file typedefs itself."""
+    lines = []
+    candidates = [(n, ffi.typeof(n).cname) for n in ffi.list_types()[0]
+                  if ffi.typeof(n).kind == "primitive"]
+    candidates += [(m.group(2), m.group(1)) for m in
+                   re.finditer(r"typedef (.+) (\w+);", _BSD_TYPES)]
+    for name, cname in candidates:
+        if not re.search(rf"typedef[^;]*\b{name}\s*;", text):
+            lines.append(f"typedef {cname} {name};")
+    return "\n".join(lines)
+
+
+def _user_fields(uffi: cffi.FFI, ctype: Any, base: int = 0,
+                 prefix: str = "") -> Iterator[Measured]:
+    for name, cf in ctype.fields or []:
+        t = cf.type
+        path = prefix + name
+        if cf.bitsize != -1 or (t.kind == "array" and t.length is None):
+            yield Measured(path, base + cf.offset, None)
+            continue
+        yield Measured(path, base + cf.offset, uffi.sizeof(t))
+        if t.kind in ("struct", "union"):
+            yield from _user_fields(uffi, t, base + cf.offset, path + ".")
+
+
+def _position(text: str, tag: str) -> int:
+    m = re.search(rf"\b(?:struct|union)\s+{tag}\s*\{{", text)
+    return m.start() if m else len(text)
+
+
+def check_cdef(path: str) -> tuple[list[str], int]:
+    """Lay out a file of C struct declarations with cffi's rules, check each
+    struct against the system's struct of the same tag."""
+    try:
+        with open(path) as fh:
+            text = fh.read()
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}") from e
+    # cffi's cdef knows no preprocessor beyond #define: drop #include & co.
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    renamed = re.sub(r"\b(struct|union)\s+([A-Za-z_]\w*)", rf"\1 {_USER}\2", body)
+    uffi = cffi.FFI()
+    try:
+        uffi.cdef(_prelude(body) + "\n" + renamed)
+        tags = [t for t in uffi.list_types()[1] if t.startswith(_USER)]
+        tags.sort(key=lambda t: _position(renamed, t))
+        for tag in tags:
+            uffi.sizeof(f"struct {tag}")
+    except Exception as e:  # cffi raises CDefError, FFIError, TypeError...
+        raise UsageError(f"{path}: cffi cannot lay these declarations out: {e}") from e
+    known = set(names())
+    out: list[str] = []
+    bad = 0
+    checked = 0
+    for tag in tags:
+        real = tag[len(_USER):]
+        if real not in known:
+            out.append(f"struct {real}: not a struct csock knows; not checked.")
+            out.append("")
+            continue
+        ut = uffi.typeof(f"struct {tag}")
+        lines, n = _check_against(
+            f"Your struct {real} ({path})", layout(real),
+            list(_user_fields(uffi, ut)), uffi.sizeof(f"struct {tag}"), f"your struct {real}",
+        )
+        out += lines + [""]
+        bad += n
+        checked += 1
+    if not checked:
+        raise UsageError(f"{path} declares no struct csock knows ({', '.join(sorted(known))})")
+    if bad:
+        out.append(f"{_plural(bad, 'disagreement')} in {path}.")
+    else:
+        out.append(f"{path}: every field agrees with the compiler.")
+    return out, bad
+
+
+# --------------------------------------------------------------------------
+# The command
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of the sizes subcommand (none yet)."""
+    """Options of the sizes subcommand."""
+    parser.add_argument("--lang", choices=sorted(_HEADER), default="es",
+                        help="language of the first line (default: es, as estructurastam.c)")
+    parser.add_argument("--struct", metavar="NAME",
+                        help="show one struct (bare name: sockaddr_in, fd_set)")
+    parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                        help="two structs side by side: what a cast between them touches")
+    parser.add_argument("--json", action="store_true",
+                        help="JSON only on stdout: a list of structs with their fields")
+    parser.add_argument("--check", action="store_true",
+                        help="compile a C probe (cc) and compare every size, alignment and "
+                             "offset; exit 1 on any mismatch")
+    parser.add_argument("--check-ctypes", metavar="MODULE:CLASS[=STRUCT]",
+                        help="check a hand-written ctypes.Structure (MODULE may be a .py path)")
+    parser.add_argument("--check-cdef", metavar="FILE",
+                        help="check your own C struct declarations (real tags, e.g. "
+                             "struct sockaddr_in) laid out by cffi's rules")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.check_cdef:
+        lines, bad = check_cdef(args.check_cdef)
+        print("\n".join(lines))
+        return 1 if bad else 0
+    if args.check_ctypes:
+        lines, bad = check_ctypes(args.check_ctypes)
+        print("\n".join(lines))
+        return 1 if bad else 0
+    if args.check:
+        layouts = [layout(args.struct)] if args.struct else all_layouts()
+        try:
+            result = _layout_probe.check(layouts)
+        except _layout_probe.ProbeError as e:
+            raise UsageError(str(e)) from e
+        for m in result.mismatches:
+            print(f"MISMATCH {m}")
+        verdict = "all agree" if result.ok else f"{len(result.mismatches)} disagree"
+        print(f"Compiler probe: {result.checked} sizes, alignments and offsets of "
+              f"{len(layouts)} structs checked: {verdict}.")
+        return 0 if result.ok else 1
+    if args.compare:
+        print(render_compare(compare(args.compare[0], args.compare[1])))
+        return 0
+    layouts = [layout(args.struct)] if args.struct else all_layouts()
+    if args.json:
+        print(json.dumps([lay.to_dict() for lay in layouts], indent=2))
+        return 0
+    print(estructurastam_line(args.lang))
+    for lay in layouts:
+        print()
+        print(render_pahole(lay))
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    print(estructurastam_line())
-    for name in STRUCTS:
-        print(f"{name}: {ffi.sizeof(name)} bytes")
-    return 0
+    try:
+        return _run(args)
+    except (UnknownStructError, UsageError) as e:
+        print(f"csock sizes: error: {e}", file=sys.stderr)
+        return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Stand-alone entry point (``python -m csock._sizes_cmd``)."""
+    parser = argparse.ArgumentParser(prog="python -m csock sizes", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = [
+    "STRUCTS",
+    "add_arguments",
+    "check_cdef",
+    "check_ctypes",
+    "estructurastam_line",
+    "main",
+    "render_compare",
+    "render_pahole",
+    "run",
+    "struct_name_for_class",
+]
