@@ -68,17 +68,20 @@ def errname(err: int) -> str:
 
 
 _ESCAPES = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
-            ord("\\"): "\\\\", ord('"'): '\\"', 0: "\\0"}
+            ord("\\"): "\\\\", ord('"'): '\\"'}
 
 
 def c_string(data: bytes, limit: int = 40) -> str:
     """A C string literal for data, cut after limit bytes like strace ("..."...)."""
     out = []
-    for byte in data[:limit]:
+    shown = data[:limit]
+    for i, byte in enumerate(shown):
         if byte in _ESCAPES:
             out.append(_ESCAPES[byte])
         elif 32 <= byte < 127:
             out.append(chr(byte))
+        elif shown[i + 1:i + 2].isdigit():  # "\0017", not "\017" then "7"
+            out.append(f"\\{byte:03o}")
         else:
             out.append(f"\\{byte:o}")
     return '"' + "".join(out) + '"' + ("..." if len(data) > limit else "")

@@ -278,3 +278,53 @@ def test_main_in_process_usage_error(capsys: pytest.CaptureFixture[str]) -> None
         main(["server", "65536"])
     assert exc.value.code == 2
     assert "must be 0 to 65535" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ in process
+
+def test_demo_in_process_closes_everything(capsys: pytest.CaptureFixture[str]) -> None:
+    from csock.__main__ import main
+
+    assert main(["demo"]) == 0  # the autouse fixture checks that no fd is left open
+    assert "demo OK" in capsys.readouterr().out
+
+
+def test_demo_failure_is_one_line_and_closes_everything(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import csock._cli_demo as demo
+    from csock.__main__ import main
+
+    real = demo.sockaddr_in
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as bound:
+        bound.bind(("127.0.0.1", 0))  # never listens: the demo's client is refused
+        refused = bound.getsockname()[1]
+        monkeypatch.setattr(demo, "sockaddr_in",
+                            lambda ip, port: real(ip, port if port == 0 else refused))
+        assert main(["demo"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (f"csock demo: cannot connect to 127.0.0.1:{refused}: "
+                            "Connection refused\n")
+    assert "= -1 ECONNREFUSED (Connection refused)" in captured.out
+
+
+def test_check_reads_errno_of_the_failing_call() -> None:
+    import errno
+
+    import csock.c as c
+    from csock._cli_c import CError, check
+
+    with pytest.raises(CError) as exc:
+        check(c.close(-1), "closing nothing")
+    assert exc.value.errno == errno.EBADF
+    assert str(exc.value) == "closing nothing: Bad file descriptor"
+    assert isinstance(exc.value, OSError)
+    assert check(0, "fine") == 0
+
+
+def test_c_string_notation() -> None:
+    from csock._cli_c import c_string
+
+    assert c_string(b'Bienvenido al Eagle14!\n') == '"Bienvenido al Eagle14!\\n"'
+    assert c_string(b'a"\\\t\x00\xff') == '"a\\"\\\\\\t\\0\\377"'
+    assert c_string(b"\x007") == '"\\0007"'  # not \07
+    assert c_string(b"x" * 50, limit=4) == '"xxxx"...'
