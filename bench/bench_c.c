@@ -1,0 +1,128 @@
+/* The floor for bench/socket_speed.py: the same work in C.
+ *   bench_c pingpong-tcp N     N 1-byte round trips over TCP loopback (TCP_NODELAY)
+ *   bench_c pingpong-unix N    N 1-byte round trips over an AF_UNIX socketpair
+ *   bench_c bulk BYTES         BYTES one way over TCP loopback, 256 KiB recv()s
+ * Prints the elapsed seconds of the measured part on stdout.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK (256 * 1024)
+
+static void die(const char *what) { perror(what); exit(1); }
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A connected TCP pair over 127.0.0.1: fds[0] client, fds[1] server side. */
+static void tcp_pair(int fds[2]) {
+    struct sockaddr_in addr;
+    socklen_t len = sizeof addr;
+    int one = 1;
+    int lst = socket(AF_INET, SOCK_STREAM, 0);
+    if (lst == -1) die("socket");
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(lst, (struct sockaddr *)&addr, sizeof addr) == -1) die("bind");
+    if (listen(lst, 1) == -1) die("listen");
+    if (getsockname(lst, (struct sockaddr *)&addr, &len) == -1) die("getsockname");
+    fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(fds[0], (struct sockaddr *)&addr, sizeof addr) == -1) die("connect");
+    fds[1] = accept(lst, NULL, NULL);
+    if (fds[1] == -1) die("accept");
+    close(lst);
+    setsockopt(fds[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fds[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static double pingpong(int fds[2], long n) {
+    char b = 'x';
+    pid_t pid = fork();
+    if (pid == -1) die("fork");
+    if (pid == 0) { /* echo side */
+        close(fds[0]);
+        for (long i = 0; i < n; i++) {
+            if (recv(fds[1], &b, 1, 0) != 1) die("recv");
+            if (send(fds[1], &b, 1, 0) != 1) die("send");
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    double t0 = now();
+    for (long i = 0; i < n; i++) {
+        if (send(fds[0], &b, 1, 0) != 1) die("send");
+        if (recv(fds[0], &b, 1, 0) != 1) die("recv");
+    }
+    double t = now() - t0;
+    waitpid(pid, NULL, 0);
+    close(fds[0]);
+    return t;
+}
+
+static double bulk(long long total) {
+    int fds[2];
+    static char buf[CHUNK];
+    tcp_pair(fds);
+    pid_t pid = fork();
+    if (pid == -1) die("fork");
+    if (pid == 0) { /* sender */
+        close(fds[1]);
+        long long sent = 0;
+        memset(buf, 'b', sizeof buf);
+        while (sent < total) {
+            size_t want = total - sent < CHUNK ? (size_t)(total - sent) : CHUNK;
+            ssize_t k = send(fds[0], buf, want, 0);
+            if (k <= 0) die("send");
+            sent += k;
+        }
+        _exit(0);
+    }
+    close(fds[0]);
+    long long got = 0;
+    double t0 = now();
+    while (got < total) {
+        ssize_t k = recv(fds[1], buf, CHUNK, 0);
+        if (k <= 0) die("recv");
+        got += k;
+    }
+    double t = now() - t0;
+    waitpid(pid, NULL, 0);
+    close(fds[1]);
+    return t;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s pingpong-tcp|pingpong-unix|bulk N\n", argv[0]);
+        return 2;
+    }
+    long long n = atoll(argv[2]);
+    int fds[2];
+    double t;
+    if (strcmp(argv[1], "pingpong-tcp") == 0) {
+        tcp_pair(fds);
+        t = pingpong(fds, n);
+    } else if (strcmp(argv[1], "pingpong-unix") == 0) {
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == -1) die("socketpair");
+        t = pingpong(fds, n);
+    } else if (strcmp(argv[1], "bulk") == 0) {
+        t = bulk(n);
+    } else {
+        fprintf(stderr, "unknown test %s\n", argv[1]);
+        return 2;
+    }
+    printf("%.6f\n", t);
+    return 0;
+}
