@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from csock import _validate
 from csock._csock import ffi, lib
 from csock._errors import gai_error
 
@@ -28,23 +29,40 @@ def new_storage() -> tuple[Any, Any]:
 
 
 def _host_bytes(host: object) -> bytes:
+    """As CPython's idna_converter: ASCII text as is, other text through IDNA."""
     if isinstance(host, str):
-        try:
-            return host.encode("idna")
-        except UnicodeError:
-            raise UnicodeError(f"host name {host!r} cannot be encoded as IDNA") from None
-    if isinstance(host, (bytes, bytearray)):
-        return bytes(host)
-    raise TypeError(f"str, bytes or bytearray expected, not {type(host).__name__}")
+        if host.isascii():
+            encoded = host.encode("ascii")
+        else:
+            try:
+                encoded = host.encode("idna")
+            except UnicodeError:
+                raise UnicodeError(f"host name {host!r} cannot be encoded as IDNA") from None
+    elif isinstance(host, (bytes, bytearray)):
+        encoded = bytes(host)
+    else:
+        raise TypeError(f"str, bytes or bytearray expected, not {type(host).__name__}")
+    if b"\0" in encoded:
+        raise TypeError("host name must not contain null character")
+    return encoded
 
 
 def _port(port: object, caller: str) -> int:
-    if not isinstance(port, int):
-        # CPython: PyLong_AsLong -> "'str' object cannot be interpreted as an integer"
-        raise TypeError(f"'{type(port).__name__}' object cannot be interpreted as an integer")
+    """The port as C int conversion gives it; the 0-65535 check comes after resolving."""
+    value = _validate.integer(port, "port")
+    if not -0x80000000 <= value <= 0x7FFFFFFF:
+        raise OverflowError(f"{caller}(): port must be 0-65535.")
+    return value
+
+
+def _check_port(port: int, caller: str) -> None:
     if not 0 <= port <= 0xFFFF:
         raise OverflowError(f"{caller}(): port must be 0-65535.")
-    return int(port)
+
+
+def _unsigned_mask(value: object, name: str) -> int:
+    """An unsigned int argument as CPython's "I" format takes it: masked to 32 bits."""
+    return _validate.integer(value, name) & 0xFFFFFFFF
 
 
 def _resolve(host: bytes, family: int, out: Any) -> None:
@@ -62,8 +80,8 @@ def _resolve(host: bytes, family: int, out: Any) -> None:
     elif host == b"":
         # in6addr_any: the struct is already zeroed.
         return
-    if b"\0" in host:
-        raise ValueError("embedded null character in host name")
+    elif host == b"<broadcast>":
+        raise OSError("address family mismatched")
     if lib.inet_pton(family, host, out) == 1:
         return
     hints = ffi.new("struct addrinfo *")
@@ -94,58 +112,57 @@ def to_sockaddr(family: int, address: object, caller: str) -> tuple[Any, int]:
 
 
 def _inet_sockaddr(address: object, caller: str) -> tuple[Any, int]:
+    # CPython's order: every item's type first, then resolution, then the ranges.
     if not isinstance(address, tuple):
-        raise TypeError(f"AF_INET address must be tuple, not {type(address).__name__}")
+        raise TypeError(f"{caller}(): AF_INET address must be tuple, not "
+                        f"{type(address).__name__}")
     if len(address) != 2:
         raise TypeError("AF_INET address must be a pair (host, port)")
     host = _host_bytes(address[0])
     port = _port(address[1], caller)
     sa = ffi.new("struct sockaddr_in *")
     sa.sin_family = lib.AF_INET
-    sa.sin_port = lib.htons(port)
     _resolve(host, lib.AF_INET, ffi.addressof(sa, "sin_addr"))
+    _check_port(port, caller)
+    sa.sin_port = lib.htons(port)
     return sa, _INET_SIZE
 
 
 def _inet6_sockaddr(address: object, caller: str) -> tuple[Any, int]:
     if not isinstance(address, tuple):
-        raise TypeError(f"AF_INET6 address must be tuple, not {type(address).__name__}")
+        raise TypeError(f"{caller}(): AF_INET6 address must be tuple, not "
+                        f"{type(address).__name__}")
     if not 2 <= len(address) <= 4:
         raise TypeError("AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])")
     host = _host_bytes(address[0])
     port = _port(address[1], caller)
-    flowinfo = address[2] if len(address) > 2 else 0
-    scope_id = address[3] if len(address) > 3 else 0
-    for value in (flowinfo, scope_id):
-        if not isinstance(value, int):
-            raise TypeError(
-                f"'{type(value).__name__}' object cannot be interpreted as an integer"
-            )
-    if not 0 <= flowinfo <= 0xFFFFF:
-        raise OverflowError(f"{caller}(): flowinfo must be 0-1048575.")
-    if not 0 <= scope_id <= 0xFFFFFFFF:
-        raise OverflowError("Python int too large to convert to C unsigned long")
+    flowinfo = _unsigned_mask(address[2], "flowinfo") if len(address) > 2 else 0
+    scope_id = _unsigned_mask(address[3], "scope_id") if len(address) > 3 else 0
     sa = ffi.new("struct sockaddr_in6 *")
     sa.sin6_family = lib.AF_INET6
+    _resolve(host, lib.AF_INET6, ffi.addressof(sa, "sin6_addr"))
+    _check_port(port, caller)
+    if flowinfo > 0xFFFFF:
+        raise OverflowError(f"{caller}(): flowinfo must be 0-1048575.")
     sa.sin6_port = lib.htons(port)
     sa.sin6_flowinfo = lib.htonl(flowinfo)
     sa.sin6_scope_id = scope_id
-    _resolve(host, lib.AF_INET6, ffi.addressof(sa, "sin6_addr"))
     return sa, _INET6_SIZE
 
 
 def _unix_sockaddr(address: object) -> tuple[Any, int]:
     if isinstance(address, str):
         path = os.fsencode(address)
-    elif isinstance(address, (bytes, bytearray, memoryview)):
-        path = bytes(address)
     else:
-        raise TypeError(
-            f"a bytes-like object is required, not '{type(address).__name__}'"
-        )
+        try:
+            with memoryview(address) as view:  # type: ignore[arg-type]
+                path = view.tobytes()
+        except TypeError:
+            raise TypeError(
+                f"a bytes-like object is required, not '{type(address).__name__}'"
+            ) from None
+    # As CPython: a NUL inside a filesystem path is passed on (the kernel stops there).
     abstract = path[:1] == b"\0"
-    if not abstract and b"\0" in path:
-        raise ValueError("embedded null byte")
     # A filesystem path needs room for its terminating NUL; an abstract name does not.
     if len(path) > _SUN_PATH_SIZE or (not abstract and len(path) == _SUN_PATH_SIZE):
         raise OSError("AF_UNIX path too long")
