@@ -44,6 +44,8 @@ _from_buffer = ffi.from_buffer
 _unpack = ffi.unpack
 # Receive buffers need not be zero-filled: the kernel writes what we read.
 _new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
+# recv() sizes served from a buffer kept by the socket (4 KiB each at most).
+_SMALL_RECV = 4096
 
 _default_timeout: float | None = None
 
@@ -77,7 +79,7 @@ class Socket:
     """
 
     __slots__ = ("_fd", "_family", "_type", "_proto", "_timeout", "_io_refs", "_closed",
-                 "__weakref__")
+                 "_small_buffer", "__weakref__")
 
     def __init__(
         self,
@@ -89,6 +91,7 @@ class Socket:
         self._fd = -1  # first, so __del__ and close() work if __init__ fails
         self._io_refs = 0
         self._closed = False
+        self._small_buffer: Any = None
         for name, value in (("family", family), ("type", type), ("proto", proto)):
             _validate.integer(value, name)
         if fileno is None:
@@ -398,21 +401,37 @@ class Socket:
         fd = self._fd
         if fd < 0:
             raise closed_error()
-        buf = _new_uninitialised("char[]", bufsize or 1)
+        if bufsize <= _SMALL_RECV:
+            # Borrow the socket's small buffer: saves an allocation per call.
+            # A concurrent recv() in another thread finds None and allocates.
+            buf = self._small_buffer
+            self._small_buffer = None
+            if buf is None:
+                buf = _new_uninitialised("char[]", _SMALL_RECV)
+        else:
+            buf = _new_uninitialised("char[]", bufsize)
         if self._timeout is None:
             while True:
                 n = _recv(fd, buf, bufsize, flags)
                 if n != -1:
-                    return _unpack(buf, n)  # type: ignore[no-any-return]
+                    break
                 err = ffi.errno
                 if err != _EINTR:
                     raise os_error(err)
-        n = self._io(False, _recv, fd, buf, bufsize, flags)
-        return _unpack(buf, n)  # type: ignore[no-any-return]
+        else:
+            n = self._io(False, _recv, fd, buf, bufsize, flags)
+        data: bytes = _unpack(buf, n)
+        if bufsize <= _SMALL_RECV:
+            self._small_buffer = buf
+        return data
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the number of bytes."""
-        target, nbytes = _validate.writable_buffer(buffer, nbytes, "recv_into")
+        if nbytes == 0 and buffer.__class__ is bytearray:
+            target = _from_buffer(buffer)  # the common case, checked in one step
+            nbytes = len(target)
+        else:
+            target, nbytes = _validate.writable_buffer(buffer, nbytes, "recv_into")
         fd = self._fd
         if fd < 0:
             raise closed_error()
