@@ -1,0 +1,695 @@
+"""csock.layout and ``python -m csock sizes``: every number checked against the
+compiler (a generated C probe), against pahole (DWARF of an object built with
+``cc -g``), against ctypes, and against the tutorial's estructurastam.c."""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from csock import _layout_probe, _sizes_cmd
+from csock import layout as L
+from csock._csock import ffi
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "sizes"
+TUTORIAL_H = EXAMPLES / "tutorial_sockaddr_in.h"
+WRONG_CTYPES = EXAMPLES / "wrong_ctypes.py"
+ESTRUCTURASTAM_C = ROOT / "examples" / "tutorial" / "estructurastam.c"
+
+REQUIRED = [
+    "sockaddr", "sockaddr_in", "in_addr", "sockaddr_in6", "in6_addr", "sockaddr_un",
+    "sockaddr_storage", "hostent", "servent", "addrinfo", "linger", "timeval", "pollfd",
+    "msghdr", "iovec", "cmsghdr", "fd_set",
+]
+ALL = L.names()
+
+CC = shutil.which(os.environ.get("CC", "cc"))
+needs_cc = pytest.mark.skipif(CC is None, reason="no C compiler (cc) on PATH")
+TIMEOUT = 120
+
+
+def sizes(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the sizes subcommand in-process: (exit status, stdout, stderr)."""
+    rc = _sizes_cmd.main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def sizes_proc(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "csock", "sizes", *argv], cwd=cwd,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+
+
+needs_main = pytest.mark.skipif(not (ROOT / "csock" / "__main__.py").exists(),
+                                reason="csock/__main__.py not written yet")
+
+
+# --------------------------------------------------------------------------
+# The layout API
+
+
+def test_every_required_struct_is_known() -> None:
+    assert set(REQUIRED) <= set(ALL)
+    assert [lay.name for lay in L.all_layouts()] == ALL
+
+
+def test_bare_and_c_spellings() -> None:
+    assert L.layout("sockaddr_in") == L.layout("struct sockaddr_in")
+    assert L.layout("  struct   sockaddr_in ").cname == "struct sockaddr_in"
+    fd_set = L.layout("fd_set")
+    assert fd_set.cname == "fd_set" and fd_set.is_typedef
+    with pytest.raises(L.UnknownStructError, match="typedef, not a struct tag"):
+        L.layout("struct fd_set")
+    with pytest.raises(L.UnknownStructError, match="unknown struct 'nope'"):
+        L.layout("nope")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_values_come_from_cffi(name: str) -> None:
+    lay = L.layout(name)
+    assert lay.size == ffi.sizeof(lay.cname)
+    assert lay.align == ffi.alignof(lay.cname)
+    declared = ffi.typeof(lay.cname).fields or []
+    assert [f.name for f in lay.fields] == [n for n, _ in declared]
+    for f, (_, cf) in zip(lay.fields, declared, strict=True):
+        assert f.offset == cf.offset == ffi.offsetof(lay.cname, f.name)
+        assert f.size == ffi.sizeof(cf.type)
+        assert f.type == cf.type.cname
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_spans_tile_the_struct(name: str) -> None:
+    lay = L.layout(name)
+    pos = 0
+    for span in lay.spans:
+        assert span.offset == pos and span.size > 0
+        pos = span.end
+    assert pos == lay.size
+    assert [s.name for s in lay.spans if s.kind == "field"] == [f.name for f in lay.fields]
+
+
+def test_nested_fields_and_arrays() -> None:
+    sin = L.layout("sockaddr_in")
+    s_addr = sin.field("sin_addr.s_addr")
+    assert s_addr.offset == ffi.offsetof("struct sockaddr_in", "sin_addr")
+    assert s_addr.size == ffi.sizeof("in_addr_t")
+    zero = sin.field("sin_zero")
+    assert zero.kind == "array" and zero.length == zero.size
+    assert zero.declarator == ("unsigned char", f"sin_zero[{zero.length}]")
+    s6 = L.layout("sockaddr_in6").field("sin6_addr.s6_addr")
+    assert s6.offset == ffi.offsetof("struct sockaddr_in6", "sin6_addr") and s6.size == 16
+
+
+def test_opaque_spans_for_undeclared_bytes() -> None:
+    ss = L.layout("sockaddr_storage")
+    assert [(s.offset, s.size) for s in ss.opaque] == [(2, ss.size - 2)]
+    assert not ss.holes and ss.padding == 0
+    fd_set = L.layout("fd_set")
+    assert fd_set.fields == ()
+    assert [(s.offset, s.size, s.kind) for s in fd_set.spans] == [(0, fd_set.size, "opaque")]
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="hole positions are for x86_64")
+def test_msghdr_holes_on_x86_64() -> None:
+    msg = L.layout("msghdr")
+    assert [(h.offset, h.size) for h in msg.holes] == [(12, 4)]
+    assert msg.padding == 4
+    text = _sizes_cmd.render_pahole(msg)
+    assert "\t/* XXX 4 bytes hole, try to pack */" in text
+    assert "\t/* sum members: 48, holes: 1, sum holes: 4 */" in text
+    assert "\t/* padding: 4 */" in text
+    assert "\t/* size: 56, cachelines: 1, members: 7 */" in text
+    assert not L.layout("sockaddr_in").holes
+
+
+def test_compare_sockaddr_in6_does_not_fit_in_sockaddr() -> None:
+    cmp = L.compare("sockaddr_in6", "sockaddr")
+    assert L.layout("sockaddr_in6").size == 28
+    assert not cmp.a_fits_in_b and cmp.b_fits_in_a
+    text = "\n".join(cmp.verdict())
+    assert "sockaddr_in6 (28 bytes) does not fit in sockaddr (16 bytes)" in text
+    assert "truncates it to 16 bytes" in text and "sin6_scope_id" in text
+    assert [(a.name, b.name) for a, b in cmp.shared] == [("sin6_family", "sa_family")]
+    assert "(struct sockaddr_in6 *)&x, x a struct sockaddr: NOT safe" in text
+    last = cmp.segments[-1]
+    assert last.a is not None and last.a.name == "sin6_scope_id" and last.b is None
+
+
+def test_compare_sockaddr_and_sockaddr_in_same_size() -> None:
+    cmp = L.compare("sockaddr", "struct sockaddr_in")
+    assert cmp.a_fits_in_b and cmp.b_fits_in_a
+    assert ("sa_family", "sin_family") in [(a.name, b.name) for a, b in cmp.shared]
+    overlapped = {b.name for a, b in cmp.overlaps if a.name == "sa_data"}
+    assert overlapped == {"sin_port", "sin_addr", "sin_zero"}
+
+
+@pytest.mark.parametrize("name", ["sockaddr", "sockaddr_in", "sockaddr_in6", "sockaddr_un"])
+def test_sockaddr_storage_holds_every_address(name: str) -> None:
+    cmp = L.compare(name, "sockaddr_storage")
+    assert cmp.a_fits_in_b
+    assert f"(struct {name} *)&x, x a struct sockaddr_storage: in bounds" in "\n".join(
+        cmp.verdict())
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="sun_path is 108 bytes on Linux")
+def test_sockaddr_un_is_110_on_linux() -> None:
+    assert L.layout("sockaddr_un").size == 110
+    assert not L.compare("sockaddr_un", "sockaddr").a_fits_in_b
+
+
+# --------------------------------------------------------------------------
+# The compiler probe
+
+
+@pytest.fixture(scope="module")
+def compiler_values() -> dict[_layout_probe.Key, int]:
+    if CC is None:
+        pytest.skip("no C compiler (cc) on PATH")
+    return _layout_probe.run(L.all_layouts(), timeout=TIMEOUT)
+
+
+@needs_cc
+@pytest.mark.parametrize("name", ALL)
+def test_struct_agrees_with_compiler_probe(
+    name: str, compiler_values: dict[_layout_probe.Key, int]
+) -> None:
+    lay = L.layout(name)
+    mine = _layout_probe.expected([lay])
+    assert len(mine) == 2 + 3 * len(list(lay.walk()))
+    wrong = [f"{k}: csock {v}, compiler {compiler_values.get(k)}"
+             for k, v in mine.items() if compiler_values.get(k) != v]
+    assert not wrong
+
+
+@needs_cc
+def test_probe_source_generated_from_field_list() -> None:
+    src = _layout_probe.source([L.layout("sockaddr_in")])
+    assert src.startswith("#define _GNU_SOURCE 1\n")
+    for header in ("<sys/socket.h>", "<netinet/in.h>", "<sys/un.h>", "<netdb.h>"):
+        assert f"#include {header}" in src
+    assert "offsetof(struct sockaddr_in, sin_addr.s_addr)" in src
+    assert "_Alignof(struct sockaddr_in)" in src
+
+
+@needs_cc
+def test_probe_mismatch_message_names_struct_field_and_both_values() -> None:
+    sin = L.layout("sockaddr_in")
+    port = sin.field("sin_port")
+    bad = dataclasses.replace(
+        sin, size=sin.size + 1,
+        fields=tuple(dataclasses.replace(f, offset=f.offset + 2) if f is port else f
+                     for f in sin.fields),
+    )
+    result = _layout_probe.check([bad])
+    assert not result.ok
+    messages = sorted(str(m) for m in result.mismatches)
+    assert messages == sorted([
+        f"struct sockaddr_in: size: csock says {sin.size + 1}, "
+        f"the compiler says {sin.size}",
+        f"struct sockaddr_in, field sin_port: offset: csock says {port.offset + 2}, "
+        f"the compiler says {port.offset}",
+    ])
+
+
+@needs_cc
+def test_sizes_check_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = sizes(capsys, "--check")
+    assert rc == 0
+    assert out.strip().endswith("all agree.")
+    assert f"of {len(ALL)} structs checked" in out
+
+
+# --------------------------------------------------------------------------
+# pahole
+
+
+@dataclass
+class PaholeStruct:
+    name: str
+    size: int = -1
+    padding: int = 0
+    members: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    holes: list[tuple[int, int]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+_MEMBER = re.compile(r"^(\t+)(.*?)\s*(\w+)((?:\[\d*\])*);\s*/\*\s*(\d+)(?::\d+)?\s+(\d+)\s*\*/$")
+_CLOSE_INLINE = re.compile(r"^(\t+)\} (\w+)((?:\[\d*\])*);\s*/\*\s*(\d+)\s+(\d+)\s*\*/$")
+_OPEN_INLINE = re.compile(r"^(\t+)(?:struct|union)(?: \w+)? \{$")
+_HOLE = re.compile(r"^\t/\* XXX (\d+) bytes? hole, try to pack \*/$")
+
+
+def parse_pahole(text: str) -> dict[str, PaholeStruct]:
+    """pahole's default output: members (nested paths dotted), holes, totals."""
+    structs: dict[str, PaholeStruct] = {}
+    cur: PaholeStruct | None = None
+    stack: list[str] = []  # names of inline structs/unions being read (unknown yet)
+    pending: list[list[tuple[str, int, int, str]]] = []
+    last_end = 0
+    for line in text.splitlines():
+        if cur is None:
+            m = re.match(r"^(?:struct|union) (\w+) \{$", line)
+            if m:
+                cur = PaholeStruct(m.group(1))
+            elif line == "typedef struct {":
+                cur = PaholeStruct("")
+            continue
+        cur.lines.append(line)
+        if line in ("};",) or re.match(r"^\} \w+;$", line):
+            if not cur.name:
+                cur.name = line[2:-1]
+            cur.lines.pop()
+            structs[cur.name] = cur
+            cur = None
+            continue
+        if _OPEN_INLINE.match(line):
+            stack.append("")
+            pending.append([])
+            continue
+        m = _CLOSE_INLINE.match(line)
+        if m:
+            name, off, size = m.group(2), int(m.group(4)), int(m.group(5))
+            inner = pending.pop()
+            stack.pop()
+            target = pending[-1] if pending else None
+            entries = [(name, off, size, "inline")] + [
+                (f"{name}.{p}", o, s, t) for p, o, s, t in inner]
+            if target is not None:
+                target.extend(entries)
+            else:
+                for p, o, s, t in entries:
+                    cur.members[p] = (o, s, t)
+                last_end = off + size
+            continue
+        m = _MEMBER.match(line)
+        if m:
+            name, off, size, typ = m.group(3), int(m.group(5)), int(m.group(6)), m.group(2)
+            if pending:
+                pending[-1].append((name, off, size, typ))
+            else:
+                cur.members[name] = (off, size, typ)
+                last_end = off + size
+            continue
+        m = _HOLE.match(line)
+        if m and not pending:
+            cur.holes.append((last_end, int(m.group(1))))
+            continue
+        m = re.match(r"^\t/\* size: (\d+),", line)
+        if m:
+            cur.size = int(m.group(1))
+        m = re.match(r"^\t/\* padding: (\d+) \*/$", line)
+        if m:
+            cur.padding = int(m.group(1))
+    return structs
+
+
+# glibc's own names for members csock declares under their POSIX names.
+PAHOLE_ALIASES = {("in6_addr", "s6_addr"): "__in6_u.__u6_addr8"}
+
+
+def pahole_member(structs: dict[str, PaholeStruct], struct: str,
+                  path: str) -> tuple[int, int] | None:
+    """(offset, size) of a csock field path in pahole's view of ``struct``."""
+    ps = structs[struct]
+    real = PAHOLE_ALIASES.get((struct, path), path)
+    if real in ps.members:
+        return ps.members[real][:2]
+    head, _, rest = path.partition(".")
+    if rest and head in ps.members:
+        off, _, typ = ps.members[head]
+        m = re.fullmatch(r"struct (\w+)", typ.strip())
+        if m and m.group(1) in structs:
+            inner = pahole_member(structs, m.group(1), rest)
+            if inner is not None:
+                return inner[0] + off, inner[1]
+    return None
+
+
+@pytest.fixture(scope="module")
+def pahole(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PaholeStruct]:
+    if shutil.which("pahole") is None:
+        pytest.skip("pahole is not installed (apt-get install dwarves)")
+    if CC is None:
+        pytest.skip("no C compiler (cc) on PATH")
+    tmp = tmp_path_factory.mktemp("pahole")
+    src = tmp / "every_struct.c"
+    lines = [_layout_probe.source([]).split("int main")[0]]
+    lines += [f"{lay.cname} csock_var_{i};" for i, lay in enumerate(L.all_layouts())]
+    src.write_text("\n".join(lines) + "\n")
+    obj = tmp / "every_struct.o"
+    subprocess.run([CC, "-g", "-c", str(src), "-o", str(obj)], check=True, timeout=TIMEOUT)
+    out = subprocess.run(["pahole", "--anon_include", str(obj)], capture_output=True, text=True,
+                         check=True, timeout=TIMEOUT)
+    return parse_pahole(out.stdout)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_struct_agrees_with_pahole(name: str, pahole: dict[str, PaholeStruct]) -> None:
+    lay = L.layout(name)
+    assert name in pahole, f"pahole shows no {lay.cname}"
+    ps = pahole[name]
+    assert ps.size == lay.size, "total size"
+    for f in lay.walk():
+        got = pahole_member(pahole, name, f.path)
+        assert got is not None, f"pahole knows no member {f.path} of {lay.cname}"
+        assert got == (f.offset, f.size), f"{lay.cname}.{f.path}: csock {(f.offset, f.size)}"
+    mine = [(h.offset, h.size) for h in lay.holes]
+    assert set(mine) <= set(ps.holes), f"holes: csock {mine}, pahole {ps.holes}"
+    for hole in set(ps.holes) - set(mine):  # pahole sees undeclared members; csock cannot
+        assert any(s.offset <= hole[0] and hole[0] + hole[1] <= s.end for s in lay.opaque)
+    if not lay.opaque:
+        assert ps.padding == lay.padding, "tail padding"
+
+
+def _normalize(line: str) -> str:
+    m = _MEMBER.match(line)
+    return f"MEMBER {m.group(3)}{m.group(4)} {m.group(5)} {m.group(6)}" if m else line
+
+
+def test_notation_matches_pahole_line_for_line(pahole: dict[str, PaholeStruct]) -> None:
+    """Where csock declares every member pahole shows, the output is pahole's
+    except for type spellings (cffi says uint16_t where glibc says sa_family_t).
+    Structs with members csock does not declare (in6_addr's union, cmsghdr's
+    flexible array, sockaddr_storage, fd_set) are compared by
+    test_struct_agrees_with_pahole instead."""
+    compared = []
+    for lay in L.all_layouts():
+        ps = pahole[lay.name]
+        if set(ps.members) != {f.name for f in lay.fields}:
+            continue
+        mine = _sizes_cmd.render_pahole(lay).splitlines()[1:-1]
+        assert [_normalize(x) for x in mine] == [_normalize(x) for x in ps.lines], lay.cname
+        compared.append(lay.name)
+    assert {"sockaddr", "sockaddr_in", "sockaddr_in6", "msghdr", "addrinfo", "servent",
+            "hostent", "sockaddr_un"} <= set(compared)
+
+
+def test_member_column_layout_is_paholes() -> None:
+    assert (_sizes_cmd._member_line("char", "sa_data[14]", 2, 14)
+            == "\tchar                       sa_data[14];          /*     2    14 */")
+    long = _sizes_cmd._member_line("struct with_a_very_long_tag_name_abc *", "p", 72, 8)
+    assert long == "\tstruct with_a_very_long_tag_name_abc * p;        /*    72     8 */"
+
+
+# --------------------------------------------------------------------------
+# ctypes
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_as_ctypes_matches_compiler_layout(name: str) -> None:
+    lay = L.layout(name)
+    cls = L.as_ctypes(name)
+    assert ctypes.sizeof(cls) == lay.size
+    assert ctypes.alignment(cls) == lay.align
+    for f in lay.fields:
+        cf = getattr(cls, f.name)
+        assert (cf.offset, cf.size) == (f.offset, f.size), f.name
+    assert L.as_ctypes(f"struct {name}" if not lay.is_typedef else name) is not None
+
+
+def test_as_ctypes_reads_what_cffi_wrote() -> None:
+    sin = ffi.new("struct sockaddr_in *")
+    sin.sin_family = 2
+    sin.sin_port = 0x1234
+    sin.sin_addr.s_addr = 0x7F000001
+    cls = L.as_ctypes("sockaddr_in")
+    view = cls.from_buffer_copy(bytes(ffi.buffer(sin)))
+    assert view.sin_family == 2  # type: ignore[attr-defined]
+    assert view.sin_port == 0x1234  # type: ignore[attr-defined]
+    assert view.sin_addr.s_addr == 0x7F000001  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("cls", "struct"), [
+    ("SockaddrIn", "sockaddr_in"), ("SockaddrIn6", "sockaddr_in6"), ("InAddr", "in_addr"),
+    ("In6Addr", "in6_addr"), ("AddrInfo", "addrinfo"), ("FdSet", "fd_set"),
+    ("Msghdr", "msghdr"), ("sockaddr_un", "sockaddr_un"), ("SockaddrStorage", "sockaddr_storage"),
+])
+def test_struct_name_inferred_from_class_name(cls: str, struct: str) -> None:
+    assert _sizes_cmd.struct_name_for_class(cls) == struct
+
+
+def test_check_ctypes_catches_four_byte_port(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = sizes(capsys, "--check-ctypes", f"{WRONG_CTYPES}:SockaddrIn")
+    assert rc == 1, err
+    port = next(line for line in out.splitlines() if line.strip().startswith("sin_port"))
+    assert "offset 4, size 4" in port and "WRONG" in port
+    assert f"compiler says offset 2, size {ffi.sizeof('in_port_t')}" in port
+    assert re.search(r"total size\s+20\s+WRONG: the compiler says 16", out)
+
+
+CORRECT_CTYPES = """
+import ctypes
+
+class InAddr(ctypes.Structure):
+    _fields_ = [("s_addr", ctypes.c_uint32)]
+
+class SockaddrIn(ctypes.Structure):
+    _fields_ = [
+        ("sin_family", ctypes.c_ushort),
+        ("sin_port", ctypes.c_uint16),
+        ("sin_addr", InAddr),
+        ("sin_zero", ctypes.c_ubyte * 8),
+    ]
+
+class Address(ctypes.Structure):  # no struct has this name: give it with =
+    _fields_ = SockaddrIn._fields_
+"""
+
+
+def test_check_ctypes_correct_structure_exits_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "my_structs.py").write_text(CORRECT_CTYPES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rc, out, err = sizes(capsys, "--check-ctypes", "my_structs:SockaddrIn")
+    assert rc == 0, out + err
+    assert "SockaddrIn matches struct sockaddr_in." in out
+    assert "WRONG" not in out
+    rc, out, err = sizes(capsys, "--check-ctypes", "my_structs:Address")
+    assert rc == 2 and "cannot tell which struct" in err
+    rc, out, err = sizes(capsys, "--check-ctypes", "my_structs:Address=sockaddr_in")
+    assert rc == 0, out + err
+    rc, out, err = sizes(capsys, "--check-ctypes", f"{tmp_path / 'my_structs.py'}:InAddr")
+    assert rc == 0 and "InAddr matches struct in_addr." in out
+
+
+def test_check_ctypes_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert sizes(capsys, "--check-ctypes", "no_such_module_xyz:Foo")[0] == 2
+    assert sizes(capsys, "--check-ctypes", "nocolon")[0] == 2
+    rc, _, err = sizes(capsys, "--check-ctypes", f"{WRONG_CTYPES}:SockaddrIn=nope")
+    assert rc == 2 and "unknown struct 'nope'" in err
+
+
+# --------------------------------------------------------------------------
+# --check-cdef: the tutorial's unsigned long s_addr
+
+
+@pytest.mark.skipif(ctypes.sizeof(ctypes.c_ulong) == 4,
+                    reason="unsigned long is 4 bytes here: the tutorial's struct is right")
+def test_check_cdef_catches_unsigned_long_s_addr(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = sizes(capsys, "--check-cdef", str(TUTORIAL_H))
+    assert rc == 1, err
+    lines = out.splitlines()
+    s_addr = next(line for line in lines if line.strip().startswith("s_addr"))
+    assert "size 8" in s_addr and "WRONG size" in s_addr and "size 4" in s_addr
+    sin_zero = next(line for line in lines if line.strip().startswith("sin_zero"))
+    assert "offset 16" in sin_zero and "WRONG offset" in sin_zero
+    assert re.search(r"total size\s+24\s+WRONG: the compiler says 16", out)
+    assert "your struct sockaddr matches struct sockaddr." in out
+
+
+CORRECT_CDEF = """
+#include <stdint.h>
+/* as <netinet/in.h> has it */
+struct in_addr {
+    in_addr_t s_addr;
+};
+
+struct sockaddr_in {
+    sa_family_t sin_family;
+    in_port_t sin_port;
+    struct in_addr sin_addr;
+    unsigned char sin_zero[8];
+};
+
+struct sockaddr_in6 {
+    unsigned short sin6_family;
+    uint16_t sin6_port;
+    uint32_t sin6_flowinfo;
+    struct in6_addr { uint8_t s6_addr[16]; } sin6_addr;
+    uint32_t sin6_scope_id;
+};
+
+struct my_own_thing { int x; };
+"""
+
+
+def test_check_cdef_correct_declaration_exits_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "right.h"
+    path.write_text(CORRECT_CDEF)
+    rc, out, err = sizes(capsys, "--check-cdef", str(path))
+    assert rc == 0, out + err
+    assert "WRONG" not in out
+    assert "every field agrees with the compiler" in out
+    assert "struct my_own_thing: not a struct csock knows; not checked." in out
+    # in6_addr's s6_addr is really a union member in glibc: it is 16 bytes at 0 too.
+    assert "your struct in6_addr matches struct in6_addr." in out
+
+
+def test_check_cdef_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    rc, _, err = sizes(capsys, "--check-cdef", str(tmp_path / "missing.h"))
+    assert rc == 2 and "cannot read" in err
+    other = tmp_path / "other.h"
+    other.write_text("struct point { int x, y; };\n")
+    rc, _, err = sizes(capsys, "--check-cdef", str(other))
+    assert rc == 2 and "declares no struct csock knows" in err
+    broken = tmp_path / "broken.h"
+    broken.write_text("struct sockaddr { mystery_t x; };\n")
+    rc, _, err = sizes(capsys, "--check-cdef", str(broken))
+    assert rc == 2 and "cffi cannot lay these declarations out" in err
+
+
+# --------------------------------------------------------------------------
+# The command: first line, listing, --struct, --compare, --json, errors
+
+
+@pytest.fixture(scope="module")
+def estructurastam_output(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """What the tutorial's C program prints (our own tiny copy if it is missing)."""
+    gcc = shutil.which("gcc") or CC
+    if gcc is None:
+        pytest.skip("no C compiler (gcc/cc) on PATH")
+    tmp = tmp_path_factory.mktemp("estructurastam")
+    src = ESTRUCTURASTAM_C
+    if not src.exists():
+        src = tmp / "estructurastam.c"
+        src.write_text(textwrap.dedent("""\
+            #include <stdio.h>
+            #include <sys/socket.h>
+            #include <netinet/in.h>
+            int main(void)
+            {
+                printf("Sockaddr: %zu bytes y Sockaddr_in: %zu bytes\\n",
+                       sizeof(struct sockaddr), sizeof(struct sockaddr_in));
+                return 0;
+            }
+            """))
+    exe = tmp / "estructurastam"
+    subprocess.run([gcc, "-o", str(exe), str(src)], check=True, timeout=TIMEOUT)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True, timeout=TIMEOUT)
+    return out.stdout
+
+
+def test_first_line_is_estructurastams(
+    capsys: pytest.CaptureFixture[str], estructurastam_output: str
+) -> None:
+    rc, out, _ = sizes(capsys)
+    assert rc == 0
+    assert out.splitlines()[0] + "\n" == estructurastam_output
+    rc, out, _ = sizes(capsys, "--lang", "en")
+    assert out.splitlines()[0] + "\n" == estructurastam_output.replace(" y ", " and ")
+    sa, sin = ffi.sizeof("struct sockaddr"), ffi.sizeof("struct sockaddr_in")
+    assert out.splitlines()[0] == f"Sockaddr: {sa} bytes and Sockaddr_in: {sin} bytes"
+
+
+def test_listing_shows_every_struct(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = sizes(capsys)
+    assert rc == 0
+    for lay in L.all_layouts():
+        opener = "typedef struct {" if lay.is_typedef else f"{lay.cname} {{"
+        assert f"\n{opener}\n" in out
+        assert (f"\t/* size: {lay.size}, cachelines: {lay.cachelines}, "
+                f"members: {len(lay.fields)} */") in out
+    assert "/* XXX 126 bytes opaque: not declared by csock */" in out
+    assert "} fd_set;" in out
+
+
+def test_struct_option_shows_one(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = sizes(capsys, "--struct", "sockaddr_in")
+    assert rc == 0
+    lines = out.splitlines()
+    assert lines[2] == "struct sockaddr_in {" and lines[-1] == "};"
+    assert out.count(" {\n") == 1
+    assert re.search(r"\tstruct in_addr +sin_addr; +/\* +4 +4 \*/", out)
+
+
+def test_compare_option_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = sizes(capsys, "--compare", "sockaddr_in6", "sockaddr")
+    assert rc == 0
+    assert re.search(r"0\.\.2 +sin6_family +sa_family +same offset and size", out)
+    assert re.search(r"24\.\.28 +sin6_scope_id +\(past the end\) +only in sockaddr_in6", out)
+    assert "does not fit in sockaddr" in out
+
+
+def test_json_only_json_and_matches_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = sizes(capsys, "--json")
+    assert rc == 0 and err == ""
+    data = json.loads(out)
+    assert [d["name"] for d in data] == ALL
+    for d in data:
+        lay = L.layout(d["name"])
+        assert (d["size"], d["align"]) == (lay.size, lay.align)
+        assert [(f["name"], f["offset"], f["size"], f["type"]) for f in d["fields"]] == [
+            (f.name, f.offset, f.size, f.type) for f in lay.fields]
+    rc, out, _ = sizes(capsys, "--json", "--struct", "msghdr")
+    assert [d["name"] for d in json.loads(out)] == ["msghdr"]
+
+
+@pytest.mark.parametrize("argv", [
+    ("--struct", "nope"), ("--struct", "struct fd_set"), ("--compare", "sockaddr", "nope"),
+])
+def test_unknown_struct_exits_2(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+    rc, out, err = sizes(capsys, *argv)
+    assert rc == 2 and out == ""
+    assert err.startswith("csock sizes: error: ")
+
+
+# --------------------------------------------------------------------------
+# Through python -m csock sizes
+
+
+@needs_main
+def test_subprocess_listing_and_json(estructurastam_output: str) -> None:
+    proc = sizes_proc()
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] + "\n" == estructurastam_output
+    proc = sizes_proc("--json")
+    assert proc.returncode == 0
+    assert [d["name"] for d in json.loads(proc.stdout)] == ALL
+
+
+@needs_main
+def test_subprocess_checks_exit_status() -> None:
+    assert sizes_proc("--check-cdef", str(TUTORIAL_H)).returncode == 1
+    assert sizes_proc("--check-ctypes", f"{WRONG_CTYPES}:SockaddrIn").returncode == 1
+    proc = sizes_proc("--struct", "nope")
+    assert proc.returncode == 2 and "unknown struct 'nope'" in proc.stderr
+    if CC is not None:
+        proc = sizes_proc("--check")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _iter_examples() -> Iterator[Path]:
+    yield TUTORIAL_H
+    yield WRONG_CTYPES
+
+
+@pytest.mark.parametrize("path", list(_iter_examples()), ids=lambda p: p.name)
+def test_example_files_exist(path: Path) -> None:
+    assert path.is_file()
