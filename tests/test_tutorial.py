@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -69,33 +70,49 @@ def prog(request: pytest.FixtureRequest):
     return command
 
 
-def wait_ready(proc: subprocess.Popen[bytes]) -> int:
-    """Read the server's stderr up to its ready line and return the port."""
-    assert proc.stderr is not None
-    fd = proc.stderr.fileno()
+def read_line(proc: subprocess.Popen[bytes], pipe: IO[bytes] | None) -> bytes:
+    """One line from a child's pipe, with a deadline (raw reads: nothing is buffered)."""
+    assert pipe is not None
+    fd = pipe.fileno()
     seen = b""
     deadline = time.monotonic() + TIMEOUT
-    while b"\n" not in seen:
+    while not seen.endswith(b"\n"):
         left = deadline - time.monotonic()
         if left <= 0:
-            pytest.fail(f"server not ready after {TIMEOUT} s; stderr so far: {seen!r}")
+            pytest.fail(f"no full line after {TIMEOUT} s; so far: {seen!r}")
         ready, _, _ = select.select([fd], [], [], left)
         if ready:
             chunk = os.read(fd, 1)  # byte by byte: leave the rest for communicate()
             if not chunk:
                 proc.wait(timeout=TIMEOUT)
-                pytest.fail(f"server exited ({proc.returncode}) before ready: {seen!r}")
+                pytest.fail(f"child exited ({proc.returncode}) before a full line: {seen!r}")
             seen += chunk
-    match = READY.match(seen)
-    assert match, f"unexpected first line on the server's stderr: {seen!r}"
+    return seen
+
+
+def wait_ready(proc: subprocess.Popen[bytes]) -> int:
+    """Read the server's stderr up to its ready line and return the port."""
+    line = read_line(proc, proc.stderr)
+    match = READY.match(line)
+    assert match, f"unexpected first line on the server's stderr: {line!r}"
     return int(match.group(1))
+
+
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @contextmanager
 def server(argv: list[str]) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """Start a server, wait for its ready line; kill it and close its pipes at the end."""
     proc = subprocess.Popen(
-        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # SIGINT as in a terminal, even if pytest runs as a background job
+        # (which inherits SIGINT ignored; both servers then keep ignoring it).
+        preexec_fn=default_sigint,
     )
     try:
         yield proc, wait_ready(proc)
@@ -151,10 +168,10 @@ def test_servidor_sigint_exits_quietly(prog, lang: str) -> None:
     with server(prog(lang, "servidor") + ["0"]) as (proc, port):
         client = run(prog("c", "cliente") + ["127.0.0.1", str(port)], stdin=b"antes\n")
         assert client.returncode == 0
+        assert read_line(proc, proc.stdout) == PREFIX + b"antes\n"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=TIMEOUT)
-    assert (proc.returncode, err) == (0, b"")
-    assert out == PREFIX + b"antes\n"
+    assert (proc.returncode, out, err) == (0, b"", b"")
 
 
 # --- transfer_servidor / transfer_cliente ---------------------------------------

@@ -50,7 +50,7 @@ def main(argc, argv):
     recibidos = 0
 
     if argc != 3 or (puerto := numero(argv[2], 65535)) == -1:
-        print("Uso: cliente HOST PUERTO", file=sys.stderr)
+        sys.stderr.write("Uso: cliente HOST PUERTO\n")
         sys.exit(1)
 
     # Resolve the host name to an address (127.0.0.1 needs no lookup).

@@ -13,10 +13,10 @@ from csock.c import *
 
 def main(argc, argv):
     if argc != 1:
-        print("Uso: estructurastam", file=sys.stderr)
+        sys.stderr.write("Uso: estructurastam\n")
         sys.exit(1)
-    print(f"Sockaddr: {sizeof('struct sockaddr')} bytes"
-          f" y Sockaddr_in: {sizeof('struct sockaddr_in')} bytes")
+    sys.stdout.write(f"Sockaddr: {sizeof('struct sockaddr')} bytes"
+                     f" y Sockaddr_in: {sizeof('struct sockaddr_in')} bytes\n")
     return 0
 
 

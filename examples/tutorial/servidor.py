@@ -55,13 +55,13 @@ def main(argc, argv):
     atendidos = 0
 
     if argc < 2 or argc > 3:
-        print("Uso: servidor PUERTO [MAXCLIENTES]", file=sys.stderr)
+        sys.stderr.write("Uso: servidor PUERTO [MAXCLIENTES]\n")
         sys.exit(1)
     puerto = numero(argv[1], 65535)
     if argc == 3:
         maxclientes = numero(argv[2], 2147483647)
     if puerto == -1 or maxclientes == 0 or (argc == 3 and maxclientes == -1):
-        print("Uso: servidor PUERTO [MAXCLIENTES]", file=sys.stderr)
+        sys.stderr.write("Uso: servidor PUERTO [MAXCLIENTES]\n")
         sys.exit(1)
 
     servidor = new("struct sockaddr_in *")
@@ -99,7 +99,7 @@ def main(argc, argv):
     if getsockname(recsocket, cast("struct sockaddr *", servidor), lensckadd) == -1:
         perror(b"getsockname")
         sys.exit(1)
-    print(f"Escuchando en el puerto {ntohs(servidor.sin_port)}", file=sys.stderr)
+    sys.stderr.write(f"Escuchando en el puerto {ntohs(servidor.sin_port)}\n")
     sys.stderr.flush()
 
     # Serve the clients one after another.
@@ -119,8 +119,10 @@ def main(argc, argv):
             if recvresp == -1:
                 perror(b"recv")
                 sys.exit(1)
-            sys.stdout.buffer.write(b"> [%s]: " % string(inet_ntoa(cliente.sin_addr)))
-            sys.stdout.buffer.write(buffer(mensaje, recvresp))
+            # printf + fwrite + fflush in C: one write(2) of the whole record.
+            sys.stdout.buffer.write(
+                b"> [%s]: %s" % (string(inet_ntoa(cliente.sin_addr)), buffer(mensaje, recvresp))
+            )
             sys.stdout.buffer.flush()
 
         if close(recsock) == -1:

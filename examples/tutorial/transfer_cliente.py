@@ -48,7 +48,7 @@ def main(argc, argv):
     blockB = new("char[]", BLOQUE)
 
     if argc != 4 or (puerto := numero(argv[2], 65535)) == -1:
-        print("Uso: transfer_cliente HOST PUERTO FICHERO", file=sys.stderr)
+        sys.stderr.write("Uso: transfer_cliente HOST PUERTO FICHERO\n")
         sys.exit(1)
 
     if (he := gethostbyname(os.fsencode(argv[1]))) == NULL:

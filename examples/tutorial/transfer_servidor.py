@@ -54,7 +54,7 @@ def main(argc, argv):
     mensaje = new("char[]", BLOQUE)
 
     if argc != 3 or (puerto := numero(argv[2], 65535)) == -1:
-        print("Uso: transfer_servidor FICHERO PUERTO", file=sys.stderr)
+        sys.stderr.write("Uso: transfer_servidor FICHERO PUERTO\n")
         sys.exit(1)
 
     # Open the file first: no socket is created if it cannot be read.
@@ -87,7 +87,7 @@ def main(argc, argv):
     if getsockname(recsocket, cast("struct sockaddr *", servidor), lensckadd) == -1:
         perror(b"getsockname")
         sys.exit(1)
-    print(f"Escuchando en el puerto {ntohs(servidor.sin_port)}", file=sys.stderr)
+    sys.stderr.write(f"Escuchando en el puerto {ntohs(servidor.sin_port)}\n")
     sys.stderr.flush()
 
     lensckadd[0] = sizeof(cliente[0])
