@@ -24,10 +24,33 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import csock.c as c
 from csock._csock import ffi, lib
-from csock.c import NULL, cast, new, sizeof
+from csock.c import (
+    AF_INET,
+    INADDR_ANY,
+    NULL,
+    SOCK_STREAM,
+    accept,
+    bind,
+    bzero,
+    cast,
+    close,
+    connect,
+    htons,
+    inet_addr,
+    listen,
+    new,
+    ntohs,
+    recv,
+    send,
+    sizeof,
+    string,
+)
+from csock.c import socket as c_socket
 
 TIMEOUT = 5.0  # seconds for any single wait
 
@@ -1724,25 +1747,6 @@ def test_memset_and_bzero() -> None:
 # --------------------------------------------------------------------------
 # the porting idiom, against Python's stdlib socket module
 
-from csock.c import (  # noqa: E402
-    AF_INET,
-    INADDR_ANY,
-    SOCK_STREAM,
-    accept,
-    bind,
-    bzero,
-    close,
-    connect,
-    htons,
-    inet_addr,
-    listen,
-    ntohs,
-    recv,
-    send,
-    string,
-)
-from csock.c import socket as c_socket  # noqa: E402
-
 
 def test_port_idiom_server_with_python_client() -> None:
     # struct sockaddr_in servidor; ... as in the tutorial
@@ -1817,3 +1821,80 @@ def test_port_idiom_client_with_python_server() -> None:
         finally:
             assert close(fd) == 0
     assert INADDR_ANY == 0
+
+
+# --------------------------------------------------------------------------
+# credentials (struct ucred is not declared: read it as int[3] pid, uid, gid)
+
+
+def test_getpid() -> None:
+    assert c.getpid() == os.getpid()
+
+
+def test_so_peercred(fds: Fds) -> None:
+    a, _ = unix_pair(fds)
+    cred = new("int[3]")
+    n = new("socklen_t *", sizeof(cred))
+    assert c.getsockopt(a, c.SOL_SOCKET, c.SO_PEERCRED, cred, n) == 0
+    assert n[0] == 12
+    assert list(cred) == [os.getpid(), os.getuid(), os.getgid()]
+
+
+def test_scm_credentials_with_rights_uses_nxthdr(fds: Fds) -> None:
+    a, b = unix_pair(fds)
+    assert setint_opt(b, c.SOL_SOCKET, c.SO_PASSCRED, 1) == 0
+    r, w = os.pipe()
+    fds.fds += [r, w]
+    assert _send_fds(a, b"c", [r]) == 1
+    wait_readable(b)
+    data = new("char[8]")
+    iov = new("struct iovec *")
+    iov.iov_base, iov.iov_len = data, 8
+    space = c.CMSG_SPACE(12) + c.CMSG_SPACE(sizeof("int"))
+    control = new("char[]", space)
+    msg = new("struct msghdr *")
+    msg.msg_iov, msg.msg_iovlen = iov, 1
+    msg.msg_control, msg.msg_controllen = control, space
+    assert c.recvmsg(b, msg, 0) == 1
+    seen = {}
+    cmsg = c.CMSG_FIRSTHDR(msg)
+    while cmsg != NULL:
+        assert cmsg.cmsg_level == c.SOL_SOCKET
+        ints = cast("int *", c.CMSG_DATA(cmsg))
+        count = (cmsg.cmsg_len - c.CMSG_LEN(0)) // sizeof("int")
+        seen[cmsg.cmsg_type] = [ints[i] for i in range(count)]
+        cmsg = c.CMSG_NXTHDR(msg, cmsg)
+    for fd in seen.get(c.SCM_RIGHTS, []):
+        fds.add(fd)
+    assert sorted(seen) == sorted([c.SCM_RIGHTS, c.SCM_CREDENTIALS])
+    assert seen[c.SCM_CREDENTIALS] == [os.getpid(), os.getuid(), os.getgid()]
+    assert os.fstat(seen[c.SCM_RIGHTS][0]).st_ino == os.fstat(r).st_ino
+
+
+# --------------------------------------------------------------------------
+# properties, with Python's conversions as the reference
+
+
+@given(st.binary(min_size=16, max_size=16))
+def test_inet_ntop_pton_ipv6_property(packed: bytes) -> None:
+    src = new("unsigned char[16]", packed)
+    buf = new("char[]", c.INET6_ADDRSTRLEN)
+    assert c.inet_ntop(c.AF_INET6, src, buf, c.INET6_ADDRSTRLEN) != NULL
+    text = c.string(buf)
+    assert text.decode() == socket.inet_ntop(socket.AF_INET6, packed)
+    back = new("unsigned char[16]")
+    assert c.inet_pton(c.AF_INET6, text, back) == 1
+    assert bytes(back) == packed
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_ipv4_conversions_property(value: int) -> None:
+    packed = struct.pack("!I", value)
+    addr = new("struct in_addr *")
+    addr.s_addr = c.htonl(value)
+    assert bytes(c.buffer(addr)) == packed
+    text = c.string(c.inet_ntoa(addr[0]))
+    assert text.decode() == socket.inet_ntoa(packed)
+    assert c.inet_addr(text) == addr.s_addr
+    assert c.ntohl(c.inet_addr(text)) == value
+    assert c.ntohs(c.htons(value & 0xFFFF)) == value & 0xFFFF
