@@ -428,9 +428,9 @@ def test_as_ctypes_reads_what_cffi_wrote() -> None:
     sin.sin_addr.s_addr = 0x7F000001
     cls = L.as_ctypes("sockaddr_in")
     view = cls.from_buffer_copy(bytes(ffi.buffer(sin)))
-    assert view.sin_family == 2  # type: ignore[attr-defined]
-    assert view.sin_port == 0x1234  # type: ignore[attr-defined]
-    assert view.sin_addr.s_addr == 0x7F000001  # type: ignore[attr-defined]
+    assert view.sin_family == 2
+    assert view.sin_port == 0x1234
+    assert view.sin_addr.s_addr == 0x7F000001
 
 
 @pytest.mark.parametrize(("cls", "struct"), [
