@@ -425,7 +425,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"MISMATCH {m}")
         verdict = "all agree" if result.ok else f"{len(result.mismatches)} disagree"
         print(f"Compiler probe: {result.checked} sizes, alignments and offsets of "
-              f"{len(layouts)} structs checked: {verdict}.")
+              f"{_plural(len(layouts), 'struct')} checked: {verdict}.")
         return 0 if result.ok else 1
     if args.compare:
         print(render_compare(compare(args.compare[0], args.compare[1])))
