@@ -11,6 +11,8 @@ Porting idiom (C on the left, csock.c on the right)::
     (struct sockaddr *)&servidor         cast("struct sockaddr *", servidor)
     sizeof(struct sockaddr)              sizeof("struct sockaddr")
     sizeof(servidor)                     sizeof(servidor[0])   # not sizeof(servidor)
+    int opcion = 1;                      opcion = new("int *", 1)
+    sizeof(opcion)                       sizeof("int")         # opcion[0] is a Python int
     errno                                c.errno               # live, per thread
     char buf[1024];                      buf = new("char[]", 1024)
     "texto"  (a char * argument)         b"texto"              # bytes, not str
