@@ -17,15 +17,17 @@ _PREFIXES = (
 _EXTRA = ("SOMAXCONN", "INET_ADDRSTRLEN", "INET6_ADDRSTRLEN")
 
 
+# Names socket treats as aliases: they come after the canonical name, so that
+# Enum makes them alias members (AddressFamily(1).name == "AF_UNIX", not "AF_LOCAL").
+_ALIASES = frozenset({"AF_LOCAL"})
+
+
 def _lib_constants(prefix: str) -> dict[str, int]:
-    return {
-        name: getattr(lib, name)
-        for name in dir(lib)
-        if name.startswith(prefix) and isinstance(getattr(lib, name), int)
-    }
+    names = sorted((name for name in dir(lib) if name.startswith(prefix)),
+                   key=lambda name: name in _ALIASES)
+    return {name: getattr(lib, name) for name in names if isinstance(getattr(lib, name), int)}
 
 
-# AF_LOCAL is an alias of AF_UNIX: Enum makes it an alias member automatically.
 AddressFamily = IntEnum("AddressFamily", _lib_constants("AF_"), module=__name__)  # type: ignore[misc]
 SocketKind = IntEnum("SocketKind", _lib_constants("SOCK_"), module=__name__)  # type: ignore[misc]
 MsgFlag = IntFlag("MsgFlag", _lib_constants("MSG_"), module=__name__)  # type: ignore[misc]
