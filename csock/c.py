@@ -31,7 +31,11 @@ Notes:
   threads at once. csock's Pythonic layer never uses them.
 * C macros are small C functions here: h_addr(hostent), FD_ZERO/FD_SET/
   FD_CLR/FD_ISSET (out-of-range fds are ignored rather than overflowing the
-  set), CMSG_FIRSTHDR/CMSG_NXTHDR/CMSG_DATA/CMSG_SPACE/CMSG_LEN.
+  set), CMSG_FIRSTHDR/CMSG_NXTHDR/CMSG_DATA/CMSG_SPACE/CMSG_LEN (a NULL
+  argument gives NULL rather than a crash).
+* Memory from new() lives as long as its Python object; cast() owns nothing.
+  Keep the owner in a variable for the whole call: never write
+  ``cast("struct sockaddr *", new("struct sockaddr_in *"))`` in one expression.
 * The variadic open() and fcntl() take fixed arguments: open(path, flags,
   mode=0), fcntl(fd, cmd, arg=0).
 """

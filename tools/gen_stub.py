@@ -23,9 +23,9 @@ VAR_RE = re.compile(r"^extern\s+[\w\s]+?\b(\w+)\s*;", re.MULTILINE)
 
 
 def py_type(ctype: object, returning: bool) -> str:
-    kind = getattr(ctype, "kind")
+    kind = ctype.kind  # type: ignore[attr-defined]
     if kind == "primitive":
-        cname = getattr(ctype, "cname")
+        cname = ctype.cname  # type: ignore[attr-defined]
         if cname in ("float", "double"):
             return "float"
         if cname == "char":

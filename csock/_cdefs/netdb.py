@@ -91,7 +91,9 @@ int csock_h_errno(void);
 """
 
 CUSTOMIZATIONS = """
-/* h_addr is a macro for h_addr_list[0]; h_errno is a thread-local lvalue. */
-static char *csock_h_addr(const struct hostent *h) { return h->h_addr_list[0]; }
+/* h_addr is a macro for h_addr_list[0] (NULL for a NULL hostent, rather
+   than a crash); h_errno is a thread-local lvalue. */
+static char *csock_h_addr(const struct hostent *h)
+{ return h ? h->h_addr_list[0] : NULL; }
 static int csock_h_errno(void) { return h_errno; }
 """

@@ -43,6 +43,14 @@ struct cmsghdr {
     ...;
 };
 
+/* SO_PEERCRED and SCM_CREDENTIALS (Linux). */
+struct ucred {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+    ...;
+};
+
 #define AF_UNSPEC ...
 #define AF_UNIX ...
 #define AF_LOCAL ...
@@ -144,13 +152,15 @@ size_t csock_CMSG_LEN(size_t length);
 """
 
 CUSTOMIZATIONS = """
+/* The macros dereference their arguments: a NULL gives NULL here instead of
+   a crash of the interpreter (the FD_* helpers guard their range likewise). */
 static struct cmsghdr *csock_CMSG_FIRSTHDR(struct msghdr *msgh)
-{ return CMSG_FIRSTHDR(msgh); }
+{ return msgh ? CMSG_FIRSTHDR(msgh) : NULL; }
 static struct cmsghdr *csock_CMSG_NXTHDR(struct msghdr *msgh,
                                          struct cmsghdr *cmsg)
-{ return CMSG_NXTHDR(msgh, cmsg); }
+{ return (msgh && cmsg) ? CMSG_NXTHDR(msgh, cmsg) : NULL; }
 static unsigned char *csock_CMSG_DATA(struct cmsghdr *cmsg)
-{ return CMSG_DATA(cmsg); }
+{ return cmsg ? CMSG_DATA(cmsg) : NULL; }
 static size_t csock_CMSG_SPACE(size_t length) { return CMSG_SPACE(length); }
 static size_t csock_CMSG_LEN(size_t length) { return CMSG_LEN(length); }
 """
