@@ -165,7 +165,8 @@ def c_source(block: Block) -> str:
         return line + block.code
     if block.kind == "c file":
         return C_HEADERS + line + block.code
-    return C_HEADERS + "void guide_fragment(int argc, char *argv[])\n{\n" + line + block.code + "}\n"
+    function = "void guide_fragment(int argc, char *argv[])\n{\n"
+    return C_HEADERS + function + line + block.code + "}\n"
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
