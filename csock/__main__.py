@@ -1,6 +1,6 @@
 """``python -m csock``: the tutorial's programs, on the raw C namespace csock.c.
 
-Subcommands: demo, sizes, server, client, serve-file, fetch-file. Run
+Subcommands: demo, sizes, server, client, serve-file, fetch-file, explain. Run
 ``python -m csock SUBCOMMAND --help`` for each one's arguments and an example.
 Failures print one line on stderr (``csock server: cannot bind
 127.0.0.1:10000: Address already in use``) and exit with status 1.
@@ -12,7 +12,7 @@ import argparse
 import errno
 import sys
 
-from csock import _sizes_cmd
+from csock import _explain_cmd, _sizes_cmd
 from csock._cli_c import CError, CliError
 
 SERVER_PORT = 10000
@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("port", nargs="?", type=port_number, default=FILE_PORT,
                        metavar="PORT", help=f"TCP port (default {FILE_PORT})")
     _add_trace(fetch)
+
+    explain = subs.add_parser("explain", help="a socket address's bytes, explained",
+                              description=_explain_cmd.DESCRIPTION,
+                              epilog=_explain_cmd.EXAMPLES, formatter_class=Formatter)
+    _explain_cmd.add_arguments(explain)
     return parser
 
 
@@ -139,6 +144,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_demo(out)
     if command == "sizes":
         return _sizes_cmd.run(args)
+    if command == "explain":
+        try:
+            return _explain_cmd.run(args)
+        except _explain_cmd.ExplainError as exc:
+            raise CliError(str(exc)) from None
     if command == "server":
         return cmd.run_server(args.host, args.port, args.max_clients, args.trace)
     if command == "client":

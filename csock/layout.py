@@ -33,6 +33,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import re
+import sys as _sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -50,6 +51,7 @@ __all__ = [
     "all_layouts",
     "as_ctypes",
     "compare",
+    "dump",
     "layout",
     "names",
 ]
@@ -553,3 +555,57 @@ def as_ctypes(name: str) -> type[ctypes.Structure]:
             f"the compiler in {lay.size}"
         )
     return cls
+
+
+# --------------------------------------------------------------------------
+# A struct's bytes, explained
+
+
+def dump(ptr: Any, length: int | None = None) -> str:
+    """A struct's bytes in hex, each span's offsets, and what its bytes mean.
+
+    *ptr* is a pointer to a struct (or the struct itself); *length* the byte
+    length a call would be given for it (addrlen), where that matters (an
+    abstract AF_UNIX name). Holes, tail padding and bytes the binding does not
+    declare are marked. Numbers in network byte order say how they would be
+    stored in this host's order.
+    """
+    from csock import _show
+
+    ctype = ffi.typeof(ptr)
+    if ctype.kind == "struct":
+        ptr = ffi.addressof(ptr)
+        ctype = ffi.typeof(ptr)
+    if ctype.kind != "pointer" or ctype.item.kind not in ("struct", "union"):
+        raise TypeError(f"dump() takes a pointer to a struct csock declares, not {ctype.cname}")
+    lay = layout(ctype.item.cname)
+    data = bytes(ffi.buffer(ptr, lay.size))
+    cfields = dict(ctype.item.fields or [])
+    order = "little" if _sys.byteorder == "little" else "big"
+    lines = [
+        f"{lay.cname}: {lay.size} bytes, alignment {lay.align}",
+        f"this host is {order}-endian: numbers in host byte order are stored "
+        + ("least significant byte first; htons()/htonl() swap them into network order "
+           "(most significant byte first)" if order == "little" else
+           "most significant byte first, as in network order: htons()/htonl() change nothing"),
+        "",
+    ]
+    for off in range(0, lay.size, 16):
+        lines.append(f"{off:4d}: " + " ".join(f"{b:02x}" for b in data[off:off + 16]))
+    rows = []
+    for span in lay.spans:
+        chunk = data[span.offset:span.end]
+        where = f"{span.offset}-{span.end - 1}" if span.size > 1 else f"{span.offset}"
+        if span.kind == "field":
+            value = _show.explain_field(span.name, cfields[span.name].type, chunk, length)
+        else:
+            value = _show.span_note(span.kind, chunk)
+        rows.append((span.label, where, _show.hexbytes(chunk), value))
+    widths = [max(len(r[i]) for r in [("field", "bytes", "hex", ""), *rows]) for i in range(3)]
+    lines.append("")
+    header = ("field", "bytes", "hex", "value")
+    for r in [header, *rows]:
+        lines.append("  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3])
+    lines.append("")
+    lines.append("strace: " + _show.show(ptr, length))
+    return "\n".join(lines)

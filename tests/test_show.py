@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import struct
+import subprocess
 import sys
 
 import pytest
 
 import csock.c as c
+from csock import layout
 from csock._csock import ffi, lib
 
 LITTLE = sys.byteorder == "little"
@@ -206,3 +209,93 @@ def test_show_is_exported() -> None:
     ns: dict[str, object] = {}
     exec("from csock.c import *", ns)  # noqa: S102
     assert ns["show"] is c.show
+
+
+# --------------------------------------------------------------------------
+# csock.layout.dump and python -m csock explain
+
+
+def rows(text: str) -> dict[str, list[str]]:
+    """The table of a dump, by first column: [bytes, hex, value]."""
+    out = {}
+    for ln in text.splitlines():
+        parts = re.split(r"  +", ln, maxsplit=3)
+        if len(parts) == 4 and re.fullmatch(r"\d+(-\d+)?", parts[1]):
+            out[parts[0]] = parts[1:]
+    return out
+
+
+def test_dump_sockaddr_in_known_bytes() -> None:
+    p = from_bytes("struct sockaddr_in", family(lib.AF_INET) + b"\x27\x10\x7f\x00\x00\x01")
+    text = layout.dump(p)
+    fam = " ".join(f"{b:02x}" for b in family(lib.AF_INET))
+    assert f"   0: {fam} 27 10 7f 00 00 01 00 00 00 00 00 00 00 00" in text
+    r = rows(text)
+    assert r["sin_family"] == ["0-1", fam, f"AF_INET ({lib.AF_INET}): host byte order"]
+    assert r["sin_port"][:2] == ["2-3", "27 10"]
+    assert r["sin_port"][2].startswith("htons(10000): network byte order, 10000 = 0x2710")
+    assert r["sin_addr"][:2] == ["4-7", "7f 00 00 01"]
+    assert r["sin_addr"][2].startswith('inet_addr("127.0.0.1"): network byte order')
+    assert r["sin_zero"] == ["8-15", "00 00 00 00 00 00 00 00", "unused: must be zero (it is)"]
+    if LITTLE:
+        assert "in host order 10000 would be stored 10 27" in r["sin_port"][2]
+        assert "this host is little-endian" in text
+    assert text.endswith('strace: {sin_family=AF_INET, sin_port=htons(10000), '
+                         'sin_addr=inet_addr("127.0.0.1")}')
+
+
+def test_dump_marks_holes_and_opaque_bytes() -> None:
+    lay = layout.layout("addrinfo")
+    holes = lay.holes
+    assert holes, "addrinfo has a hole before ai_addr on LP64"
+    r = rows(layout.dump(c.new("struct addrinfo *")))
+    hole = holes[0]
+    assert r[hole.label][0] == f"{hole.offset}-{hole.end - 1}"
+    assert r[hole.label][2].startswith("hole: padding the compiler put")
+    storage = rows(layout.dump(c.new("struct sockaddr_storage *")))
+    opaque = [k for k in storage if k.startswith("<opaque")]
+    assert opaque and storage[opaque[0]][2].startswith("opaque: bytes the binding does not")
+
+
+def run_explain(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "csock", "explain", *args],
+                          capture_output=True, text=True, timeout=30)
+
+
+def test_explain_command_ipv4_ipv6_unix() -> None:
+    out = run_explain("sockaddr_in", "127.0.0.1:10000")
+    assert out.returncode == 0, out.stderr
+    assert rows(out.stdout)["sin_port"][:2] == ["2-3", "27 10"]
+    assert "addrlen for bind()/connect(): 16" in out.stdout
+
+    out = run_explain("sockaddr_in6", "[::1]:10000")
+    assert out.returncode == 0, out.stderr
+    r = rows(out.stdout)
+    assert r["sin6_addr"][:2] == ["8-23", "00 " * 15 + "01"]
+    assert ('strace: {sin6_family=AF_INET6, sin6_port=htons(10000), sin6_flowinfo=htonl(0), '
+            'inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}') in out.stdout
+
+    out = run_explain("sockaddr_un", "/tmp/x.sock")
+    assert out.returncode == 0, out.stderr
+    assert rows(out.stdout)["sun_path"][0] == "2-109"
+    assert 'path "/tmp/x.sock", then a NUL; 96 bytes unused' in out.stdout
+
+    out = run_explain("sockaddr_un", "@name")
+    assert out.returncode == 0, out.stderr
+    assert rows(out.stdout)["sun_path"][1].startswith("00 6e 61 6d 65 00")
+    assert 'strace: {sun_family=AF_UNIX, sun_path=@"name"}' in out.stdout
+    assert "addrlen for bind()/connect(): 7" in out.stdout
+
+
+def test_explain_command_errors_and_help() -> None:
+    out = run_explain("sockaddr_in", "1.2.3:80")
+    assert out.returncode == 1
+    assert out.stderr == "csock explain: '1.2.3' in '1.2.3:80' is not a numeric IPv4 address\n"
+    out = run_explain("sockaddr_in", "127.0.0.1:70000")
+    assert out.returncode == 1 and "must be 0 to 65535" in out.stderr
+    out = run_explain("nosuch")
+    assert out.returncode == 1 and "unknown struct 'nosuch'" in out.stderr
+    out = run_explain("--help")
+    assert out.returncode == 0
+    assert "python -m csock explain sockaddr_un @name" in out.stdout
+    assert "ADDRESS by STRUCT" in out.stdout
