@@ -28,7 +28,12 @@ Notes:
 * gethostbyname, gethostbyaddr, getservbyname, getservbyport and inet_ntoa
   return pointers into static buffers shared by every thread: copy what you
   need (``string(...)``) before the next call, and do not call them from two
-  threads at once. csock's Pythonic layer never uses them.
+  threads at once. csock's Pythonic layer never uses them unguarded
+  (getservbyname/getservbyport run under its own lock; the others not at all).
+* A bytes argument to a ``void *`` parameter is passed as a pointer to the
+  bytes object's own storage: never receive into bytes (``recv(fd, b"...", n,
+  0)`` would overwrite an immutable object); use ``new("char[]", n)`` or
+  ``from_buffer(bytearray(n))``.
 * C macros are small C functions here: h_addr(hostent), FD_ZERO/FD_SET/
   FD_CLR/FD_ISSET (out-of-range fds are ignored rather than overflowing the
   set), CMSG_FIRSTHDR/CMSG_NXTHDR/CMSG_DATA/CMSG_SPACE/CMSG_LEN (a NULL
@@ -38,13 +43,32 @@ Notes:
   ``cast("struct sockaddr *", new("struct sockaddr_in *"))`` in one expression.
 * The variadic open() and fcntl() take fixed arguments: open(path, flags,
   mode=0), fcntl(fd, cmd, arg=0).
+
+Seeing what C sees:
+
+* ``show(ptr)`` prints a struct in strace's notation:
+  ``{sin_family=AF_INET, sin_port=htons(10000), sin_addr=inet_addr("127.0.0.1")}``.
+* ``CSOCK_TRACE=1`` in the environment when csock.c is first imported makes
+  every function that is a system call print one line on stderr, as strace
+  prints that system call (``send`` is ``sendto(4, "hola\\n", 5, 0, NULL, 0)
+  = 5``); ``CSOCK_TRACE=all`` adds the library functions (``htons(10000) =
+  4135``); ``CSOCK_TRACE_STRSIZE=N`` is strace's ``-s N`` (default 32).
+  ``from csock.c import *`` then imports the traced functions.
+* ``with tracing():`` traces the calls made through ``c.NAME`` inside the
+  block (it swaps this module's globals and restores them after). Names
+  copied earlier by ``from csock.c import *`` stay untraced. While the block
+  runs, calls from every thread through ``c.NAME`` are traced; do not enter
+  ``tracing()`` from two threads at once.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from collections.abc import Iterator
+from typing import IO, Any
 
 from csock._csock import ffi, lib
+from csock._show import show as show
 
 # ffi helpers a port needs at top level.
 new = ffi.new
@@ -87,6 +111,34 @@ def fcntl(fd: int, cmd: int, arg: int = 0) -> int:
     return lib.csock_fcntl(fd, cmd, arg)
 
 
+# The untraced functions, by exported name: what tracing() wraps and restores.
+_RAW: dict[str, Any] = {name: globals()[name] for name in [*_LIB_NAMES, "open", "fcntl"]}
+
+
+@contextlib.contextmanager
+def tracing(file: IO[str] | None = None, all: bool = False,  # noqa: A002
+            strsize: int = 32) -> Iterator[None]:
+    """Trace calls made through ``c.NAME`` inside the block, in strace's format.
+
+    One line per system call on *file* (default: sys.stderr at each line);
+    *all* adds the library functions that make no system call; *strsize*
+    is strace's ``-s``. See the module's notes on threads and star-imports.
+    """
+    from csock import _trace
+
+    cfg = _trace.Config(file=file, all=all, strsize=strsize)
+    with _trace.swapped(globals(), _RAW, cfg):
+        yield
+
+
+def _trace_from_env() -> None:
+    from csock import _trace
+
+    cfg = _trace.config_from_env()
+    if cfg is not None:
+        _trace.install(globals(), _RAW, cfg)
+
+
 def __getattr__(name: str) -> Any:
     # errno and h_errno are per-thread lvalues in C: read them at each access.
     if name == "errno":
@@ -103,5 +155,7 @@ def __dir__() -> list[str]:
 __all__ = sorted(
     set(_LIB_NAMES)
     | {"open", "fcntl", "ffi", "lib", "new", "cast", "sizeof", "offsetof",
-       "addressof", "string", "buffer", "from_buffer", "NULL"}
+       "addressof", "string", "buffer", "from_buffer", "NULL", "show"}
 )
+
+_trace_from_env()

@@ -1,0 +1,563 @@
+"""csock.c's call trace, line for line as strace prints the system calls.
+
+Each csock.c function that makes one system call has a row in :data:`TABLE`:
+the system call's name (glibc's ``send`` is the ``sendto`` system call, ``open``
+is ``openat``, ``select`` is ``pselect6``, ``pipe`` is ``pipe2``,
+``gethostname`` is ``uname``), what must be read before the call (lengths
+and sets the kernel overwrites), and how the arguments and result print. A
+traced wrapper calls the C function, then writes one line::
+
+    sendto(4, "Bienvenido al Eagle14!\\n", 23, MSG_NOSIGNAL, NULL, 0) = 23
+
+Buffers the kernel fills (read, recv, recvfrom, recvmsg) print after the call
+with the returned length, as strace prints them; buffers cut at *strsize*
+bytes (strace's ``-s``) end in ``...``. Struct and address decoding is
+:mod:`csock._show`'s, shared with ``csock.c.show``.
+
+With ``all`` the library functions that make no system call of their own
+(htons, inet_addr, gethostbyname, ...) print too, in the same notation:
+``htons(10000) = 4135``.
+
+The wrappers exist only while tracing is on: csock.c's module globals are
+the raw cffi functions otherwise, so tracing off costs nothing. errno is
+saved after the traced call and restored after the line is written, so
+``c.errno`` reads the traced call's errno.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Any
+
+from csock import _show as S
+from csock._csock import ffi, lib
+
+__all__ = ["TABLE", "Config", "config_from_env", "install", "swapped", "wrap"]
+
+ACOLUMN = 40  # strace -a: the column of " = "
+
+
+@dataclass
+class Config:
+    """Where and how much to print. ``file`` None: sys.stderr at each line."""
+
+    file: IO[str] | None = None
+    all: bool = False
+    strsize: int = S.DEFAULT_STRSIZE
+
+    def emit(self, line: str) -> None:
+        out = self.file if self.file is not None else sys.stderr
+        out.write(line + "\n")
+        out.flush()
+
+
+def config_from_env(environ: MutableMapping[str, str] | None = None) -> Config | None:
+    """CSOCK_TRACE=1 (system calls) or =all; CSOCK_TRACE_STRSIZE=N. None: off."""
+    env = os.environ if environ is None else environ
+    mode = env.get("CSOCK_TRACE", "").strip().lower()
+    if mode in ("", "0", "no", "off", "false"):
+        return None
+    strsize = S.DEFAULT_STRSIZE
+    text = env.get("CSOCK_TRACE_STRSIZE", "").strip()
+    if text:
+        try:
+            strsize = max(0, int(text, 10))
+        except ValueError:
+            pass
+    return Config(file=None, all=mode == "all", strsize=strsize)
+
+
+def line(call: str, result: str) -> str:
+    """``name(args)`` padded to strace's column, then ``= result``."""
+    return (call + " ").ljust(ACOLUMN) + "= " + result
+
+
+# --------------------------------------------------------------------------
+# One call
+
+
+@dataclass
+class Call:
+    args: tuple[Any, ...]
+    ret: Any
+    err: int
+    pre: Any
+    strsize: int
+
+    @property
+    def failed(self) -> bool:
+        return isinstance(self.ret, int) and self.ret == -1
+
+    def result(self) -> str:
+        return S.error_result(self.err) if self.failed else str(int(self.ret))
+
+
+Args = Callable[[Call], str]
+Result = Callable[[Call], str]
+Pre = Callable[[tuple[Any, ...]], Any]
+
+
+@dataclass(frozen=True)
+class Syscall:
+    """How strace prints the system call behind one csock.c function."""
+
+    name: str
+    args: Args
+    pre: Pre | None = None
+    result: Result | None = None
+
+
+def _i(x: Any) -> str:
+    return str(int(x))
+
+
+def _buf_in(c: Call, ptr: Any, count: int) -> str:
+    """A buffer the call reads: *count* bytes, cut at strsize."""
+    if S.is_null(ptr):
+        return "NULL"
+    return S.quote(S.read_mem(ptr, min(count, c.strsize)), count, c.strsize)
+
+
+def _buf_out(c: Call, ptr: Any, count: int) -> str:
+    """A buffer the call filled: the returned length of it, or its address."""
+    if c.failed:
+        return S.address(ptr)
+    n = min(int(c.ret), count)
+    return S.quote(S.read_mem(ptr, min(n, c.strsize)), n, c.strsize)
+
+
+def _socklen_pre(addr: Any, lenp: Any) -> int | None:
+    if S.is_null(addr) or S.is_null(lenp):
+        return None
+    return int(lenp[0])
+
+
+def _sockname(c: Call, addr: Any, lenp: Any) -> str:
+    """strace's decode_sockname: ``{...}, [16]`` or ``[28 => 16]``."""
+    ulen = c.pre
+    if ulen is None:
+        return f"{S.address(addr)}, {S.address(lenp)}"
+    if c.failed:
+        return f"{S.address(addr)}, [{ulen}]"
+    rlen = int(lenp[0])
+    text = S.sockaddr_arg(addr, min(ulen, rlen))
+    return f"{text}, [{ulen} => {rlen}]" if ulen != rlen else f"{text}, [{rlen}]"
+
+
+def _socket(c: Call) -> str:
+    domain, typ, proto = (int(a) for a in c.args)
+    fam = S.xval(domain, S.ADDRESS_FAMILIES, "AF_???")
+    if domain in (lib.AF_INET, lib.AF_INET6):
+        p = S.xval(proto, S.INET_PROTOCOLS, "IPPROTO_???")
+    else:
+        p = str(proto)
+    return f"{fam}, {S.sock_type(typ)}, {p}"
+
+
+def _socketpair(c: Call) -> str:
+    domain, typ, proto, sv = c.args
+    fam = S.xval(int(domain), S.ADDRESS_FAMILIES, "AF_???")
+    return f"{fam}, {S.sock_type(int(typ))}, {int(proto)}, [{int(sv[0])}, {int(sv[1])}]"
+
+
+def _msg_flags(x: Any) -> str:
+    return S.flags(int(x), S.MSG_FLAGS, "MSG_???")
+
+
+def _sockopt_head(fd: Any, level: Any, name: Any) -> str:
+    lvl, nm = int(level), int(name)
+    names = S.sockopt_names(lvl)
+    opt = S.xval(nm, names[0], names[1]) if names else str(nm)
+    return f"{int(fd)}, {S.xval(lvl, S.SOCKET_LEVELS, 'SOL_??')}, {opt}"
+
+
+def _setsockopt(c: Call) -> str:
+    fd, level, name, val, vlen = c.args
+    n = int(vlen)
+    if S.is_null(val):
+        text = "NULL"
+    elif int(level) == lib.SOL_SOCKET and int(name) == lib.SO_LINGER:
+        text = (S.linger(ffi.cast("struct linger *", val)) if n >= ffi.sizeof("struct linger")
+                else S.address(val))
+    elif n == ffi.sizeof("int"):
+        text = f"[{int(ffi.cast('int *', val)[0])}]"
+    else:
+        text = _buf_in(c, val, n)
+    return f"{_sockopt_head(fd, level, name)}, {text}, {n}"
+
+
+def _getsockopt(c: Call) -> str:
+    fd, level, name, val, lenp = c.args
+    head = _sockopt_head(fd, level, name)
+    ulen = c.pre
+    if ulen is None:
+        return f"{head}, {S.address(val)}, {S.address(lenp)}"
+    if c.failed:
+        return f"{head}, {S.address(val)}, [{ulen}]"
+    rlen = int(lenp[0])
+    lvl, nm = int(level), int(name)
+    if ulen <= 0 or rlen <= 0 or S.is_null(val):
+        text = S.address(val)
+    elif lvl == lib.SOL_SOCKET and nm == lib.SO_LINGER:
+        text = S.linger(ffi.cast("struct linger *", val))
+    elif lvl == lib.SOL_SOCKET and nm == lib.SO_PEERCRED and rlen >= 12:
+        p = ffi.cast("int *", val)
+        text = f"{{pid={int(p[0])}, uid={int(p[1])}, gid={int(p[2])}}}"
+    elif lvl == lib.SOL_SOCKET and nm == lib.SO_ERROR:
+        if rlen >= 4:
+            err = int(ffi.cast("int *", val)[0])
+            text = f"[{S.errno_name(err) if err else 0}]"
+        else:
+            text = S.quote_bytes(S.read_mem(val, rlen), hex_all=True)
+    elif rlen == ffi.sizeof("int"):
+        text = f"[{int(ffi.cast('int *', val)[0])}]"
+    else:
+        text = _buf_in(c, val, rlen)
+    lens = f"[{ulen} => {rlen}]" if ulen != rlen else f"[{rlen}]"
+    return f"{head}, {text}, {lens}"
+
+
+def _poll_args(c: Call) -> str:
+    fds, nfds, timeout = c.args
+    items = [S.pollfd(fds[i], events=True, revents=False) for i in range(int(nfds))]
+    return f"[{', '.join(items)}], {int(nfds)}, {int(timeout)}"
+
+
+def _poll_result(c: Call) -> str:
+    if c.failed:
+        return c.result()
+    if c.ret == 0:
+        return "0 (Timeout)"
+    fds, nfds = c.args[0], int(c.args[1])
+    ready = [S.pollfd(fds[i], events=False, revents=True)
+             for i in range(nfds) if int(fds[i].revents)]
+    return f"{int(c.ret)} ([{', '.join(ready)}])"
+
+
+def _select_pre(args: tuple[Any, ...]) -> tuple[list[list[int] | None], tuple[int, int] | None]:
+    nfds = int(args[0])
+    sets = [None if S.is_null(p) else S.fd_set_list(p, nfds) for p in args[1:4]]
+    tv = args[4]
+    timeout = None if S.is_null(tv) else (int(tv.tv_sec), int(tv.tv_usec))
+    return sets, timeout
+
+
+def _select_args(c: Call) -> str:
+    sets, timeout = c.pre
+    parts = [str(int(c.args[0]))]
+    parts += ["NULL" if s is None else S.fd_set_text(s) for s in sets]
+    parts.append("NULL" if timeout is None
+                 else f"{{tv_sec={timeout[0]}, tv_nsec={timeout[1] * 1000}}}")
+    parts.append("NULL")
+    return ", ".join(parts)
+
+
+def _select_result(c: Call) -> str:
+    if c.failed:
+        return c.result()
+    if c.ret == 0:
+        return "0 (Timeout)"
+    nfds = int(c.args[0])
+    notes = []
+    for label, ptr in zip(("in", "out", "except"), c.args[1:4], strict=True):
+        if not S.is_null(ptr):
+            fds = S.fd_set_list(ptr, nfds)
+            if fds:
+                notes.append(f"{label} {S.fd_set_text(fds)}")
+    tv = c.args[4]
+    if not S.is_null(tv):
+        notes.append(f"left {{tv_sec={int(tv.tv_sec)}, tv_nsec={int(tv.tv_usec) * 1000}}}")
+    return f"{int(c.ret)} ({', '.join(notes)})"
+
+
+def _sendfile_args(c: Call) -> str:
+    out_fd, in_fd, offp, count = c.args
+    if S.is_null(offp):
+        off = "NULL"
+    else:
+        off = f"[{c.pre}]"
+        if not c.failed and c.ret:
+            off += f" => [{int(offp[0])}]"
+    return f"{int(out_fd)}, {int(in_fd)}, {off}, {int(count)}"
+
+
+def _open_args(c: Call) -> str:
+    path, flags = c.args[0], int(c.args[1])
+    mode = int(c.args[2]) if len(c.args) > 2 else 0
+    where = "NULL" if S.is_null(path) else S.quote_cstring(S.read_path(path))
+    text = f"AT_FDCWD, {where}, {S.open_flags(flags)}"
+    if flags & lib.O_CREAT or flags & S.O_TMPFILE == S.O_TMPFILE:
+        text += ", " + S.umode(mode)
+    return text
+
+
+def _fcntl_args(c: Call) -> str:
+    fd, cmd = int(c.args[0]), int(c.args[1])
+    arg = int(c.args[2]) if len(c.args) > 2 else 0
+    name = S.xval(cmd, S.FCNTL_CMDS, "F_???")
+    if cmd in (lib.F_GETFD, lib.F_GETFL):
+        return f"{fd}, {name}"
+    if cmd == lib.F_SETFD:
+        return f"{fd}, {name}, {S.flags(arg, S.FD_FLAGS, 'FD_???')}"
+    if cmd == lib.F_SETFL:
+        return f"{fd}, {name}, {S.open_flags(arg)}"
+    return f"{fd}, {name}, {arg}"
+
+
+def _fcntl_result(c: Call) -> str:
+    if c.failed:
+        return c.result()
+    cmd, ret = int(c.args[1]), int(c.ret)
+    if cmd == lib.F_GETFL:
+        return f"{ret:#x} (flags {S.open_flags(ret)})" if ret else "0 (flags O_RDONLY)"
+    if cmd == lib.F_GETFD and ret:
+        return f"{ret:#x} (flags {S.flags(ret, S.FD_FLAGS, 'FD_???')})"
+    return str(ret)
+
+
+def _uname(c: Call) -> str:
+    if c.failed:
+        return S.address(c.args[0])
+    u = os.uname()
+    return (f"{{sysname={S.quote_bytes(u.sysname.encode())}, "
+            f"nodename={S.quote_bytes(u.nodename.encode())}, ...}}")
+
+
+def _recvmsg_args(c: Call) -> str:
+    fd, msg, fl = c.args
+    if S.is_null(msg):
+        body = "NULL"
+    elif c.failed:
+        body = f"{{msg_namelen={c.pre}}}"
+    else:
+        body = S.msghdr(msg, int(c.ret), c.strsize, user_namelen=c.pre)
+    return f"{int(fd)}, {body}, {_msg_flags(fl)}"
+
+
+def _sendmsg_args(c: Call) -> str:
+    fd, msg, fl = c.args
+    body = "NULL" if S.is_null(msg) else S.msghdr(msg, None, c.strsize)
+    return f"{int(fd)}, {body}, {_msg_flags(fl)}"
+
+
+def _pipe_args(c: Call) -> str:
+    p = c.args[0]
+    return f"[{int(p[0])}, {int(p[1])}], 0"
+
+
+TABLE: dict[str, Syscall] = {
+    "socket": Syscall("socket", _socket),
+    "socketpair": Syscall("socketpair", _socketpair),
+    "bind": Syscall("bind", lambda c: (
+        f"{_i(c.args[0])}, {S.sockaddr_arg(c.args[1], int(c.args[2]))}, {_i(c.args[2])}")),
+    "connect": Syscall("connect", lambda c: (
+        f"{_i(c.args[0])}, {S.sockaddr_arg(c.args[1], int(c.args[2]))}, {_i(c.args[2])}")),
+    "listen": Syscall("listen", lambda c: f"{_i(c.args[0])}, {_i(c.args[1])}"),
+    "accept": Syscall("accept", lambda c: f"{_i(c.args[0])}, "
+                      + _sockname(c, c.args[1], c.args[2]),
+                      pre=lambda a: _socklen_pre(a[1], a[2])),
+    "accept4": Syscall("accept4", lambda c: f"{_i(c.args[0])}, "
+                       + _sockname(c, c.args[1], c.args[2]) + ", "
+                       + S.flags(int(c.args[3]), S.SOCK_TYPE_FLAGS, "SOCK_???"),
+                       pre=lambda a: _socklen_pre(a[1], a[2])),
+    "getsockname": Syscall("getsockname", lambda c: f"{_i(c.args[0])}, "
+                           + _sockname(c, c.args[1], c.args[2]),
+                           pre=lambda a: _socklen_pre(a[1], a[2])),
+    "getpeername": Syscall("getpeername", lambda c: f"{_i(c.args[0])}, "
+                           + _sockname(c, c.args[1], c.args[2]),
+                           pre=lambda a: _socklen_pre(a[1], a[2])),
+    "send": Syscall("sendto", lambda c: (
+        f"{_i(c.args[0])}, {_buf_in(c, c.args[1], int(c.args[2]))}, {_i(c.args[2])}, "
+        f"{_msg_flags(c.args[3])}, NULL, 0")),
+    "sendto": Syscall("sendto", lambda c: (
+        f"{_i(c.args[0])}, {_buf_in(c, c.args[1], int(c.args[2]))}, {_i(c.args[2])}, "
+        f"{_msg_flags(c.args[3])}, {S.sockaddr_arg(c.args[4], int(c.args[5]))}, "
+        f"{_i(c.args[5])}")),
+    "recv": Syscall("recvfrom", lambda c: (
+        f"{_i(c.args[0])}, {_buf_out(c, c.args[1], int(c.args[2]))}, {_i(c.args[2])}, "
+        f"{_msg_flags(c.args[3])}, NULL, NULL")),
+    "recvfrom": Syscall("recvfrom", lambda c: (
+        f"{_i(c.args[0])}, {_buf_out(c, c.args[1], int(c.args[2]))}, {_i(c.args[2])}, "
+        f"{_msg_flags(c.args[3])}, " + _sockname(c, c.args[4], c.args[5])),
+        pre=lambda a: _socklen_pre(a[4], a[5])),
+    "sendmsg": Syscall("sendmsg", _sendmsg_args),
+    "recvmsg": Syscall("recvmsg", _recvmsg_args,
+                       pre=lambda a: None if S.is_null(a[1]) else int(a[1].msg_namelen)),
+    "shutdown": Syscall("shutdown", lambda c: (
+        f"{_i(c.args[0])}, {S.xval(int(c.args[1]), S.SHUT_HOW, 'SHUT_???')}")),
+    "setsockopt": Syscall("setsockopt", _setsockopt),
+    "getsockopt": Syscall("getsockopt", _getsockopt,
+                          pre=lambda a: None if S.is_null(a[4]) else int(a[4][0])),
+    "close": Syscall("close", lambda c: _i(c.args[0])),
+    "dup": Syscall("dup", lambda c: _i(c.args[0])),
+    "read": Syscall("read", lambda c: (
+        f"{_i(c.args[0])}, {_buf_out(c, c.args[1], int(c.args[2]))}, {_i(c.args[2])}")),
+    "write": Syscall("write", lambda c: (
+        f"{_i(c.args[0])}, {_buf_in(c, c.args[1], int(c.args[2]))}, {_i(c.args[2])}")),
+    "pipe": Syscall("pipe2", _pipe_args),
+    "getpid": Syscall("getpid", lambda c: ""),
+    "gethostname": Syscall("uname", _uname),
+    "poll": Syscall("poll", _poll_args, result=_poll_result),
+    "select": Syscall("pselect6", _select_args, pre=_select_pre, result=_select_result),
+    "sendfile": Syscall("sendfile", _sendfile_args,
+                        pre=lambda a: None if S.is_null(a[2]) else int(a[2][0])),
+    "open": Syscall("openat", _open_args),
+    "fcntl": Syscall("fcntl", _fcntl_args, result=_fcntl_result),
+}
+
+# The system calls the table can print, by the name strace gives them.
+SYSCALLS = frozenset(s.name for s in TABLE.values())
+
+
+# --------------------------------------------------------------------------
+# Library functions (CSOCK_TRACE=all): no system call of their own
+
+
+# Functions whose pointer arguments are outputs: their args print after the call.
+_ARGS_AFTER = {"inet_aton", "FD_ZERO", "FD_SET", "FD_CLR"}
+# char * results that are not text.
+_RESULT_ADDRESS = {"h_addr"}
+
+
+def _c_value(value: Any, ctype: Any) -> str:
+    """A library function's argument or result, by its C type."""
+    kind = ctype.kind
+    if kind == "void":
+        return "<void>"
+    if kind == "primitive":
+        if isinstance(value, bytes):  # char
+            return S.quote_bytes(value)
+        return str(value if not isinstance(value, float) else value)
+    if kind == "struct":
+        return S.show(value)
+    if kind == "pointer":
+        item = ctype.item
+        if isinstance(value, (bytes, bytearray)) and item.cname == "char":
+            return S.quote_cstring(bytes(value))
+        if S.is_null(value):
+            return "NULL"
+        if item.cname == "char":
+            return S.cstring(value)
+        if item.kind == "struct" and not isinstance(value, (bytes, bytearray, memoryview)):
+            return S.show(ffi.cast(ctype, value))
+        return S.address(value)
+    return repr(value)
+
+
+def _library_line(name: str, func: Any, args: tuple[Any, ...], ret: Any,
+                  before: list[str] | None) -> str:
+    ftype = ffi.typeof(func)
+    if before is None:
+        before = [_c_value(a, t) for a, t in zip(args, ftype.args, strict=False)]
+    if name in _RESULT_ADDRESS:
+        result = S.address(ret)
+    else:
+        result = _c_value(ret, ftype.result)
+    return line(f"{name}({', '.join(before)})", result)
+
+
+# --------------------------------------------------------------------------
+# Wrappers
+
+
+def wrap(name: str, func: Callable[..., Any], cfg: Config) -> Callable[..., Any] | None:
+    """The traced stand-in for csock.c's *name*, or None if it prints nothing."""
+    spec = TABLE.get(name)
+    if spec is not None:
+        return _wrap_syscall(name, spec, func, cfg)
+    if cfg.all and callable(func) and _is_cfunction(func):
+        return _wrap_library(name, func, cfg)
+    return None
+
+
+def _is_cfunction(func: Any) -> bool:
+    try:
+        return bool(ffi.typeof(func).kind == "function")
+    except TypeError:
+        return False
+
+
+def _wrap_syscall(name: str, spec: Syscall, func: Callable[..., Any],
+                  cfg: Config) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def traced(*args: Any) -> Any:
+        try:
+            pre = spec.pre(args) if spec.pre is not None else None
+        except Exception:  # never let the trace break the call
+            pre = None
+        ret = func(*args)
+        err = ffi.errno
+        try:
+            call = Call(args, ret, err, pre, cfg.strsize)
+            result = spec.result(call) if spec.result is not None else call.result()
+            text = line(f"{spec.name}({spec.args(call)})", result)
+        except Exception as exc:  # pragma: no cover - a decoder bug
+            text = line(f"{spec.name}(...)", f"{ret} /* csock trace: {exc!r} */")
+        try:
+            cfg.emit(text)
+        finally:
+            ffi.errno = err
+        return ret
+
+    traced.__wrapped_c__ = func  # type: ignore[attr-defined]
+    return traced
+
+
+def _wrap_library(name: str, func: Callable[..., Any], cfg: Config) -> Callable[..., Any]:
+    after = name in _ARGS_AFTER
+
+    def traced(*args: Any) -> Any:
+        before = None
+        if not after:
+            try:
+                before = [_c_value(a, t) for a, t in zip(args, ffi.typeof(func).args,
+                                                         strict=False)]
+            except Exception:
+                before = ["..."]
+        ret = func(*args)
+        err = ffi.errno
+        try:
+            text = _library_line(name, func, args, ret, before)
+        except Exception as exc:  # pragma: no cover - a decoder bug
+            text = line(f"{name}(...)", f"{ret!r} /* csock trace: {exc!r} */")
+        try:
+            cfg.emit(text)
+        finally:
+            ffi.errno = err
+        return ret
+
+    traced.__name__ = name
+    traced.__doc__ = getattr(func, "__doc__", None)
+    traced.__wrapped_c__ = func  # type: ignore[attr-defined]
+    return traced
+
+
+def install(namespace: MutableMapping[str, Any], raw: dict[str, Any], cfg: Config) -> None:
+    """Replace every traceable function of *raw* in *namespace* by its wrapper."""
+    for name, func in raw.items():
+        traced = wrap(name, func, cfg)
+        if traced is not None:
+            namespace[name] = traced
+
+
+_swap_lock = threading.Lock()
+
+
+@contextmanager
+def swapped(namespace: MutableMapping[str, Any], raw: dict[str, Any],
+            cfg: Config) -> Iterator[None]:
+    """Install traced wrappers into *namespace* for the block; restore after."""
+    with _swap_lock:
+        saved = {name: namespace[name] for name in raw if name in namespace}
+        install(namespace, raw, cfg)
+    try:
+        yield
+    finally:
+        with _swap_lock:
+            namespace.update(saved)
