@@ -233,6 +233,7 @@ HELPERS = {
     "NULL",
     "ffi",
     "lib",
+    "show",
 }
 
 
