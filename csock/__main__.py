@@ -3,13 +3,17 @@
 Subcommands: demo, sizes, server, client, serve-file, fetch-file, explain. Run
 ``python -m csock SUBCOMMAND --help`` for each one's arguments and an example.
 Failures print one line on stderr (``csock server: cannot bind
-127.0.0.1:10000: Address already in use``) and exit with status 1.
+127.0.0.1:10000: Address already in use``) and exit with status 1. A reader
+that goes away (``python -m csock demo | head -3``) ends the command quietly,
+with status 141 as for a C program killed by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import os
 import sys
 
 from csock import _explain_cmd, _sizes_cmd
@@ -52,7 +56,31 @@ def _sub(subs: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
 
 def _add_trace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trace", action="store_true",
-                        help="write every C call and its result to stderr, as C")
+                        help="write every C call and its result to stderr, as strace "
+                             "and CSOCK_TRACE=1 print them")
+
+
+def _listener_arguments(parser: argparse.ArgumentParser, port: int, max_clients: int,
+                        max_help: str) -> None:
+    """[PORT] --host --max-clients --trace: the arguments of a server."""
+    parser.add_argument("port", nargs="?", type=port_number, default=port, metavar="PORT",
+                        help=f"TCP port, 0 for any free one (default {port})")
+    parser.add_argument("--host", default=DEFAULT_HOST, metavar="H",
+                        help=f"numeric IPv4 address or localhost to bind (default {DEFAULT_HOST})")
+    parser.add_argument("--max-clients", type=count, default=max_clients, metavar="N",
+                        help=max_help)
+    _add_trace(parser)
+
+
+def _connect_arguments(parser: argparse.ArgumentParser, port: int,
+                       *between: tuple[str, str, str]) -> None:
+    """HOST [between...] [PORT] --trace: the arguments of a client."""
+    parser.add_argument("host", metavar="HOST", help="numeric IPv4 address or localhost")
+    for name, metavar, text in between:
+        parser.add_argument(name, metavar=metavar, help=text)
+    parser.add_argument("port", nargs="?", type=port_number, default=port, metavar="PORT",
+                        help=f"TCP port (default {port})")
+    _add_trace(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,23 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
                   "after another; Ctrl-C stops the server.",
                   "  python -m csock server 10000 --host 127.0.0.1\n"
                   "  python -m csock server 0 --max-clients 1   # any free port, one client")
-    server.add_argument("port", nargs="?", type=port_number, default=SERVER_PORT,
-                        metavar="PORT",
-                        help=f"TCP port, 0 for any free one (default {SERVER_PORT})")
-    server.add_argument("--host", default=DEFAULT_HOST, metavar="H",
-                        help=f"numeric IPv4 address or localhost to bind (default {DEFAULT_HOST})")
-    server.add_argument("--max-clients", type=count, default=0, metavar="N",
-                        help="exit after serving N clients (default 0: never)")
-    _add_trace(server)
+    _listener_arguments(server, SERVER_PORT, max_clients=0,
+                        max_help="exit after serving N clients (default 0: never)")
 
     client = _sub(subs, "client", "the tutorial client: print the greeting, send stdin lines",
                   "Connect to HOST:PORT, print the server's greeting, send each line read "
                   "from stdin;\nexit at end of input.",
                   "  printf 'hola\\n' | python -m csock client 127.0.0.1 10000")
-    client.add_argument("host", metavar="HOST", help="numeric IPv4 address or localhost")
-    client.add_argument("port", nargs="?", type=port_number, default=SERVER_PORT,
-                        metavar="PORT", help=f"TCP port (default {SERVER_PORT})")
-    _add_trace(client)
+    _connect_arguments(client, SERVER_PORT)
 
     serve = _sub(subs, "serve-file", "send a file to each client, in 1024-byte blocks",
                  "Listen on HOST:PORT and send FILE to each client that connects, in "
@@ -107,23 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
                  "any socket is created.",
                  "  python -m csock serve-file informe.pdf 10001 --max-clients 3")
     serve.add_argument("file", metavar="FILE", help="the file to send")
-    serve.add_argument("port", nargs="?", type=port_number, default=FILE_PORT,
-                       metavar="PORT", help=f"TCP port, 0 for any free one (default {FILE_PORT})")
-    serve.add_argument("--host", default=DEFAULT_HOST, metavar="H",
-                       help=f"numeric IPv4 address or localhost to bind (default {DEFAULT_HOST})")
-    serve.add_argument("--max-clients", type=count, default=1, metavar="N",
-                       help="exit after N clients (default 1; 0: never)")
-    _add_trace(serve)
+    _listener_arguments(serve, FILE_PORT, max_clients=1,
+                        max_help="exit after N clients (default 1; 0: never)")
 
     fetch = _sub(subs, "fetch-file", "receive a file from serve-file",
                  "Connect to HOST:PORT and write everything received to OUTFILE, showing "
                  "progress on stderr;\nprint its sha256 and size on stdout at the end.",
                  "  python -m csock fetch-file 127.0.0.1 copia.pdf 10001")
-    fetch.add_argument("host", metavar="HOST", help="numeric IPv4 address or localhost")
-    fetch.add_argument("outfile", metavar="OUTFILE", help="where to write (replaced)")
-    fetch.add_argument("port", nargs="?", type=port_number, default=FILE_PORT,
-                       metavar="PORT", help=f"TCP port (default {FILE_PORT})")
-    _add_trace(fetch)
+    _connect_arguments(fetch, FILE_PORT, ("outfile", "OUTFILE", "where to write (replaced)"))
 
     explain = subs.add_parser("explain", help="a socket address's bytes, explained",
                               description=_explain_cmd.DESCRIPTION,
@@ -164,7 +174,40 @@ def _dispatch(args: argparse.Namespace) -> int:
 QUIET_ON_INTERRUPT = {"server", "serve-file", "client"}
 
 
+# The status of a C program killed by SIGPIPE, as the shell reports it.
+EXIT_BROKEN_PIPE = 128 + 13
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command; a reader that went away (``csock demo | head -3``) ends it quietly."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe prints a warning
+        return status
+    except BrokenPipeError:
+        _silence_closed_pipes()
+        return EXIT_BROKEN_PIPE
+
+
+def _silence_closed_pipes() -> None:
+    """Point a closed stdout or stderr at /dev/null, so the flush at exit is silent.
+
+    As the Python documentation advises for SIGPIPE: the reader is gone, the
+    rest of the output has nowhere to go, and that is not an error to report.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # closed: no more output, and none at exit
+                with contextlib.suppress(OSError, ValueError):
+                    os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     command: str = args.command
 
@@ -183,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                 # Ctrl-C broke a blocking call; Python raises KeyboardInterrupt next.
                 return interrupted()
             return fail(str(exc))
+        except BrokenPipeError:  # our stdout or stderr, not a socket (those are CError)
+            raise
         except OSError as exc:  # a Python-side file operation (the demo's temp files)
             return fail(f"{exc.strerror or exc}")
     except KeyboardInterrupt:

@@ -1,8 +1,8 @@
 """The everyday subcommands: server, client, serve-file, fetch-file.
 
 Each is the tutorial's C program, call for call, on ``csock.c`` (through the
-checked wrappers of :mod:`csock._cli_c`). ``--trace`` writes those calls to
-stderr in C notation.
+checked wrappers of :mod:`csock._cli_c`). ``--trace`` is csock.c's call trace
+(``csock.c.tracing``) on stderr: the lines ``CSOCK_TRACE=1`` and strace print.
 """
 
 from __future__ import annotations
@@ -12,58 +12,44 @@ import sys
 import time
 from collections.abc import Callable
 
+import csock._cli_c as cc
 import csock.c as c
 from csock._cli_c import (
     BLOCK,
-    Calls,
     CData,
     CError,
     CliError,
-    check,
     ip_of,
+    port_of,
     resolve_ipv4,
     sockaddr_in,
+    traced,
 )
 
 GREETING = b"Bienvenido al Eagle14!\n"
 BACKLOG = 2
 
 
-def tracer(enabled: bool) -> Calls:
-    def log(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-    return Calls(log if enabled else None)
-
-
-def _close_quietly(fd: int) -> None:
-    if fd >= 0:
-        c.close(fd)
-
-
-def listen_on(calls: Calls, host: str, port: int) -> int:
+def listen_on(host: str, port: int) -> int:
     """socket, SO_REUSEADDR, bind, listen(2); announce the real port on stderr."""
     addr = sockaddr_in(resolve_ipv4(host), port)
-    fd = calls.socket()
-    try:
-        calls.reuseaddr(fd)
-        calls.bind(fd, addr)
-        calls.listen(fd, BACKLOG)
-        real = calls.getsockname(fd)
-        print(f"Escuchando en el puerto {c.ntohs(real.sin_port)}", file=sys.stderr, flush=True)
-    except BaseException:
-        _close_quietly(fd)
-        raise
+    with cc.closed_on_error(cc.socket()) as fd:
+        cc.reuseaddr(fd)
+        cc.bind(fd, addr)
+        cc.listen(fd, BACKLOG)
+        real = cc.getsockname(fd)
+        print(f"Escuchando en el puerto {port_of(real)}", file=sys.stderr, flush=True)
     return fd
 
 
-def serve(calls: Calls, host: str, port: int, max_clients: int,
+def serve(host: str, port: int, max_clients: int,
           handle: Callable[[int, str], None]) -> int:
     """Accept clients one after another (max_clients of them, 0: forever)."""
-    listener = listen_on(calls, host, port)
+    listener = listen_on(host, port)
     served = 0
     try:
         while max_clients == 0 or served < max_clients:
-            client, addr = calls.accept(listener)
+            client, addr = cc.accept(listener)
             served += 1
             ip = ip_of(addr)
             try:
@@ -71,58 +57,54 @@ def serve(calls: Calls, host: str, port: int, max_clients: int,
             except (CError, CliError) as exc:  # one bad client does not stop the server
                 print(f"client {ip}: {exc}", file=sys.stderr, flush=True)
             finally:
-                calls.close(client)
+                cc.close(client)
     finally:
-        calls.close(listener)
+        cc.close(listener)
     return 0
 
 
-def connect_to(calls: Calls, host: str, port: int) -> int:
+def connect_to(host: str, port: int) -> int:
     addr = sockaddr_in(resolve_ipv4(host), port)
-    fd = calls.socket()
-    try:
-        calls.connect(fd, addr)
-    except BaseException:
-        _close_quietly(fd)
-        raise
+    with cc.closed_on_error(cc.socket()) as fd:
+        cc.connect(fd, addr)
     return fd
 
 
 # ------------------------------------------------------------------ server
 
 def run_server(host: str, port: int, max_clients: int, trace: bool) -> int:
-    calls = tracer(trace)
     buf: CData = c.new("char[]", BLOCK)
 
     def greet_and_echo(client: int, ip: str) -> None:
-        calls.send_bytes(client, GREETING)
-        while (n := calls.recv(client, buf, BLOCK)) > 0:
+        cc.send_bytes(client, GREETING)
+        while (n := cc.recv(client, buf, BLOCK)) > 0:
             text = bytes(c.buffer(buf, n)).decode("utf-8", "replace")
             for line in text.splitlines() or [""]:
                 print(f"> [{ip}]: {line}", flush=True)
 
-    return serve(calls, host, port, max_clients, greet_and_echo)
+    with traced(trace):
+        return serve(host, port, max_clients, greet_and_echo)
 
 
 # ------------------------------------------------------------------ client
 
 def run_client(host: str, port: int, trace: bool) -> int:
-    calls = tracer(trace)
-    fd = connect_to(calls, host, port)
-    try:
-        buf: CData = c.new("char[]", BLOCK)
-        greeting = b""
-        while not greeting.endswith(b"\n"):  # the greeting may come in pieces
-            n = calls.recv(fd, buf, BLOCK)
-            if n == 0:
-                break
-            greeting += bytes(c.buffer(buf, n))
-        sys.stdout.write(greeting.decode("utf-8", "replace"))
-        sys.stdout.flush()
-        for line in iter(sys.stdin.buffer.readline, b""):
-            calls.send_bytes(fd, line)
-    finally:
-        calls.close(fd)
+    with traced(trace):
+        fd = connect_to(host, port)
+        try:
+            buf: CData = c.new("char[]", BLOCK)
+            greeting = b""
+            while not greeting.endswith(b"\n"):  # the greeting may come in pieces
+                n = cc.recv(fd, buf, BLOCK)
+                if n == 0:
+                    break
+                greeting += bytes(c.buffer(buf, n))
+            sys.stdout.write(greeting.decode("utf-8", "replace"))
+            sys.stdout.flush()
+            for line in iter(sys.stdin.buffer.readline, b""):
+                cc.send_bytes(fd, line)
+        finally:
+            cc.close(fd)
     return 0
 
 
@@ -130,36 +112,34 @@ def run_client(host: str, port: int, trace: bool) -> int:
 
 def check_readable(path: str) -> None:
     """Open and read one byte of path, so a bad file fails before any socket."""
-    calls = Calls()
-    fd = calls.open(path, c.O_RDONLY)
+    fd = cc.open_file(path, c.O_RDONLY)
     try:
         probe: CData = c.new("char[]", 1)
-        ret = int(c.read(fd, probe, 1))
-        check(ret, f"cannot read {path}")  # a directory: EISDIR
+        cc.read(fd, probe, 1, f"cannot read {path}")  # a directory: EISDIR
     finally:
-        c.close(fd)
+        cc.close_quietly(fd)
 
 
 def run_serve_file(path: str, host: str, port: int, max_clients: int, trace: bool) -> int:
-    check_readable(path)
-    calls = tracer(trace)
+    check_readable(path)  # not traced: a check, not part of the tutorial's program
     buf: CData = c.new("char[]", BLOCK)
 
     def send_file(client: int, ip: str) -> None:
-        fd = calls.open(path, c.O_RDONLY)
+        fd = cc.open_file(path, c.O_RDONLY)
         total = 0
         digest = hashlib.sha256()
         try:
-            while (n := calls.read(fd, buf, BLOCK)) > 0:
-                calls.send_all(client, buf, n)  # loops on partial sends
+            while (n := cc.read(fd, buf, BLOCK)) > 0:
+                cc.send_all(client, buf, n)  # loops on partial sends
                 digest.update(c.buffer(buf, n))
                 total += n
         finally:
-            calls.close(fd)
+            cc.close(fd)
         print(f"sent {total} bytes to {ip} (sha256 {digest.hexdigest()})",
               file=sys.stderr, flush=True)
 
-    return serve(calls, host, port, max_clients, send_file)
+    with traced(trace):
+        return serve(host, port, max_clients, send_file)
 
 
 class Progress:
@@ -190,24 +170,24 @@ class Progress:
 
 
 def run_fetch_file(host: str, outfile: str, port: int, trace: bool) -> int:
-    calls = tracer(trace)
-    sock = connect_to(calls, host, port)  # connect first: no empty file on refusal
-    try:
-        out = calls.open(outfile, c.O_WRONLY | c.O_CREAT | c.O_TRUNC, 0o644)
+    with traced(trace):
+        sock = connect_to(host, port)  # connect first: no empty file on refusal
         try:
-            buf: CData = c.new("char[]", BLOCK)
-            digest = hashlib.sha256()
-            total = 0
-            progress = Progress()
-            while (n := calls.recv(sock, buf, BLOCK)) > 0:
-                calls.write_all(out, buf, n)
-                digest.update(c.buffer(buf, n))
-                total += n
-                progress.update(total)
-            progress.done(total)
+            out = cc.open_file(outfile, c.O_WRONLY | c.O_CREAT | c.O_TRUNC, 0o644)
+            try:
+                buf: CData = c.new("char[]", BLOCK)
+                digest = hashlib.sha256()
+                total = 0
+                progress = Progress()
+                while (n := cc.recv(sock, buf, BLOCK)) > 0:
+                    cc.write_all(out, buf, n)
+                    digest.update(c.buffer(buf, n))
+                    total += n
+                    progress.update(total)
+                progress.done(total)
+            finally:
+                cc.close(out)
         finally:
-            calls.close(out)
-    finally:
-        calls.close(sock)
+            cc.close(sock)
     print(f"{digest.hexdigest()}  {outfile}  ({total} bytes)", flush=True)
     return 0

@@ -2,23 +2,29 @@
 
 One thread plays both sides over loopback. Every step that could block is
 preceded by poll() with a timeout, so a failure ends the demo with an error
-instead of hanging. Each C call is printed as C, with its result.
+instead of hanging. The C calls are printed by csock.c's own call trace
+(``csock.c.tracing``, the lines ``CSOCK_TRACE`` prints), each after the side
+that made it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+import csock._cli_c as cc
 import csock.c as c
-from csock._cli_c import BLOCK, Calls, CData, CliError, ip_of, port_of, sockaddr_in
+from csock._cli_c import BLOCK, CData, CError, CliError, ip_of, port_of, sockaddr_in, traced
 from csock._cli_commands import BACKLOG, GREETING
 
 LINE = b"Hola desde el cliente\n"
 FILE_SIZE = 100 * 1024
 TIMEOUT_MS = 5000
+SHOWN_BLOCKS = 2  # the file's first blocks are traced in full, the rest summarized
 
 
 def sample_file(size: int) -> bytes:
@@ -28,11 +34,45 @@ def sample_file(size: int) -> bytes:
     return b"".join(lines)[:size]
 
 
+class Transcript(io.StringIO):
+    """The file csock.c's trace writes to: each line goes to out after the side
+    (server or client) making the call."""
+
+    def __init__(self, out: Callable[[str], None]) -> None:
+        super().__init__()
+        self.out = out
+        self.role = ""
+        self.held: str | None = None  # while quiet: the latest call, not shown
+
+    def say(self, role: str, text: str) -> None:
+        self.out(f"  {role:<6} {text}" if role else f"  {text}")
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if self.held is None:
+                self.say(self.role, line)
+            else:
+                self.held = f"  {self.role:<6} {line}"
+        return len(text)
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Calls in the block are not shown, but for the last one if the block fails."""
+        self.held = ""
+        try:
+            yield
+        except (CError, CliError):
+            if self.held:
+                self.out(self.held)  # the call that failed, or the last one before
+            raise
+        finally:
+            self.held = None
+
+
 class Demo:
     def __init__(self, out: Callable[[str], None]) -> None:
         self.out = out
-        self.role = ""
-        self.calls = Calls(lambda line: self.out(f"  {self.role:<6} {line}"))
+        self.transcript = Transcript(out)
         self.open_fds: list[int] = []
 
     def step(self, title: str) -> None:
@@ -40,11 +80,11 @@ class Demo:
         self.out(f"== {title}")
 
     def say(self, role: str, text: str) -> None:
-        self.out(f"  {role:<6} {text}" if role else f"  {text}")
+        self.transcript.say(role, text)
 
-    def as_(self, role: str) -> Calls:
-        self.role = role
-        return self.calls
+    def as_(self, role: str) -> None:
+        """The calls that follow are role's (server or client)."""
+        self.transcript.role = role
 
     def track(self, fd: int) -> int:
         self.open_fds.append(fd)
@@ -52,20 +92,22 @@ class Demo:
 
     def close(self, role: str, fd: int) -> None:
         self.open_fds.remove(fd)
-        self.as_(role).close(fd)
+        self.as_(role)
+        cc.close(fd)
 
     def cleanup(self) -> None:
         """Close whatever a failed step left open (quietly: the error is the news)."""
         for fd in self.open_fds:
-            c.close(fd)
+            cc.close_quietly(fd)
         self.open_fds.clear()
 
     def wait_in(self, role: str, fd: int) -> None:
-        self.as_(role).poll(fd, c.POLLIN, TIMEOUT_MS)
+        self.as_(role)
+        cc.poll(fd, c.POLLIN, TIMEOUT_MS)
 
     def recv_some(self, role: str, fd: int, buf: CData) -> bytes:
         self.wait_in(role, fd)
-        n = self.as_(role).recv(fd, buf, BLOCK)
+        n = cc.recv(fd, buf, BLOCK)
         return bytes(c.buffer(buf, n))
 
     def recv_line(self, role: str, fd: int, buf: CData) -> bytes:
@@ -77,39 +119,64 @@ class Demo:
             data += got
         return data
 
+    def exchange(self, sender: tuple[str, int], receiver: tuple[str, int], data: bytes,
+                 buf: CData) -> str:
+        """sender send()s the line data; receiver recv()s until all of it arrived."""
+        self.as_(sender[0])
+        cc.send_bytes(sender[1], data)
+        got = self.recv_line(*receiver, buf)
+        if got != data:
+            raise CliError(f"the {receiver[0]} received {got!r}, not {data!r}")
+        return got.decode().rstrip()
+
+    def connection(self, listener: int, address: CData) -> tuple[int, int, CData]:
+        """A client connects to address; the server accept()s it."""
+        self.as_("client")
+        client = self.track(cc.socket())
+        cc.connect(client, address)
+        self.wait_in("server", listener)
+        conn, peer = cc.accept(listener)
+        return client, self.track(conn), peer
+
+    def block(self, infile: int, conn: int, client: int, outfile: int,
+              buf: CData, inbuf: CData) -> int:
+        """One block of the file: the server reads and sends it, the client
+        receives and writes all of it. Returns its size, 0 at end of file."""
+        self.as_("server")
+        n = cc.read(infile, buf, BLOCK)
+        cc.send_all(conn, buf, n)  # loops on a partial send
+        received = 0
+        while received < n:  # the client drains the block before the next one
+            self.wait_in("client", client)
+            got = cc.recv(client, inbuf, BLOCK)
+            if got == 0:
+                raise CliError("connection closed in the middle of the file")
+            cc.write_all(outfile, inbuf, got)
+            received += got
+        return n
+
     def run(self, workdir: str) -> None:
         buf: CData = c.new("char[]", BLOCK)
 
         self.step("1. The server: socket(), bind() to 127.0.0.1 port 0, listen()")
-        server = self.as_("server")
-        listener = self.track(server.socket())
-        server.reuseaddr(listener)
-        server.bind(listener, sockaddr_in("127.0.0.1", 0))  # port 0: the kernel picks one
-        server.listen(listener, BACKLOG)
-        bound = server.getsockname(listener)
-        port = port_of(bound)
+        self.as_("server")
+        listener = self.track(cc.socket())
+        cc.reuseaddr(listener)
+        cc.bind(listener, sockaddr_in("127.0.0.1", 0))  # port 0: the kernel picks one
+        cc.listen(listener, BACKLOG)
+        port = port_of(cc.getsockname(listener))
         self.say("server", f"Escuchando en el puerto {port}")
 
         self.step("2. A client connects; the server accept()s it")
         address = sockaddr_in("127.0.0.1", port)
-        client = self.track(self.as_("client").socket())
-        self.as_("client").connect(client, address)
-        self.wait_in("server", listener)
-        conn, peer = self.as_("server").accept(listener)
-        self.track(conn)
+        client, conn, peer = self.connection(listener, address)
         self.say("server", f"conexion desde {ip_of(peer)}")
 
         self.step("3. The server greets; the client sends a line; the server prints it")
-        self.as_("server").send_bytes(conn, GREETING)
-        greeting = self.recv_line("client", client, buf)
-        self.say("client", f"received greeting: {greeting.decode().rstrip()}")
-        if greeting != GREETING:
-            raise CliError(f"wrong greeting {greeting!r}")
-        self.as_("client").send_bytes(client, LINE)
-        line = self.recv_line("server", conn, buf)
-        self.say("server", f"> [{ip_of(peer)}]: {line.decode().rstrip()}")
-        if line != LINE:
-            raise CliError(f"the server received {line!r}, not {LINE!r}")
+        greeting = self.exchange(("server", conn), ("client", client), GREETING, buf)
+        self.say("client", f"received greeting: {greeting}")
+        line = self.exchange(("client", client), ("server", conn), LINE, buf)
+        self.say("server", f"> [{ip_of(peer)}]: {line}")
         self.close("client", client)
         self.close("server", conn)
 
@@ -121,41 +188,26 @@ class Demo:
             f.write(data)
         expected = hashlib.sha256(data).hexdigest()
         self.say("", f"generated {source} ({FILE_SIZE} bytes, sha256 {expected})")
-        client = self.track(self.as_("client").socket())
-        self.as_("client").connect(client, address)
-        self.wait_in("server", listener)
-        conn, peer = self.as_("server").accept(listener)
-        self.track(conn)
-        infile = self.track(self.as_("server").open(source, c.O_RDONLY))
-        outfile = self.track(
-            self.as_("client").open(target, c.O_WRONLY | c.O_CREAT | c.O_TRUNC, 0o600))
+        client, conn, peer = self.connection(listener, address)
+        self.as_("server")
+        infile = self.track(cc.open_file(source, c.O_RDONLY))
+        self.as_("client")
+        outfile = self.track(cc.open_file(target, c.O_WRONLY | c.O_CREAT | c.O_TRUNC, 0o600))
         inbuf: CData = c.new("char[]", BLOCK)
-        blocks = sent = received = 0
-        shown = 2  # trace the first blocks in full, then summarize
-        while True:
-            if blocks == shown:
-                self.calls.muted += 1
-                self.say("", "... (the loop goes on the same way, calls not shown) ...")
-            n = self.as_("server").read(infile, buf, BLOCK)
-            if n == 0:
-                break
-            self.as_("server").send_all(conn, buf, n)  # loops on a partial send
-            sent += n
-            blocks += 1
-            while received < sent:  # the client drains the block before the next one
-                self.wait_in("client", client)
-                got = self.as_("client").recv(client, inbuf, BLOCK)
-                if got == 0:
-                    raise CliError("connection closed in the middle of the file")
-                self.as_("client").write_all(outfile, inbuf, got)
-                received += got
-        if blocks >= shown:
-            self.calls.muted -= 1
-        self.say("", f"{blocks} blocks: {sent} bytes sent, {received} bytes received")
+        blocks = sent = 0
+        copy = (infile, conn, client, outfile, buf, inbuf)
+        while blocks < SHOWN_BLOCKS and (n := self.block(*copy)):
+            blocks, sent = blocks + 1, sent + n
+        if n:
+            self.say("", "... (the loop goes on the same way, calls not shown) ...")
+            with self.transcript.quiet():
+                while n := self.block(*copy):
+                    blocks, sent = blocks + 1, sent + n
+        self.say("", f"{blocks} blocks: {sent} bytes sent and received")
         self.close("server", infile)
         self.close("server", conn)  # end of file: the client's recv() returns 0
         self.wait_in("client", client)
-        if self.as_("client").recv(client, inbuf, BLOCK) != 0:
+        if cc.recv(client, inbuf, BLOCK) != 0:
             raise CliError("more bytes than the file arrived")
         self.close("client", outfile)
         self.close("client", client)
@@ -177,8 +229,9 @@ class Demo:
 def run_demo(out: Callable[[str], None]) -> int:
     demo = Demo(out)
     try:
-        with tempfile.TemporaryDirectory(prefix="csock-demo-") as workdir:
+        with tempfile.TemporaryDirectory(prefix="csock-demo-") as workdir, \
+                traced(True, file=demo.transcript):
             demo.run(workdir)
     finally:
-        demo.cleanup()
+        demo.cleanup()  # after the trace: these closes are not the tutorial's
     return 0

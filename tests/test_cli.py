@@ -83,17 +83,56 @@ def test_demo_transcript() -> None:
     result = run("demo")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert 'send(' in out and '"Bienvenido al Eagle14!\\n", 23, 0) = 23' in out
-    assert "socket(AF_INET, SOCK_STREAM, 0) = " in out
-    assert re.search(r'bind\(\d+, \{sin_family=AF_INET, sin_port=htons\(0\), '
-                     r'sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) = 0', out)
+    # csock.c's call trace (CSOCK_TRACE's notation), each line after the side making it
+    assert re.search(r'  server sendto\(\d+, "Bienvenido al Eagle14!\\n", 23, 0, NULL, 0\)'
+                     r' = 23\n', out)
+    assert "  server socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n" in out
+    assert re.search(r'  server bind\(3, \{sa_family=AF_INET, sin_port=htons\(0\), '
+                     r'sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) = 0\n', out)
+    assert re.search(r"  client poll\(\[\{fd=\d+, events=POLLIN\}\], 1, 5000\) += 1 "
+                     r"\(\[\{fd=\d+, revents=POLLIN\}\]\)\n", out)
+    assert re.search(r'  client openat\(AT_FDCWD, ".*recibido\.bin", O_WRONLY\|O_CREAT\|O_TRUNC, '
+                     r'0600\) = \d+\n', out)
     assert "> [127.0.0.1]: Hola desde el cliente" in out
+    assert out.count("  server read(") == 2  # the first blocks; the rest are summarized
     sent = re.search(r"sha256 sent: +([0-9a-f]{64})", out)
     got = re.search(r"sha256 received: +([0-9a-f]{64})", out)
     assert sent and got and sent.group(1) == got.group(1)
     assert "sha256 match" in out
     assert out.rstrip().splitlines()[-1].startswith("demo OK")
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("args", [["demo"], ["sizes"], ["--help"], ["demo", "--help"]])
+def test_closed_stdout_is_quiet(args: list[str]) -> None:
+    """The reader is gone (csock demo | head -3): no "Broken pipe", no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before the first write: every write fails with EPIPE
+    try:
+        proc = subprocess.run([*CSOCK, *args], stdin=subprocess.DEVNULL, stdout=write_end,
+                              stderr=subprocess.PIPE, timeout=TIMEOUT)
+    finally:
+        os.close(write_end)
+    assert proc.returncode in (0, 141), proc
+    assert proc.stderr == b""
+
+
+def test_demo_piped_to_head() -> None:
+    proc = subprocess.Popen([*CSOCK, "demo"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    try:
+        first = [proc.stdout.readline() for _ in range(3)]
+        proc.stdout.close()  # like head -3
+        _, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=TIMEOUT)
+    code = proc.returncode
+    assert first[1] == b"== 1. The server: socket(), bind() to 127.0.0.1 port 0, listen()\n"
+    assert code in (0, 141)
+    assert err == b""
 
 
 @pytest.mark.parametrize(("args", "mentions"), [
@@ -150,9 +189,24 @@ def test_server_trace_shows_c_calls() -> None:
         assert run("client", "127.0.0.1", str(port), stdin="x\n").returncode == 0
         code, out, err = finish(server)
     assert code == 0
-    assert "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0" in err
-    assert "listen(3, 2) = 0" in err
-    assert '"Bienvenido al Eagle14!\\n", 23, 0) = 23' in err
+    assert "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n" in err
+    assert re.search(r"^listen\(3, 2\) += 0$", err, re.M)
+    assert 'sendto(4, "Bienvenido al Eagle14!\\n", 23, 0, NULL, 0) = 23\n' in err
+
+
+def test_trace_is_csock_trace() -> None:
+    """--trace prints what CSOCK_TRACE=1 prints for the same calls: one decoder."""
+    with background("server", "0", "--max-clients", "2") as (server, port):
+        flag = run("client", "127.0.0.1", str(port), "--trace", stdin="hola\n")
+        env = subprocess.run([*CSOCK, "client", "127.0.0.1", str(port)], input=b"hola\n",
+                             capture_output=True, timeout=TIMEOUT,
+                             env={**os.environ, "CSOCK_TRACE": "1"})
+        code, _out, err = finish(server)
+    assert (flag.returncode, env.returncode, code) == (0, 0, 0), (flag, env, err)
+    assert flag.stderr == env.stderr.decode()
+    assert flag.stderr.startswith("socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n"
+                                  f"connect(3, {{sa_family=AF_INET, sin_port=htons({port}), ")
+    assert 'sendto(3, "hola\\n", 5, 0, NULL, 0)' in flag.stderr
 
 
 def test_server_ctrl_c_is_quiet() -> None:
@@ -321,10 +375,30 @@ def test_check_reads_errno_of_the_failing_call() -> None:
     assert check(0, "fine") == 0
 
 
-def test_c_string_notation() -> None:
-    from csock._cli_c import c_string
+def test_demo_failure_in_the_quiet_loop_shows_the_failed_call(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import csock._cli_c as cc
+    from csock.__main__ import main
 
-    assert c_string(b'Bienvenido al Eagle14!\n') == '"Bienvenido al Eagle14!\\n"'
-    assert c_string(b'a"\\\t\x00\xff') == '"a\\"\\\\\\t\\0\\377"'
-    assert c_string(b"\x007") == '"\\0007"'  # not \07
-    assert c_string(b"x" * 50, limit=4) == '"xxxx"...'
+    real = cc.write_all
+    writes: list[int] = []
+
+    def fifth_fails(fd: int, buf: object, n: int) -> None:
+        writes.append(fd)
+        real(-1 if len(writes) == 5 else fd, buf, n)  # EBADF, in the untraced stretch
+
+    monkeypatch.setattr(cc, "write_all", fifth_fails)
+    assert main(["demo"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "csock demo: write failed: Bad file descriptor\n"
+    assert captured.out.count(" write(") == 3  # the two traced blocks, then the failure
+    assert re.search(r'  client write\(-1, "[^"]*"\.\.\., 1024\) += -1 EBADF '
+                     r'\(Bad file descriptor\)\n', captured.out)
+
+
+def test_cli_has_no_formatter_of_its_own() -> None:
+    """The C notation comes from csock._show through the tracer, not from a copy."""
+    import csock._cli_c as cc
+
+    for name in ("c_string", "_flags", "show_sockaddr", "errname", "Calls"):
+        assert not hasattr(cc, name), name
