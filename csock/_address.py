@@ -37,7 +37,7 @@ def _host_bytes(host: object) -> bytes:
             try:
                 encoded = host.encode("idna")
             except UnicodeError:
-                raise UnicodeError(f"host name {host!r} cannot be encoded as IDNA") from None
+                raise TypeError("encoding of hostname failed") from None
     elif isinstance(host, (bytes, bytearray)):
         encoded = bytes(host)
     else:
