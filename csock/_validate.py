@@ -33,14 +33,9 @@ def timeout(value: object) -> float | None:
     """A timeout: None, or a finite number of seconds >= 0."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        try:
-            value = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"'{type(value).__name__}' object cannot be interpreted as an integer"
-            ) from None
-    seconds = float(value)
+    # As CPython's _PyTime_FromSecondsObject: a float, or an int through __index__
+    # (so "1" and Decimal("1") are TypeErrors, not one second).
+    seconds = value if isinstance(value, float) else float(integer(value, "timeout"))
     if math.isnan(seconds):
         raise ValueError("Invalid value NaN (not a number)")
     if seconds < 0 or math.isinf(seconds):
