@@ -16,6 +16,7 @@ run (an exception from the handler propagates from the retry loop).
 from __future__ import annotations
 
 import io
+import operator
 import os
 import stat
 import warnings
@@ -33,6 +34,7 @@ _EINTR = lib.EINTR
 _EAGAIN = lib.EAGAIN
 _EWOULDBLOCK = lib.EWOULDBLOCK
 _EINPROGRESS = lib.EINPROGRESS
+_EBADF = lib.EBADF
 # MSG_NOSIGNAL: a peer that went away gives EPIPE, never a SIGPIPE that would
 # kill the process when SIGPIPE is back at its default action.
 _NOSIGNAL = lib.MSG_NOSIGNAL
@@ -222,7 +224,10 @@ class Socket:
         new_fd = lib.csock_fcntl(fd, lib.F_DUPFD_CLOEXEC, 0)
         if new_fd == -1:
             raise os_error(ffi.errno)
-        return Socket(self._family, self._type, self._proto, fileno=new_fd)
+        sock = Socket(self._family, self._type, self._proto, fileno=new_fd)
+        # As socket.dup: the copy has the same timeout (and shares O_NONBLOCK).
+        sock._timeout = self._timeout
+        return sock
 
     def _checked_fd(self) -> int:
         fd = self._fd
@@ -319,8 +324,8 @@ class Socket:
     # -------------------------------------------------------------- addresses
     def bind(self, address: Any) -> None:
         """Bind to ``address`` (a tuple for AF_INET/AF_INET6, a path for AF_UNIX)."""
-        fd = self._checked_fd()
         sa, length = _address.to_sockaddr(self._family, address, "bind")
+        fd = self._checked_fd()
         if lib.bind(fd, ffi.cast("struct sockaddr *", sa), length) == -1:
             raise os_error(ffi.errno)
 
@@ -375,8 +380,10 @@ class Socket:
 
     def _connect(self, address: Any) -> int:
         """0, an errno, or -1 for a timeout. Bad addresses raise."""
-        fd = self._checked_fd()
         sa, length = _address.to_sockaddr(self._family, address, "connect")
+        fd = self._fd
+        if fd < 0:
+            return _EBADF  # connect() raises it, connect_ex() returns it, as CPython
         if lib.connect(fd, ffi.cast("struct sockaddr *", sa), length) == 0:
             return 0
         err = ffi.errno
@@ -396,8 +403,10 @@ class Socket:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
         if bufsize.__class__ is not int:
             bufsize = _validate.integer(bufsize, "bufsize")
-        if bufsize < 0:
-            raise ValueError("negative buffersize in recv")
+        if bufsize <= 0:
+            if bufsize < 0:
+                raise ValueError("negative buffersize in recv")
+            return b""  # as CPython: no recv() call, so a datagram is not consumed
         fd = self._fd
         if fd < 0:
             raise closed_error()
@@ -432,6 +441,8 @@ class Socket:
             nbytes = len(target)
         else:
             target, nbytes = _validate.writable_buffer(buffer, nbytes, "recv_into")
+        if not nbytes:
+            return 0  # as CPython: no recv() call for 0 bytes
         fd = self._fd
         if fd < 0:
             raise closed_error()
@@ -521,8 +532,8 @@ class Socket:
         else:
             flags = _validate.integer(flags_or_address, "flags")
         data = _validate.readable_buffer(data)
-        fd = self._checked_fd()
         sa, length = _address.to_sockaddr(self._family, address, "sendto")
+        fd = self._checked_fd()
         return self._io(True, lib.sendto, fd, data, len(data), flags | _NOSIGNAL,
                         ffi.cast("struct sockaddr *", sa), length)
 
@@ -546,6 +557,8 @@ class Socket:
         if buflen is None:
             return _sockopt_int(fd, level, optname)
         buflen = _validate.integer(buflen, "buflen")
+        if buflen == 0:
+            return _sockopt_int(fd, level, optname)  # as CPython: buflen 0 is the int form
         if not 0 < buflen <= 1024:
             raise OSError("getsockopt buflen out of range")
         buf = ffi.new("char[]", buflen)
@@ -572,10 +585,11 @@ class Socket:
             result = lib.setsockopt(fd, level, optname, ffi.NULL, optlen)
         elif optlen is not None:
             raise TypeError("setsockopt() takes 3 arguments unless value is None")
-        elif isinstance(value, int):
-            if not -0x80000000 <= value <= 0xFFFFFFFF:
-                raise OverflowError("Python int too large to convert to C int")
-            holder = ffi.new("int *", ffi.cast("int", value))
+        elif (isinstance(value, int) or hasattr(type(value), "__index__")) and (
+                -0x80000000 <= operator.index(value) <= 0x7FFFFFFF):
+            # CPython tries "i" (a C int) and then a buffer: an int outside C int
+            # range ends in "a bytes-like object is required, not 'int'".
+            holder = ffi.new("int *", operator.index(value))
             result = lib.setsockopt(fd, level, optname, holder, ffi.sizeof("int"))
         else:
             data = _validate.readable_buffer(value)
@@ -641,6 +655,8 @@ class Socket:
             raise ValueError("file should be opened in binary mode")
         if self._type != lib.SOCK_STREAM:
             raise ValueError("only SOCK_STREAM type sockets are supported")
+        if self._timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")
         try:
             in_fd = file.fileno()
             regular = stat.S_ISREG(os.fstat(in_fd).st_mode)
@@ -703,8 +719,10 @@ def socketpair(family: int | None = None, type: int = lib.SOCK_STREAM,  # noqa: 
 
 def fromfd(fd: int, family: int, type: int, proto: int = 0) -> Socket:  # noqa: A002
     """A Socket on a close-on-exec duplicate of ``fd`` (the original stays open)."""
-    fd = _validate.fileno(fd)
-    new_fd = lib.csock_fcntl(fd, lib.F_DUPFD_CLOEXEC, 0)
+    fd = _validate.integer(fd, "fd")
+    if fd > 0x7FFFFFFF:
+        raise OverflowError("fd is greater than maximum")
+    new_fd = lib.csock_fcntl(fd, lib.F_DUPFD_CLOEXEC, 0)  # -1 for fd < 0: EBADF
     if new_fd == -1:
         raise os_error(ffi.errno)
     return Socket(family, type, proto, fileno=new_fd)
