@@ -194,28 +194,41 @@ def getaddrinfo(
 
 
 def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
-    """(host, port) text for a (host, port[, flowinfo, scope_id]) tuple."""
+    """(host, port) text for a (host, port[, flowinfo, scope_id]) tuple.
+
+    As CPython: the port is a C int handed to getaddrinfo as text (so -1 is a
+    gaierror), flowinfo and scope_id are C unsigned ints.
+    """
     if not isinstance(sockaddr, tuple):
         raise TypeError("getnameinfo() argument 1 must be a tuple")
     if not 2 <= len(sockaddr) <= 4:
         raise TypeError("getnameinfo(): illegal sockaddr argument")
-    flags = _validate.integer(flags, "flags")
-    host, port = sockaddr[0], sockaddr[1]
+    host = sockaddr[0]
     if not isinstance(host, str):
         raise TypeError(f"getnameinfo(): host must be str, not {type(host).__name__}")
-    port = _validate.integer(port, "port")
-    if not 0 <= port <= 0xFFFF:
-        raise OverflowError("getnameinfo(): port must be 0-65535.")
-    infos = getaddrinfo(host, port, 0, lib.SOCK_DGRAM, 0, lib.AI_NUMERICHOST)
+    if "\0" in host:
+        raise ValueError("embedded null character")
+    port = _validate.integer(sockaddr[1], "port")
+    if not -0x80000000 <= port <= 0x7FFFFFFF:
+        raise OverflowError("signed integer is greater than maximum")
+    flowinfo = _validate.integer(sockaddr[2], "flowinfo") & 0xFFFFFFFF \
+        if len(sockaddr) > 2 else 0
+    scope_id = _validate.integer(sockaddr[3], "scope_id") & 0xFFFFFFFF \
+        if len(sockaddr) > 3 else 0
+    flags = _validate.integer(flags, "flags")
+    if flowinfo > 0xFFFFF:
+        raise OverflowError("getnameinfo(): flowinfo must be 0-1048575.")
+    infos = getaddrinfo(host, str(port), 0, lib.SOCK_DGRAM, 0, lib.AI_NUMERICHOST)
     if len(infos) != 1:
         raise OSError("sockaddr resolved to multiple addresses")
-    family = infos[0][0]
+    family, address = infos[0][0], infos[0][4]
     if family == lib.AF_INET:
         if len(sockaddr) != 2:
             raise OSError("IPv4 sockaddr must be 2 tuple")
-        sa, length = _address.to_sockaddr(family, (host, port), "getnameinfo")
+        sa, length = _address.to_sockaddr(family, address, "getnameinfo")
     else:
-        sa, length = _address.to_sockaddr(family, tuple(sockaddr), "getnameinfo")
+        sa, length = _address.to_sockaddr(
+            family, (address[0], address[1], flowinfo, scope_id), "getnameinfo")
     hostbuf = ffi.new("char[]", lib.NI_MAXHOST)
     servbuf = ffi.new("char[]", lib.NI_MAXSERV)
     code = lib.getnameinfo(ffi.cast("struct sockaddr *", sa), length, hostbuf, lib.NI_MAXHOST,
@@ -225,14 +238,32 @@ def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
     return str(ffi.string(hostbuf).decode()), str(ffi.string(servbuf).decode())
 
 
+def _hostname(hostname: object, caller: str) -> None:
+    # As CPython's "et" argument: str, bytes or bytearray; None is not "no host".
+    if not isinstance(hostname, (str, bytes, bytearray)):
+        raise TypeError(f"{caller}() argument 1 must be str, bytes or bytearray, not "
+                        f"{type(hostname).__name__}")
+
+
 def gethostbyname(hostname: str, /) -> str:
     """The first IPv4 address of ``hostname`` (through getaddrinfo, thread-safe)."""
+    _hostname(hostname, "gethostbyname")
     return str(getaddrinfo(hostname, None, lib.AF_INET)[0][4][0])
 
 
 def gethostbyname_ex(hostname: str, /) -> tuple[str, list[str], list[str]]:
-    """(canonical name, aliases, IPv4 addresses); aliases are not available from getaddrinfo."""
-    infos = getaddrinfo(hostname, None, lib.AF_INET, lib.SOCK_STREAM, 0, lib.AI_CANONNAME)
+    """(canonical name, aliases, IPv4 addresses); aliases are not available from getaddrinfo.
+
+    A numeric address is its own name, as gethostbyname_r gives it (no lookup).
+    """
+    _hostname(hostname, "gethostbyname_ex")
+    try:
+        infos = getaddrinfo(hostname, None, lib.AF_INET, lib.SOCK_STREAM, 0,
+                            lib.AI_NUMERICHOST)
+    except OSError:
+        infos = getaddrinfo(hostname, None, lib.AF_INET, lib.SOCK_STREAM, 0, lib.AI_CANONNAME)
+    else:
+        return os.fsdecode(hostname), [], [str(infos[0][4][0])]
     canonical = infos[0][3] or str(hostname)
     addresses: list[str] = []
     for info in infos:
