@@ -208,6 +208,7 @@ def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
         raise TypeError(f"getnameinfo(): host must be str, not {type(host).__name__}")
     if "\0" in host:
         raise ValueError("embedded null character")
+    node = host.encode("utf-8")  # as CPython's "s": UTF-8, not IDNA (no lookup anyway)
     port = _validate.integer(sockaddr[1], "port")
     if not -0x80000000 <= port <= 0x7FFFFFFF:
         raise OverflowError("signed integer is greater than maximum")
@@ -218,7 +219,7 @@ def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
     flags = _validate.integer(flags, "flags")
     if flowinfo > 0xFFFFF:
         raise OverflowError("getnameinfo(): flowinfo must be 0-1048575.")
-    infos = getaddrinfo(host, str(port), 0, lib.SOCK_DGRAM, 0, lib.AI_NUMERICHOST)
+    infos = getaddrinfo(node, str(port), 0, lib.SOCK_DGRAM, 0, lib.AI_NUMERICHOST)
     if len(infos) != 1:
         raise OSError("sockaddr resolved to multiple addresses")
     family, address = infos[0][0], infos[0][4]
