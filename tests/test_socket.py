@@ -1007,6 +1007,12 @@ def test_getnameinfo(mod: ModuleType) -> None:
         mod.getnameinfo(("localhost", 80), flags)  # a name, not a number
     with pytest.raises(TypeError):
         mod.getnameinfo(("127.0.0.1", "80"), flags)
+    # The host is UTF-8, not IDNA, as CPython's "s" (regression: csock raised
+    # UnicodeError for both).
+    with pytest.raises(UnicodeEncodeError):
+        mod.getnameinfo(("\udcff", 80), flags)
+    with pytest.raises(socket.gaierror):
+        mod.getnameinfo(("é..", 80), flags)
 
 
 def test_gethostbyname_localhost() -> None:
