@@ -291,7 +291,9 @@ class Socket:
                 remaining = deadline - monotonic()
                 if remaining <= 0:
                     raise timed_out()
-                ms = max(1, int(remaining * 1000 + 0.999))  # round up, as CPython
+                # Round up, as CPython; poll() takes a C int of milliseconds, so a
+                # timeout of more than 24.8 days waits in steps of that.
+                ms = min(max(1, int(remaining * 1000 + 0.999)), 0x7FFFFFFF)
             n = lib.poll(pfd, 1, ms)
             if n > 0:
                 return
@@ -334,8 +336,10 @@ class Socket:
         fd = self._checked_fd()
         if backlog is None:
             backlog = min(lib.SOMAXCONN, 128)
-        backlog = max(0, _validate.integer(backlog, "backlog"))
-        if lib.listen(fd, min(backlog, 0x7FFFFFFF)) == -1:
+        backlog = _validate.integer(backlog, "backlog")
+        if not -0x80000000 <= backlog <= 0x7FFFFFFF:
+            raise OverflowError("signed integer is greater than maximum")
+        if lib.listen(fd, max(0, backlog)) == -1:
             raise os_error(ffi.errno)
 
     def getsockname(self) -> Any:
@@ -484,7 +488,10 @@ class Socket:
         fd = self._fd
         if fd < 0:
             raise closed_error()
-        flags |= _NOSIGNAL
+        try:
+            flags |= _NOSIGNAL
+        except TypeError:  # an __index__ object, as CPython's "i" takes it
+            flags = _validate.integer(flags, "flags") | _NOSIGNAL
         if self._timeout is None:
             while True:
                 n = _send(fd, data, len(data), flags)
@@ -499,7 +506,10 @@ class Socket:
         """Send all of ``data``; the timeout applies to the whole call."""
         pointer = _validate.readable_buffer(data)
         fd = self._checked_fd()
-        flags |= _NOSIGNAL
+        try:
+            flags |= _NOSIGNAL
+        except TypeError:  # an __index__ object, as CPython's "i" takes it
+            flags = _validate.integer(flags, "flags") | _NOSIGNAL
         total = len(pointer)
         if total == 0:
             return

@@ -13,6 +13,7 @@ from typing import Any
 from csock._csock import ffi
 
 _from_buffer = ffi.from_buffer
+_MAX_TIMEOUT = (2**63 - 1) / 1e9  # seconds in CPython's _PyTime_t (int64 nanoseconds)
 
 
 def integer(value: object, name: str) -> int:
@@ -38,7 +39,11 @@ def timeout(value: object) -> float | None:
     seconds = value if isinstance(value, float) else float(integer(value, "timeout"))
     if math.isnan(seconds):
         raise ValueError("Invalid value NaN (not a number)")
-    if seconds < 0 or math.isinf(seconds):
+    # CPython keeps timeouts as int64 nanoseconds: beyond that is OverflowError
+    # (infinities included), before the sign is looked at.
+    if not abs(seconds) < _MAX_TIMEOUT:
+        raise OverflowError("timestamp out of range for platform time_t")
+    if seconds < 0:
         raise ValueError("Timeout value out of range")
     return seconds
 
