@@ -32,7 +32,9 @@ _GLOBAL_DEFAULT_TIMEOUT: Any = _DefaultTimeout()
 
 # ----------------------------------------------------------------- byte order
 def _unsigned(value: object, bits: int, name: str) -> int:
-    x = _validate.integer(value, "x")
+    if bits == 32 and not isinstance(value, int):  # as CPython's htonl: an int only
+        raise TypeError(f"expected int, {type(value).__name__} found")
+    x = _validate.integer(value, "x")  # htons/ntohs: __index__ objects too
     if x < 0:
         raise OverflowError(f"{name}: can't convert negative Python int to C {bits}-bit "
                             "unsigned integer")
@@ -137,20 +139,19 @@ def _host_arg(host: object) -> Any:
             encoded = host.encode("idna")
         except UnicodeError:
             raise UnicodeError(f"host name {host!r} cannot be encoded as IDNA") from None
-    elif isinstance(host, (bytes, bytearray)):
-        encoded = bytes(host)
+    elif isinstance(host, bytes):
+        encoded = host
     else:
         raise TypeError(f"getaddrinfo() argument 1 must be string or None, not "
                         f"{type(host).__name__}")
-    if b"\0" in encoded:
-        raise ValueError("embedded null character in host name")
+    # As CPython: a NUL ends the C string there (no error).
     return encoded
 
 
 def _port_arg(port: object) -> Any:
     if port is None:
         return ffi.NULL
-    if isinstance(port, int):
+    if type(port) is int:  # as CPython: exactly int (True is not a port)
         return str(port).encode()
     if isinstance(port, str):
         return port.encode("utf-8")
@@ -239,16 +240,19 @@ def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
     return str(ffi.string(hostbuf).decode()), str(ffi.string(servbuf).decode())
 
 
-def _hostname(hostname: object, caller: str) -> None:
+def _hostname(hostname: object, caller: str) -> str | bytes:
     # As CPython's "et" argument: str, bytes or bytearray; None is not "no host".
-    if not isinstance(hostname, (str, bytes, bytearray)):
+    if isinstance(hostname, bytearray):
+        return bytes(hostname)
+    if not isinstance(hostname, (str, bytes)):
         raise TypeError(f"{caller}() argument 1 must be str, bytes or bytearray, not "
                         f"{type(hostname).__name__}")
+    return hostname
 
 
 def gethostbyname(hostname: str, /) -> str:
     """The first IPv4 address of ``hostname`` (through getaddrinfo, thread-safe)."""
-    _hostname(hostname, "gethostbyname")
+    hostname = _hostname(hostname, "gethostbyname")  # type: ignore[assignment]
     return str(getaddrinfo(hostname, None, lib.AF_INET)[0][4][0])
 
 
@@ -257,7 +261,7 @@ def gethostbyname_ex(hostname: str, /) -> tuple[str, list[str], list[str]]:
 
     A numeric address is its own name, as gethostbyname_r gives it (no lookup).
     """
-    _hostname(hostname, "gethostbyname_ex")
+    hostname = _hostname(hostname, "gethostbyname_ex")  # type: ignore[assignment]
     try:
         infos = getaddrinfo(hostname, None, lib.AF_INET, lib.SOCK_STREAM, 0,
                             lib.AI_NUMERICHOST)
@@ -281,15 +285,18 @@ def gethostname() -> str:
     return os.fsdecode(ffi.string(buf))
 
 
+_NO_PROTO: Any = object()
+
+
 def _proto_arg(proto: object) -> Any:
-    if proto is None:
+    if proto is _NO_PROTO:
         return ffi.NULL
-    if not isinstance(proto, str):
+    if not isinstance(proto, str):  # None too, as CPython's "|s"
         raise TypeError(f"argument 2 must be str or None, not {type(proto).__name__}")
     return proto.encode()
 
 
-def getservbyname(servicename: str, protocolname: str | None = None, /) -> int:
+def getservbyname(servicename: str, protocolname: str = _NO_PROTO, /) -> int:
     """The port number of a service (from /etc/services)."""
     if not isinstance(servicename, str):
         raise TypeError(f"getservbyname() argument 1 must be str, not "
@@ -302,7 +309,7 @@ def getservbyname(servicename: str, protocolname: str | None = None, /) -> int:
         return int(lib.ntohs(entry.s_port & 0xFFFF))
 
 
-def getservbyport(port: int, protocolname: str | None = None, /) -> str:
+def getservbyport(port: int, protocolname: str = _NO_PROTO, /) -> str:
     """The service name of a port number (from /etc/services)."""
     port = _validate.integer(port, "port")
     if not 0 <= port <= 0xFFFF:
