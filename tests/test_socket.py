@@ -303,6 +303,23 @@ def test_blocking_and_timeouts(mod: ModuleType) -> None:
         assert s.gettimeout() is None
 
 
+def test_huge_and_out_of_range_timeouts(mod: ModuleType) -> None:
+    a, b = mod.socketpair()
+    with a, b:
+        # Regression: csock's poll() got more milliseconds than a C int holds.
+        for big in (1e7, 1e9, 10**9):
+            b.settimeout(big)
+            a.send(b"x")
+            assert b.recv(1) == b"x"
+            assert b.gettimeout() == big
+        # Regression: csock raised ValueError (or nothing) where socket overflows.
+        for bad in (float("inf"), float("-inf"), 1e10, 10**30, -1e20):
+            with pytest.raises(OverflowError):
+                b.settimeout(bad)
+        with pytest.raises(ValueError):
+            b.settimeout(-0.5)
+
+
 def test_default_timeout(mod: ModuleType, sockdir: str) -> None:
     saved = mod.getdefaulttimeout()
     assert saved is None
@@ -407,6 +424,8 @@ def test_listen_backlogs(mod: ModuleType) -> None:
             s.listen(backlog)
     with mod.socket() as s, pytest.raises(TypeError):
         s.listen("5")
+    with mod.socket() as s, pytest.raises(OverflowError):
+        s.listen(2**40)  # regression: csock clamped it
 
 
 @pytest.mark.parametrize("kind", ["tcp4", pytest.param("tcp6", marks=needs_ipv6)])
@@ -519,6 +538,15 @@ def test_send_recv(mod: ModuleType, kind: str, sockdir: str) -> None:
         assert b.recv(0) == b""  # bufsize 0 reads nothing, a datagram stays queued
         assert b.recv_into(bytearray(0)) == 0
         assert b.recv(10) == b"zz"
+
+        class Flags:
+            def __index__(self) -> int:
+                return 0
+
+        assert a.send(b"i", Flags()) == 1  # regression: csock's send refused __index__
+        assert recv_exactly(b, 1) == b"i"
+        a.sendall(b"j", Flags())
+        assert recv_exactly(b, 1) == b"j"
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
@@ -980,6 +1008,15 @@ def test_getaddrinfo_errors_same_errno() -> None:
             mod.getaddrinfo("a..b", 80, 0, 0, 0, mod.AI_NUMERICHOST)
         with pytest.raises(TypeError):
             mod.getaddrinfo("127.0.0.1", 80, "x")
+        # Regressions: csock took a bytearray host and True as port 1, and
+        # refused a NUL (CPython's C string simply ends there).
+        with pytest.raises(TypeError):
+            mod.getaddrinfo(bytearray(b"127.0.0.1"), 80)
+        with pytest.raises(OSError, match="Int or String expected"):
+            mod.getaddrinfo("127.0.0.1", True)
+        assert mod.getaddrinfo("127.0.0.1\0junk", 80, mod.AF_INET, mod.SOCK_STREAM)[0][4] \
+            == ("127.0.0.1", 80)
+        assert mod.gethostbyname(bytearray(b"127.0.0.1")) == "127.0.0.1"
 
 
 def test_getnameinfo(mod: ModuleType) -> None:
@@ -1055,6 +1092,10 @@ def test_getservbyname_and_port(mod: ModuleType) -> None:
         mod.getservbyport(-1)
     with pytest.raises(TypeError):
         mod.getservbyname(80)
+    with pytest.raises(TypeError):
+        mod.getservbyport(80, None)  # regression: csock took None as "any"
+    with pytest.raises(TypeError):
+        mod.getservbyname("http", None)
 
 
 def test_inet_conversions(mod: ModuleType) -> None:
@@ -1100,6 +1141,18 @@ def test_byte_order(mod: ModuleType) -> None:
     assert mod.htonl(1) == socket.htonl(1)
     assert mod.ntohl(mod.htonl(0x12345678)) == 0x12345678
     assert mod.htons(0xFFFF) == 0xFFFF and mod.htonl(0xFFFFFFFF) == 0xFFFFFFFF
+    class Index:
+        def __index__(self) -> int:
+            return 1
+
+    # As CPython 3.11: htons/ntohs take __index__ objects, htonl/ntohl only ints
+    # (regression: csock's htonl took them).
+    assert mod.htons(Index()) == socket.htons(1)
+    with pytest.raises(TypeError):
+        mod.htonl(Index())
+    with pytest.raises(TypeError):
+        mod.ntohl(Index())
+    assert mod.htons(True) == socket.htons(1)
     for func in (mod.htons, mod.ntohs):
         for bad in (-1, 0x10000, 2**64):
             with pytest.raises(OverflowError):

@@ -40,7 +40,11 @@ settings.register_profile(
     "stress", max_examples=10_000, deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile(os.environ.get("CSOCK_HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("CSOCK_HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+if PROFILE == "stress":
+    # 10000 examples take longer than the 60 s per-test limit: lift it.
+    pytestmark = pytest.mark.timeout(0)
 
 MODS = [pytest.param(socket, id="socket"), pytest.param(csock, id="csock")]
 LONG = 10.0
