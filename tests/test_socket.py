@@ -1131,8 +1131,6 @@ def test_inet_invalid_same_exception(func: str, args: tuple[Any, ...]) -> None:
     with pytest.raises(Exception) as ours:  # noqa: PT011
         getattr(csock, func)(*args)
     assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
-    if isinstance(theirs.value, OSError):
-        assert ours.value.args[-1:] == theirs.value.args[-1:] or True
 
 
 def test_byte_order(mod: ModuleType) -> None:
