@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csock import _address, _constants
 from csock._constants import AddressFamily, AddressInfo, MsgFlag, SocketKind
@@ -57,6 +57,8 @@ def from_sockaddr(addr: Any, length: int) -> Any:
 
 
 globals().update(_constants.constants())
+if TYPE_CHECKING:  # the same names, for type checkers (tools/gen_constants_stub.py)
+    from csock._constant_names import *  # noqa: F403
 
 __all__ = [
     "Socket", "socket", "SocketType", "socketpair", "fromfd", "create_connection",
@@ -66,4 +68,5 @@ __all__ = [
     "setdefaulttimeout", "error", "gaierror", "herror", "timeout", "AddressFamily",
     "SocketKind", "MsgFlag", "AddressInfo", "to_sockaddr", "from_sockaddr",
     "_GLOBAL_DEFAULT_TIMEOUT",
-] + sorted(_constants.constants())
+]
+__all__ += sorted(_constants.constants())
