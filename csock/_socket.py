@@ -275,10 +275,6 @@ class Socket:
         if lib.csock_fcntl(fd, lib.F_SETFD, flags) == -1:
             raise os_error(ffi.errno)
 
-    def _deadline(self) -> float | None:
-        timeout = self._timeout
-        return monotonic() + timeout if timeout else None
-
     def _wait(self, fd: int, writing: bool, deadline: float | None) -> None:
         """poll() until fd is ready; TimeoutError when the deadline passes."""
         pfd = ffi.new("struct pollfd *")
