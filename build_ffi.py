@@ -62,8 +62,11 @@ def build_ffi() -> FFI:
         + [m.INCLUDES for m in modules]
         + [m.CUSTOMIZATIONS for m in modules]
     )
+    # CSOCK_CFLAGS/CSOCK_LDFLAGS: extra compiler and linker flags, e.g. for a
+    # sanitizer build (tools/asan_run.sh): the runtime must be linked in too.
     extra = os.environ.get("CSOCK_CFLAGS", "").split()
-    ffi.set_source("csock._csock", source, extra_compile_args=extra)
+    link = os.environ.get("CSOCK_LDFLAGS", "").split()
+    ffi.set_source("csock._csock", source, extra_compile_args=extra, extra_link_args=link)
     return ffi
 
 
