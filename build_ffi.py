@@ -30,6 +30,7 @@ MODULES = [
     "arpa_inet",
     "netdb",
     "sys_un",
+    "net_if",
     "unistd",
     "fcntl_h",
     "poll_h",

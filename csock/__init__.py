@@ -16,24 +16,37 @@ from csock._constants import AddressFamily, AddressInfo, MsgFlag, SocketKind
 from csock._errors import gaierror, herror, timeout
 from csock._functions import (
     _GLOBAL_DEFAULT_TIMEOUT,
+    CMSG_LEN,
+    CMSG_SPACE,
+    close,
     create_connection,
     create_server,
+    dup,
     getaddrinfo,
+    getfqdn,
+    gethostbyaddr,
     gethostbyname,
     gethostbyname_ex,
     gethostname,
     getnameinfo,
+    getprotobyname,
     getservbyname,
     getservbyport,
     has_dualstack_ipv6,
+    has_ipv6,
     htonl,
     htons,
+    if_indextoname,
+    if_nameindex,
+    if_nametoindex,
     inet_aton,
     inet_ntoa,
     inet_ntop,
     inet_pton,
     ntohl,
     ntohs,
+    recv_fds,
+    send_fds,
 )
 from csock._socket import Socket, fromfd, getdefaulttimeout, setdefaulttimeout, socketpair
 
@@ -67,6 +80,8 @@ __all__ = [
     "ntohl", "ntohs", "inet_aton", "inet_ntoa", "inet_pton", "inet_ntop", "getdefaulttimeout",
     "setdefaulttimeout", "error", "gaierror", "herror", "timeout", "AddressFamily",
     "SocketKind", "MsgFlag", "AddressInfo", "to_sockaddr", "from_sockaddr",
-    "_GLOBAL_DEFAULT_TIMEOUT",
+    "_GLOBAL_DEFAULT_TIMEOUT", "close", "dup", "has_ipv6", "getprotobyname", "if_nameindex",
+    "if_nametoindex", "if_indextoname", "gethostbyaddr", "getfqdn", "CMSG_LEN", "CMSG_SPACE",
+    "send_fds", "recv_fds",
 ]
 __all__ += sorted(_constants.constants())

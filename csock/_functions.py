@@ -8,6 +8,7 @@ one lock, the others are not used at all.
 
 from __future__ import annotations
 
+import array
 import os
 import threading
 from typing import Any
@@ -15,8 +16,8 @@ from typing import Any
 from csock import _address, _validate
 from csock._constants import to_family, to_kind
 from csock._csock import ffi, lib
-from csock._errors import gai_error, os_error
-from csock._socket import Socket, getdefaulttimeout
+from csock._errors import gai_error, gaierror, herror, os_error
+from csock._socket import Socket, _msg_ssize, cmsg_len, cmsg_space, getdefaulttimeout
 
 # The C library's static-buffer functions are serialised on this lock.
 _static_buffer_lock = threading.Lock()
@@ -322,6 +323,207 @@ def getservbyport(port: int, protocolname: str = _NO_PROTO, /) -> str:
         return str(ffi.string(entry.s_name).decode())
 
 
+# --------------------------------------------------------- descriptors, misc
+# As socket.has_ipv6: IPv6 support was compiled in (AF_INET6 is in the binding).
+has_ipv6: bool = True
+
+
+def _fd_number(fd: object) -> int:
+    """A descriptor number, as CPython's PyLong_AsSocket_t reads it (a C long).
+
+    A number outside C int range names no descriptor: EBADF, where CPython
+    would truncate it to some other, open, descriptor.
+    """
+    value = _validate.integer(fd, "fd")
+    if not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+        raise OverflowError("Python int too large to convert to C long")
+    if not -0x80000000 <= value <= 0x7FFFFFFF:
+        raise os_error(lib.EBADF)
+    return value
+
+
+def close(fd: int, /) -> None:
+    """Close a socket descriptor (ECONNRESET from close() is not an error, as in socket)."""
+    if lib.close(_fd_number(fd)) == -1:
+        err = ffi.errno
+        if err != lib.ECONNRESET:
+            raise os_error(err)
+
+
+def dup(fd: int, /) -> int:
+    """A new, non-inheritable (close-on-exec) descriptor for the same socket."""
+    new_fd = lib.csock_fcntl(_fd_number(fd), lib.F_DUPFD_CLOEXEC, 0)
+    if new_fd == -1:
+        raise os_error(ffi.errno)
+    return int(new_fd)
+
+
+def getprotobyname(protocolname: str, /) -> int:
+    """The number of a protocol by name (from /etc/protocols): 6 for "tcp"."""
+    if not isinstance(protocolname, str):
+        raise TypeError(f"getprotobyname() argument 1 must be str, not "
+                        f"{type(protocolname).__name__}")
+    if "\0" in protocolname:
+        raise ValueError("embedded null character")
+    name = protocolname.encode()
+    with _static_buffer_lock:  # getprotobyname returns a static struct protoent
+        entry = lib.getprotobyname(name)
+        if entry == ffi.NULL:
+            raise OSError("protocol not found")
+        return int(entry.p_proto)
+
+
+# --------------------------------------------------------------- interfaces
+def if_nameindex() -> list[tuple[int, str]]:
+    """(index, name) of every network interface."""
+    array_ = lib.if_nameindex()
+    if array_ == ffi.NULL:
+        raise os_error(ffi.errno)
+    out: list[tuple[int, str]] = []
+    try:
+        i = 0
+        while array_[i].if_index != 0 and i < 0x7FFFFFFF:
+            out.append((int(array_[i].if_index), os.fsdecode(ffi.string(array_[i].if_name))))
+            i += 1
+    finally:
+        lib.if_freenameindex(array_)
+    return out
+
+
+def if_nametoindex(if_name: str | bytes, /) -> int:
+    """The index of the network interface ``if_name`` (str, bytes or path-like)."""
+    name = os.fsencode(if_name)  # as PyUnicode_FSConverter
+    if b"\0" in name:
+        raise ValueError("embedded null byte")
+    index = lib.if_nametoindex(name)
+    if index == 0:
+        raise OSError("no interface with this name")
+    return int(index)
+
+
+def if_indextoname(if_index: int, /) -> str:
+    """The name of the network interface with index ``if_index``."""
+    if not isinstance(if_index, int):
+        raise TypeError("an integer is required")
+    if if_index < 0:
+        raise OverflowError("can't convert negative value to unsigned int")
+    if if_index > 0xFFFFFFFFFFFFFFFF:
+        raise OverflowError("Python int too large to convert to C unsigned long")
+    if if_index > 0xFFFFFFFF:
+        # As Python 3.12's socket; 3.11 truncates it to an unsigned int.
+        raise OverflowError("index is too large")
+    buf = ffi.new("char[]", lib.IF_NAMESIZE + 1)
+    if lib.if_indextoname(if_index, buf) == ffi.NULL:
+        raise os_error(ffi.errno)
+    return os.fsdecode(ffi.string(buf))
+
+
+# ------------------------------------------------------- reverse resolution
+def _ip_sockaddr(name: str | bytes) -> tuple[int, Any]:
+    """(family, address) for a name, as CPython's setipaddr(name, AF_UNSPEC) finds it."""
+    if name in ("", b""):
+        infos = getaddrinfo(None, "0", 0, lib.SOCK_DGRAM, 0, lib.AI_PASSIVE)
+        if len(infos) > 1:
+            raise OSError("wildcard resolved to multiple address")
+    elif name in ("<broadcast>", b"<broadcast>"):
+        return lib.AF_INET, ("255.255.255.255", 0)
+    else:
+        try:
+            infos = getaddrinfo(name, None, 0, 0, 0, lib.AI_NUMERICHOST)
+        except gaierror:
+            infos = getaddrinfo(name, None)
+    return infos[0][0], infos[0][4]
+
+
+def _host_error(code: int) -> OSError:
+    """herror for getnameinfo's failures, with the h_errno gethostbyaddr_r would set."""
+    h_errno = {lib.EAI_NONAME: lib.HOST_NOT_FOUND, lib.EAI_AGAIN: lib.TRY_AGAIN,
+               lib.EAI_FAIL: lib.NO_RECOVERY}.get(code)
+    if h_errno is None:
+        return gai_error(code)
+    return herror(h_errno, ffi.string(lib.hstrerror(h_errno)).decode())
+
+
+def gethostbyaddr(ip_address: str, /) -> tuple[str, list[str], list[str]]:
+    """(host name, aliases, addresses) of an address or host name.
+
+    Through getaddrinfo and getnameinfo (NI_NAMEREQD), which are thread-safe;
+    they give no aliases, so the list is always empty. The addresses are the
+    one that was looked up, as gethostbyaddr_r gives them.
+    """
+    name = _hostname(ip_address, "gethostbyaddr")
+    family, address = _ip_sockaddr(name)
+    sa, length = _address.to_sockaddr(family, address, "gethostbyaddr")
+    host = ffi.new("char[]", lib.NI_MAXHOST)
+    code = lib.getnameinfo(ffi.cast("struct sockaddr *", sa), length, host, lib.NI_MAXHOST,
+                           ffi.NULL, 0, lib.NI_NAMEREQD)
+    if code != 0:
+        raise _host_error(code)
+    return os.fsdecode(ffi.string(host)), [], [str(address[0])]
+
+
+def getfqdn(name: str = "") -> str:
+    """The fully qualified name of ``name`` (this host when empty), as socket.getfqdn.
+
+    The first name with a dot among gethostbyaddr's name and aliases, else its
+    name; ``name`` itself when the lookup fails.
+    """
+    name = name.strip()
+    if not name or name in ("0.0.0.0", "::"):
+        name = gethostname()
+    try:
+        hostname, aliases, _addresses = gethostbyaddr(name)
+    except OSError:
+        return name
+    aliases.insert(0, hostname)
+    for alias in aliases:
+        if "." in alias:
+            return alias
+    return hostname
+
+
+# -------------------------------------------------- ancillary data helpers
+def CMSG_LEN(length: int, /) -> int:  # socket's name, upper case
+    """The cmsg_len of a control message with ``length`` bytes of data (no padding after)."""
+    result = cmsg_len(_msg_ssize(length, "length"))
+    if result is None:
+        raise OverflowError("CMSG_LEN() argument out of range")
+    return result
+
+
+def CMSG_SPACE(length: int, /) -> int:  # socket's name, upper case
+    """The buffer space a control message with ``length`` bytes of data takes (padded)."""
+    result = cmsg_space(_msg_ssize(length, "length"))
+    if result is None:
+        raise OverflowError("CMSG_SPACE() argument out of range")
+    return result
+
+
+def send_fds(sock: Socket, buffers: Any, fds: Any, flags: int = 0, address: Any = None,
+             /) -> int:
+    """Send ``buffers`` and the descriptors ``fds`` (SCM_RIGHTS) over an AF_UNIX socket.
+
+    Unlike socket.send_fds of Python 3.11, ``flags`` and ``address`` are passed on.
+    """
+    return sock.sendmsg(buffers, [(lib.SOL_SOCKET, lib.SCM_RIGHTS, array.array("i", fds))],
+                        flags, address)
+
+
+def recv_fds(sock: Socket, bufsize: int, maxfds: int,
+             flags: int = 0, /) -> tuple[bytes, list[int], int, Any]:
+    """(data, descriptors, msg_flags, address): up to ``maxfds`` descriptors (SCM_RIGHTS).
+
+    The descriptors are the caller's to close.
+    """
+    fds = array.array("i")
+    msg, ancdata, msg_flags, address = sock.recvmsg(bufsize, CMSG_LEN(maxfds * fds.itemsize),
+                                                    flags)
+    for level, kind, data in ancdata:
+        if level == lib.SOL_SOCKET and kind == lib.SCM_RIGHTS:
+            fds.frombytes(data[:len(data) - (len(data) % fds.itemsize)])
+    return msg, list(fds), msg_flags, address
+
+
 # ------------------------------------------------------------ conveniences
 def create_connection(
     address: tuple[str | None, int],
@@ -414,5 +616,7 @@ __all__ = [
     "htons", "ntohs", "htonl", "ntohl", "inet_aton", "inet_ntoa", "inet_pton", "inet_ntop",
     "getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyname_ex", "gethostname",
     "getservbyname", "getservbyport", "create_connection", "create_server",
-    "has_dualstack_ipv6", "getdefaulttimeout",
+    "has_dualstack_ipv6", "getdefaulttimeout", "close", "dup", "has_ipv6", "getprotobyname",
+    "if_nameindex", "if_nametoindex", "if_indextoname", "gethostbyaddr", "getfqdn", "CMSG_LEN",
+    "CMSG_SPACE", "send_fds", "recv_fds",
 ]

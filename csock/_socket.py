@@ -71,6 +71,151 @@ def _sockopt_int(fd: int, level: int, name: int) -> int:
     return int(value[0])
 
 
+# ------------------------------------------------------ sendmsg and recvmsg
+# As CPython's socketmodule.c: control buffers are limited to a C int of
+# bytes (SOCKLEN_T_LIMIT), and are walked with the CMSG_* macros.
+_SOCKLEN_T_LIMIT = 0x7FFFFFFF
+_CMSG_LEN_0 = lib.csock_CMSG_LEN(0)
+_CMSG_SPACE_1 = lib.csock_CMSG_SPACE(1)
+_CMSG_LEN_END = ffi.offsetof("struct cmsghdr", "cmsg_len") + ffi.sizeof("size_t")
+_INT_SIZE = ffi.sizeof("int")
+
+
+def _msg_int(value: object, name: str) -> int:
+    """A C int argument, as CPython's "i" format takes it."""
+    result = _validate.integer(value, name)
+    if result > 0x7FFFFFFF:
+        raise OverflowError("signed integer is greater than maximum")
+    if result < -0x80000000:
+        raise OverflowError("signed integer is less than minimum")
+    return result
+
+
+def _msg_ssize(value: object, name: str) -> int:
+    """A C ssize_t argument, as CPython's "n" format takes it."""
+    result = _validate.integer(value, name)
+    if not -0x8000000000000000 <= result <= 0x7FFFFFFFFFFFFFFF:
+        raise OverflowError("Python int too large to convert to C ssize_t")
+    return result
+
+
+def _fast_sequence(value: object, message: str) -> list[Any] | tuple[Any, ...]:
+    """As PySequence_Fast: a list or tuple as it is, any other iterable as a list."""
+    if isinstance(value, (list, tuple)):
+        return value
+    try:
+        iterator = iter(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(message) from None
+    return list(iterator)
+
+
+def cmsg_len(length: int) -> int | None:
+    """CMSG_LEN(length), or None when it would pass SOCKLEN_T_LIMIT (get_CMSG_LEN)."""
+    if length < 0 or length > _SOCKLEN_T_LIMIT - _CMSG_LEN_0:
+        return None
+    result = int(lib.csock_CMSG_LEN(length))
+    return result if result <= _SOCKLEN_T_LIMIT else None
+
+
+def cmsg_space(length: int) -> int | None:
+    """CMSG_SPACE(length), or None when it would pass SOCKLEN_T_LIMIT (get_CMSG_SPACE)."""
+    # CMSG_SPACE(1): the padding before *and* after the data.
+    if length < 0 or length > _SOCKLEN_T_LIMIT - _CMSG_SPACE_1:
+        return None
+    result = int(lib.csock_CMSG_SPACE(length))
+    return result if result <= _SOCKLEN_T_LIMIT else None
+
+
+def _cmsg_offset(msg: Any, pointer: Any) -> int:
+    return int(ffi.cast("char *", pointer) - ffi.cast("char *", msg.msg_control))
+
+
+def _cmsg_min_space(msg: Any, cmsg: Any, space: int) -> bool:
+    """Whether ``space`` bytes (at least up to the end of cmsg_len) from cmsg fit."""
+    if cmsg == ffi.NULL or msg.msg_control == ffi.NULL:
+        return False
+    offset = _cmsg_offset(msg, cmsg)
+    return 0 <= offset and offset + max(space, _CMSG_LEN_END) <= msg.msg_controllen
+
+
+def _cmsg_data_space(msg: Any, cmsg: Any) -> int | None:
+    """The bytes of the control buffer from CMSG_DATA(cmsg) on; None if outside it."""
+    data = lib.csock_CMSG_DATA(cmsg)
+    if data == ffi.NULL:
+        return None
+    offset = _cmsg_offset(msg, data)
+    if not 0 <= offset <= msg.msg_controllen:
+        return None
+    return int(msg.msg_controllen) - offset
+
+
+def _cmsg_data_len(msg: Any, cmsg: Any) -> tuple[int, int]:
+    """(status, data length) as CPython's get_cmsg_data_len.
+
+    Status 0: the data is all in the buffer; 1: cut short, length is what is
+    there; -1: the header itself is invalid or outside the buffer.
+    """
+    if not _cmsg_min_space(msg, cmsg, _CMSG_LEN_0) or cmsg.cmsg_len < _CMSG_LEN_0:
+        return -1, 0
+    data_len = int(cmsg.cmsg_len) - _CMSG_LEN_0
+    space = _cmsg_data_space(msg, cmsg)
+    if space is None:
+        return -1, 0
+    if space >= data_len:
+        return 0, data_len
+    return 1, space
+
+
+def _cmsg_headers(msg: Any) -> Any:
+    """Each (cmsghdr, status, data length) of a received msghdr, in order."""
+    cmsg = lib.csock_CMSG_FIRSTHDR(msg) if msg.msg_controllen > 0 else ffi.NULL
+    while cmsg != ffi.NULL:
+        status, length = _cmsg_data_len(msg, cmsg)
+        yield cmsg, status, length
+        if status != 0:
+            return
+        cmsg = lib.csock_CMSG_NXTHDR(msg, cmsg)
+
+
+def _ancillary_data(msg: Any) -> list[tuple[int, int, bytes]]:
+    """The (level, type, data) of each control message received."""
+    out: list[tuple[int, int, bytes]] = []
+    for cmsg, status, length in _cmsg_headers(msg):
+        if status != 0:
+            warnings.warn("received malformed or improperly-truncated ancillary data",
+                          RuntimeWarning, stacklevel=4)
+            if status < 0:
+                break
+        data = ffi.cast("char *", lib.csock_CMSG_DATA(cmsg))
+        out.append((int(cmsg.cmsg_level), int(cmsg.cmsg_type), _unpack(data, length)))
+    return out
+
+
+def _close_passed_fds(msg: Any) -> None:
+    """Close the descriptors of every SCM_RIGHTS message (none may leak on an error)."""
+    for cmsg, status, length in _cmsg_headers(msg):
+        if status < 0:
+            break
+        if cmsg.cmsg_level == lib.SOL_SOCKET and cmsg.cmsg_type == lib.SCM_RIGHTS:
+            fds = ffi.cast("int *", lib.csock_CMSG_DATA(cmsg))
+            for i in range(length // _INT_SIZE):
+                lib.close(fds[i])
+
+
+def _ancillary_item(item: object) -> tuple[int, int, Any]:
+    """(level, type, data) of one sendmsg() ancillary item, as CPython's "(iiy*)"."""
+    where = "[sendmsg() ancillary data items]()"
+    if isinstance(item, dict) or not hasattr(type(item), "__getitem__"):
+        raise TypeError(f"{where} argument must be 3-item sequence, not {type(item).__name__}")
+    size = len(item)  # type: ignore[arg-type]
+    if size != 3:
+        raise TypeError(f"{where} argument must be sequence of length 3, not {size}")
+    level = _msg_int(item[0], "level")  # type: ignore[index]
+    kind = _msg_int(item[1], "type")  # type: ignore[index]
+    return level, kind, _validate.readable_buffer(item[2])  # type: ignore[index]
+
+
 class Socket:
     """A socket, as ``socket.socket`` is one, owning a descriptor made by csock.c.
 
@@ -542,6 +687,150 @@ class Socket:
         fd = self._checked_fd()
         return self._io(True, lib.sendto, fd, data, len(data), flags | _NOSIGNAL,
                         ffi.cast("struct sockaddr *", sa), length)
+
+    def sendmsg(self, buffers: Any, ancdata: Any = (), flags: int = 0, address: Any = None,
+                /) -> int:
+        """Send the bytes-like objects of ``buffers`` as one message (gather).
+
+        ``ancdata``: (level, type, data) control messages, e.g. (SOL_SOCKET,
+        SCM_RIGHTS, array("i", fds)); ``address`` for an unconnected socket.
+        Returns the bytes sent.
+        """
+        flags = _msg_int(flags, "flags")
+        msg = ffi.new("struct msghdr *")
+        # Every cdata the msghdr points to stays referenced by a local until the
+        # call returns: sa, parts, iov, control.
+        sa = None
+        if address is not None:
+            sa, length = _address.to_sockaddr(self._family, address, "sendmsg")
+            msg.msg_name = sa
+            msg.msg_namelen = length
+        items = _fast_sequence(buffers, "sendmsg() argument 1 must be an iterable")
+        if len(items) > 0x7FFFFFFF:
+            raise OSError("sendmsg() argument 1 is too long")
+        parts = []
+        for item in items:
+            data = _validate.readable_buffer(item)
+            parts.append(_from_buffer(data) if data.__class__ is bytes else data)
+        iov = ffi.new("struct iovec[]", max(len(parts), 1))
+        for i, part in enumerate(parts):
+            iov[i].iov_base = part
+            iov[i].iov_len = len(part)
+        msg.msg_iov = iov
+        msg.msg_iovlen = len(parts)
+        cmsgs = [_ancillary_item(item) for item in
+                 _fast_sequence(ancdata, "sendmsg() argument 2 must be an iterable")]
+        controllen = 0
+        for _level, _kind, data in cmsgs:
+            space = cmsg_space(len(data))
+            if space is None:
+                raise OSError("ancillary data item too large")
+            controllen += space
+            if controllen > _SOCKLEN_T_LIMIT:
+                raise OSError("too much ancillary data")
+        control = None
+        if cmsgs:
+            # Zero-filled: glibc's CMSG_NXTHDR reads the next (unwritten) cmsg_len.
+            control = ffi.new("char[]", controllen)
+            msg.msg_control = control
+            msg.msg_controllen = controllen
+            cmsg = ffi.NULL
+            for i, (level, kind, data) in enumerate(cmsgs):
+                cmsg = lib.csock_CMSG_FIRSTHDR(msg) if i == 0 else \
+                    lib.csock_CMSG_NXTHDR(msg, cmsg)
+                if cmsg == ffi.NULL:
+                    raise RuntimeError("unexpected NULL result from "
+                                       f"{'CMSG_FIRSTHDR' if i == 0 else 'CMSG_NXTHDR'}()")
+                msg_len = cmsg_len(len(data))
+                if msg_len is None:
+                    raise RuntimeError("item size out of range for CMSG_LEN()")
+                fits = False
+                if _cmsg_min_space(msg, cmsg, msg_len):
+                    cmsg.cmsg_len = msg_len
+                    space = _cmsg_data_space(msg, cmsg)
+                    fits = space is not None and space >= len(data)
+                if not fits:
+                    raise RuntimeError("ancillary data does not fit in calculated space")
+                cmsg.cmsg_level = level
+                cmsg.cmsg_type = kind
+                ffi.memmove(lib.csock_CMSG_DATA(cmsg), data, len(data))
+        fd = self._checked_fd()
+        sent = self._io(True, lib.sendmsg, fd, msg, flags | _NOSIGNAL)
+        del sa, parts, iov, control  # referenced until here, past the C call
+        return sent
+
+    def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0,
+                /) -> tuple[bytes, list[tuple[int, int, bytes]], int, Any]:
+        """(data, ancdata, msg_flags, address) of one message of up to ``bufsize`` bytes.
+
+        ``ancdata`` lists the (level, type, data) control messages that fit in
+        ``ancbufsize`` bytes (see CMSG_SPACE); MSG_CTRUNC in msg_flags when some
+        did not. Descriptors received by SCM_RIGHTS are the caller's to close.
+        """
+        bufsize = _msg_ssize(bufsize, "bufsize")
+        ancbufsize = _msg_ssize(ancbufsize, "ancbufsize")
+        flags = _msg_int(flags, "flags")
+        if bufsize < 0:
+            raise ValueError("negative buffer size in recvmsg()")
+        buf = _new_uninitialised("char[]", max(bufsize, 1))
+        iov = ffi.new("struct iovec *")
+        iov.iov_base = buf
+        iov.iov_len = bufsize
+        n, ancdata, msg_flags, address = self._recvmsg(iov, 1, ancbufsize, flags)
+        return _unpack(buf, n), ancdata, msg_flags, address
+
+    def recvmsg_into(self, buffers: Any, ancbufsize: int = 0, flags: int = 0,
+                     /) -> tuple[int, list[tuple[int, int, bytes]], int, Any]:
+        """recvmsg() into the writable buffers of ``buffers``, filled in order (scatter).
+
+        Returns (nbytes, ancdata, msg_flags, address).
+        """
+        ancbufsize = _msg_ssize(ancbufsize, "ancbufsize")
+        flags = _msg_int(flags, "flags")
+        items = _fast_sequence(buffers, "recvmsg_into() argument 1 must be an iterable")
+        if len(items) > 0x7FFFFFFF:
+            raise OSError("recvmsg_into() argument 1 is too long")
+        targets = []
+        for item in items:
+            try:
+                targets.append(_validate.writable_buffer(item, 0, "recvmsg_into"))
+            except TypeError:
+                raise TypeError("recvmsg_into() argument 1 must be an iterable of "
+                                "single-segment read-write buffers") from None
+        iov = ffi.new("struct iovec[]", max(len(targets), 1))
+        for i, (target, size) in enumerate(targets):
+            iov[i].iov_base = target
+            iov[i].iov_len = size
+        result = self._recvmsg(iov, len(targets), ancbufsize, flags)
+        del targets  # the buffers' cdata, referenced until past the C call
+        return result
+
+    def _recvmsg(self, iov: Any, iovlen: int, controllen: int,
+                 flags: int) -> tuple[int, list[tuple[int, int, bytes]], int, Any]:
+        """recvmsg(2) into ``iov``: (bytes received, ancdata, msg_flags, address)."""
+        if not 0 <= controllen <= _SOCKLEN_T_LIMIT:
+            raise ValueError("invalid ancillary data buffer length")
+        # Zero-filled: glibc's CMSG_NXTHDR reads cmsg_len past the last message.
+        control = ffi.new("char[]", controllen) if controllen else ffi.NULL
+        storage, length = _address.new_storage()
+        namelen = int(length[0])
+        msg = ffi.new("struct msghdr *")
+        msg.msg_name = storage
+        msg.msg_namelen = namelen
+        msg.msg_iov = iov
+        msg.msg_iovlen = iovlen
+        msg.msg_control = control
+        msg.msg_controllen = controllen
+        fd = self._checked_fd()
+        n = self._io(False, lib.recvmsg, fd, msg, flags)
+        try:
+            ancdata = _ancillary_data(msg)
+            address = _address.from_sockaddr(storage, min(int(msg.msg_namelen), namelen))
+        except BaseException:
+            _close_passed_fds(msg)
+            raise
+        del control  # referenced until the control messages are read
+        return n, ancdata, int(msg.msg_flags), address
 
     def shutdown(self, how: int) -> None:
         """Shut down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR)."""

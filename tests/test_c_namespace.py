@@ -219,6 +219,7 @@ getaddrinfo freeaddrinfo gai_strerror getnameinfo inet_addr inet_aton inet_ntoa
 inet_pton inet_ntop htons ntohs htonl ntohl fcntl select FD_ZERO FD_SET FD_ISSET
 FD_CLR poll sendfile memset bzero strerror perror herror hstrerror h_addr
 CMSG_FIRSTHDR CMSG_NXTHDR CMSG_DATA CMSG_SPACE CMSG_LEN dup pipe getpid
+getprotobyname if_nametoindex if_indextoname if_nameindex if_freenameindex
 """.split()
 
 HELPERS = {
@@ -299,6 +300,7 @@ EXPLICIT = {  # names Python's modules lack; values from the Linux/glibc headers
     "STDOUT_FILENO": 1,
     "STDERR_FILENO": 2,
     "AF_LOCAL": socket.AF_UNIX,
+    "IF_NAMESIZE": 16,
 }
 
 

@@ -22,6 +22,13 @@ struct servent {
     ...;
 };
 
+struct protoent {
+    char *p_name;
+    char **p_aliases;
+    int p_proto;
+    ...;
+};
+
 struct addrinfo {
     int ai_flags;
     int ai_family;
@@ -75,6 +82,7 @@ struct hostent *gethostbyname(const char *name);
 struct hostent *gethostbyaddr(const void *addr, socklen_t len, int type);
 struct servent *getservbyname(const char *name, const char *proto);
 struct servent *getservbyport(int port, const char *proto);
+struct protoent *getprotobyname(const char *name);
 int getaddrinfo(const char *node, const char *service,
                 const struct addrinfo *hints, struct addrinfo **res);
 void freeaddrinfo(struct addrinfo *res);
