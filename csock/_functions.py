@@ -73,10 +73,9 @@ def _ascii_address(text: object, caller: str) -> bytes:
         raise TypeError(f"{caller}() argument must be str, not {type(text).__name__}")
     if "\0" in text:
         raise ValueError("embedded null character")
-    try:
-        return text.encode("ascii")
-    except UnicodeEncodeError:
-        raise OSError(f"illegal IP address string passed to {caller}") from None
+    # As CPython's "s": UTF-8 (a lone surrogate is UnicodeEncodeError); non-ASCII
+    # text then fails in C as any other text that is not an address.
+    return text.encode("utf-8")
 
 
 def inet_aton(ip_string: str, /) -> bytes:
@@ -90,7 +89,7 @@ def inet_aton(ip_string: str, /) -> bytes:
 
 def inet_ntoa(packed_ip: Any, /) -> str:
     """4 packed bytes to dotted IPv4 text (thread-safe: inet_ntop, not inet_ntoa)."""
-    data = bytes(memoryview(packed_ip))
+    data = _packed(packed_ip)
     if len(data) != 4:
         raise OSError("packed IP wrong length for inet_ntoa")
     return _ntop(lib.AF_INET, data)
@@ -98,7 +97,7 @@ def inet_ntoa(packed_ip: Any, /) -> str:
 
 def inet_pton(address_family: int, ip_string: str, /) -> bytes:
     """Text address of ``address_family`` to its packed bytes."""
-    family = _validate.integer(address_family, "address_family")
+    family = _validate.c_int(address_family, "address_family")
     raw = _ascii_address(ip_string, "inet_pton")
     out = ffi.new("unsigned char[16]")
     result = lib.inet_pton(family, raw, out)
@@ -111,8 +110,8 @@ def inet_pton(address_family: int, ip_string: str, /) -> bytes:
 
 def inet_ntop(address_family: int, packed_ip: Any, /) -> str:
     """Packed bytes of ``address_family`` to text."""
-    family = _validate.integer(address_family, "address_family")
-    data = bytes(memoryview(packed_ip))
+    family = _validate.c_int(address_family, "address_family")
+    data = _packed(packed_ip)
     if family == lib.AF_INET:
         if len(data) != 4:
             raise ValueError("invalid length of packed IP address string")
@@ -122,6 +121,12 @@ def inet_ntop(address_family: int, packed_ip: Any, /) -> str:
     else:
         raise ValueError(f"unknown address family {family}")
     return _ntop(family, data)
+
+
+def _packed(value: object) -> bytes:
+    """A bytes-like argument as CPython's "y*": C-contiguous (BufferError otherwise)."""
+    pointer = _validate.readable_buffer(value)
+    return pointer if isinstance(pointer, bytes) else bytes(ffi.buffer(pointer))
 
 
 def _ntop(family: int, data: bytes) -> str:
@@ -152,7 +157,9 @@ def _host_arg(host: object) -> Any:
 def _port_arg(port: object) -> Any:
     if port is None:
         return ffi.NULL
-    if type(port) is int:  # as CPython: exactly int (True is not a port)
+    if type(port) is int:  # as CPython: exactly int (True is not a port), a C long
+        if not -0x8000000000000000 <= port <= 0x7FFFFFFFFFFFFFFF:
+            raise OverflowError("Python int too large to convert to C long")
         return str(port).encode()
     if isinstance(port, str):
         return port.encode("utf-8")
@@ -170,13 +177,14 @@ def getaddrinfo(
     flags: int = 0,
 ) -> list[tuple[int, int, int, str, Any]]:
     """(family, type, proto, canonname, sockaddr) for each address of host:port."""
+    # CPython's order: the int arguments ("iiii") first, then host, then port.
+    hints = ffi.new("struct addrinfo *")
+    hints.ai_family = _validate.c_int(family, "family")
+    hints.ai_socktype = _validate.c_int(type, "type")
+    hints.ai_protocol = _validate.c_int(proto, "proto")
+    hints.ai_flags = _validate.c_int(flags, "flags")
     node = _host_arg(host)
     service = _port_arg(port)
-    hints = ffi.new("struct addrinfo *")
-    hints.ai_family = _validate.integer(family, "family")
-    hints.ai_socktype = _validate.integer(type, "type")
-    hints.ai_protocol = _validate.integer(proto, "proto")
-    hints.ai_flags = _validate.integer(flags, "flags")
     result = ffi.new("struct addrinfo **")
     code = lib.getaddrinfo(node, service, hints, result)
     if code != 0:
@@ -201,6 +209,7 @@ def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
     As CPython: the port is a C int handed to getaddrinfo as text (so -1 is a
     gaierror), flowinfo and scope_id are C unsigned ints.
     """
+    flags = _validate.c_int(flags, "flags")  # CPython parses "Oi" before the tuple
     if not isinstance(sockaddr, tuple):
         raise TypeError("getnameinfo() argument 1 must be a tuple")
     if not 2 <= len(sockaddr) <= 4:
@@ -244,16 +253,25 @@ def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
 def _hostname(hostname: object, caller: str) -> str | bytes:
     # As CPython's "et" argument: str, bytes or bytearray; None is not "no host".
     if isinstance(hostname, bytearray):
-        return bytes(hostname)
+        hostname = bytes(hostname)
     if not isinstance(hostname, (str, bytes)):
         raise TypeError(f"{caller}() argument 1 must be str, bytes or bytearray, not "
                         f"{type(hostname).__name__}")
+    if (isinstance(hostname, str) and "\0" in hostname) or (
+            isinstance(hostname, bytes) and b"\0" in hostname):
+        raise TypeError(f"{caller}() argument 1 must be encoded string without null bytes, "
+                        f"not {type(hostname).__name__}")
     return hostname
 
 
 def gethostbyname(hostname: str, /) -> str:
     """The first IPv4 address of ``hostname`` (through getaddrinfo, thread-safe)."""
     hostname = _hostname(hostname, "gethostbyname")  # type: ignore[assignment]
+    # As CPython's setipaddr: "" and "<broadcast>" are addresses, never looked up.
+    if hostname in ("", b""):
+        return "0.0.0.0"
+    if hostname in ("<broadcast>", b"<broadcast>"):
+        return "255.255.255.255"
     return str(getaddrinfo(hostname, None, lib.AF_INET)[0][4][0])
 
 
@@ -294,7 +312,14 @@ def _proto_arg(proto: object) -> Any:
         return ffi.NULL
     if not isinstance(proto, str):  # None too, as CPython's "|s"
         raise TypeError(f"argument 2 must be str or None, not {type(proto).__name__}")
-    return proto.encode()
+    return _c_string(proto)
+
+
+def _c_string(text: str) -> bytes:
+    """As CPython's "s": UTF-8, and no NUL inside."""
+    if "\0" in text:
+        raise ValueError("embedded null character")
+    return text.encode()
 
 
 def getservbyname(servicename: str, protocolname: str = _NO_PROTO, /) -> int:
@@ -302,9 +327,10 @@ def getservbyname(servicename: str, protocolname: str = _NO_PROTO, /) -> int:
     if not isinstance(servicename, str):
         raise TypeError(f"getservbyname() argument 1 must be str, not "
                         f"{type(servicename).__name__}")
+    name = _c_string(servicename)
     proto = _proto_arg(protocolname)
     with _static_buffer_lock:
-        entry = lib.getservbyname(servicename.encode(), proto)
+        entry = lib.getservbyname(name, proto)
         if entry == ffi.NULL:
             raise OSError("service/proto not found")
         return int(lib.ntohs(entry.s_port & 0xFFFF))
@@ -312,10 +338,10 @@ def getservbyname(servicename: str, protocolname: str = _NO_PROTO, /) -> int:
 
 def getservbyport(port: int, protocolname: str = _NO_PROTO, /) -> str:
     """The service name of a port number (from /etc/services)."""
-    port = _validate.integer(port, "port")
+    port = _validate.c_int(port, "port")  # CPython's "i|s": both parsed, then the range
+    proto = _proto_arg(protocolname)
     if not 0 <= port <= 0xFFFF:
         raise OverflowError("getservbyport: port must be 0-65535.")
-    proto = _proto_arg(protocolname)
     with _static_buffer_lock:
         entry = lib.getservbyport(lib.htons(port), proto)
         if entry == ffi.NULL:

@@ -15,9 +15,11 @@ run (an exception from the handler propagates from the retry loop).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import operator
 import os
+import signal
 import stat
 import warnings
 from collections.abc import Callable
@@ -50,6 +52,7 @@ _new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
 _SMALL_RECV = 4096
 
 _default_timeout: float | None = None
+_DEFAULT_BACKLOG: Any = object()  # listen() with no argument
 
 
 def getdefaulttimeout() -> float | None:
@@ -61,6 +64,39 @@ def setdefaulttimeout(timeout: float | None) -> None:
     """Set the timeout given to new sockets; None makes them blocking."""
     global _default_timeout
     _default_timeout = _validate.timeout(timeout)
+
+
+# The largest bytes object CPython can make (PyBytes_FromStringAndSize).
+_MAX_BYTES = 0x7FFFFFFFFFFFFFFF - 33
+
+
+def _bufsize(value: object) -> int:
+    """recv()'s size, as CPython's "n": OverflowError beyond what a bytes can hold."""
+    size = _validate.ssize(value, "bufsize")
+    if size > _MAX_BYTES:
+        raise OverflowError("byte string is too large")
+    return size
+
+
+@contextlib.contextmanager
+def _sigpipe_blocked() -> Any:
+    """Block SIGPIPE in this thread for a call that has no MSG_NOSIGNAL (sendfile(2)).
+
+    A SIGPIPE the call raises is taken off the pending set, so a process
+    whose SIGPIPE is at its default action gets EPIPE, and is not killed.
+    """
+    if signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN:
+        yield  # Python's default: the kernel discards it anyway
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPIPE})
+    pending_before = signal.SIGPIPE in signal.sigpending()
+    try:
+        yield
+    finally:
+        if not pending_before and signal.SIGPIPE in signal.sigpending():
+            signal.sigtimedwait({signal.SIGPIPE}, 0)
+        if signal.SIGPIPE not in old:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _sockopt_int(fd: int, level: int, name: int) -> int:
@@ -239,8 +275,10 @@ class Socket:
         self._io_refs = 0
         self._closed = False
         self._small_buffer: Any = None
-        for name, value in (("family", family), ("type", type), ("proto", proto)):
-            _validate.integer(value, name)
+        # As CPython's "|iii": ints (through __index__) within C int range.
+        family = _validate.c_int(family, "family")
+        type = _validate.c_int(type, "type")  # noqa: A001
+        proto = _validate.c_int(proto, "proto")
         if fileno is None:
             family = lib.AF_INET if family == -1 else family
             type = lib.SOCK_STREAM if type == -1 else type  # noqa: A001
@@ -250,6 +288,12 @@ class Socket:
                 raise os_error(ffi.errno)
         else:
             fd = _validate.fileno(fileno)
+            # As CPython: the descriptor must be an open socket (getsockname).
+            storage, length = _address.new_storage()
+            if lib.getsockname(fd, ffi.cast("struct sockaddr *", storage), length) == -1:
+                err = ffi.errno
+                if err in (_EBADF, lib.ENOTSOCK):
+                    raise os_error(err)
             if family == -1:
                 family = _sockopt_int(fd, lib.SOL_SOCKET, lib.SO_DOMAIN)
             if type == -1:
@@ -394,7 +438,11 @@ class Socket:
         return self._timeout != 0.0
 
     def setblocking(self, flag: bool) -> None:
-        self.settimeout(None if flag else 0.0)
+        # As CPython: the flag is a C long (None and floats are TypeErrors).
+        value = _validate.integer(flag, "flag")
+        if not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+            raise OverflowError("Python int too large to convert to C long")
+        self.settimeout(None if value else 0.0)
 
     @staticmethod
     def _set_nonblocking(fd: int, nonblocking: bool) -> None:
@@ -412,6 +460,7 @@ class Socket:
         return not flags & lib.FD_CLOEXEC
 
     def set_inheritable(self, inheritable: bool) -> None:
+        inheritable = bool(_validate.c_int(inheritable, "inheritable"))  # os's "i"
         fd = self._checked_fd()
         flags = lib.csock_fcntl(fd, lib.F_GETFD, 0)
         if flags == -1:
@@ -472,14 +521,14 @@ class Socket:
         if lib.bind(fd, ffi.cast("struct sockaddr *", sa), length) == -1:
             raise os_error(ffi.errno)
 
-    def listen(self, backlog: int | None = None) -> None:
+    def listen(self, backlog: int = _DEFAULT_BACKLOG) -> None:
         """Accept connections; backlog defaults to min(SOMAXCONN, 128), as in CPython."""
-        fd = self._checked_fd()
-        if backlog is None:
+        # As CPython's "|i": an int within C int range (None is a TypeError),
+        # checked before the descriptor.
+        if backlog is _DEFAULT_BACKLOG:
             backlog = min(lib.SOMAXCONN, 128)
-        backlog = _validate.integer(backlog, "backlog")
-        if not -0x80000000 <= backlog <= 0x7FFFFFFF:
-            raise OverflowError("signed integer is greater than maximum")
+        backlog = _validate.c_int(backlog, "backlog")
+        fd = self._checked_fd()
         if lib.listen(fd, max(0, backlog)) == -1:
             raise os_error(ffi.errno)
 
@@ -546,15 +595,14 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        if bufsize.__class__ is not int:
-            bufsize = _validate.integer(bufsize, "bufsize")
+        if bufsize.__class__ is not int or bufsize > _MAX_BYTES:
+            bufsize = _bufsize(bufsize)
+        if flags.__class__ is not int:  # as CPython's "n|i": both parsed first
+            flags = _validate.c_int(flags, "flags")
         if bufsize <= 0:
             if bufsize < 0:
                 raise ValueError("negative buffersize in recv")
             return b""  # as CPython: no recv() call, so a datagram is not consumed
-        fd = self._fd
-        if fd < 0:
-            raise closed_error()
         if bufsize <= _SMALL_RECV:
             # Borrow the socket's small buffer: saves an allocation per call.
             # A concurrent recv() in another thread finds None and allocates.
@@ -563,7 +611,11 @@ class Socket:
             if buf is None:
                 buf = _new_uninitialised("char[]", _SMALL_RECV)
         else:
+            # As CPython: the buffer first (MemoryError), then the descriptor.
             buf = _new_uninitialised("char[]", bufsize)
+        fd = self._fd
+        if fd < 0:
+            raise closed_error()
         if self._timeout is None:
             while True:
                 n = _recv(fd, buf, bufsize, flags)
@@ -585,7 +637,9 @@ class Socket:
             target = _from_buffer(buffer)  # the common case, checked in one step
             nbytes = len(target)
         else:
-            target, nbytes = _validate.writable_buffer(buffer, nbytes, "recv_into")
+            target, nbytes = _validate.writable_buffer(buffer, nbytes, "recv_into", flags)
+        if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
+            flags = _validate.c_int(flags, "flags")
         if not nbytes:
             return 0  # as CPython: no recv() call for 0 bytes
         fd = self._fd
@@ -603,11 +657,12 @@ class Socket:
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
-        bufsize = _validate.integer(bufsize, "bufsize")
+        bufsize = _bufsize(bufsize)
+        flags = _validate.c_int(flags, "flags")  # "n|i": parsed before any check
         if bufsize < 0:
             raise ValueError("negative buffersize in recvfrom")
+        buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
         fd = self._checked_fd()
-        buf = _new_uninitialised("char[]", bufsize or 1)
         storage, length = _address.new_storage()
         n = self._io(False, lib.recvfrom, fd, buf, bufsize, flags,
                      ffi.cast("struct sockaddr *", storage), length)
@@ -615,7 +670,7 @@ class Socket:
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
         """(number of bytes received into ``buffer``, the sender's address)."""
-        target, nbytes = _validate.writable_buffer(buffer, nbytes, "recvfrom_into")
+        target, nbytes = _validate.writable_buffer(buffer, nbytes, "recvfrom_into", flags)
         fd = self._checked_fd()
         storage, length = _address.new_storage()
         n = self._io(False, lib.recvfrom, fd, target, nbytes, flags,
@@ -626,13 +681,13 @@ class Socket:
         """Send some of ``data``; returns how many bytes were sent."""
         if data.__class__ is not bytes:
             data = _validate.readable_buffer(data)
+        # As CPython's "y*|i": the flags are a C int, parsed before the fd is used.
+        if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
+            flags = _validate.c_int(flags, "flags")
+        flags |= _NOSIGNAL
         fd = self._fd
         if fd < 0:
             raise closed_error()
-        try:
-            flags |= _NOSIGNAL
-        except TypeError:  # an __index__ object, as CPython's "i" takes it
-            flags = _validate.integer(flags, "flags") | _NOSIGNAL
         if self._timeout is None:
             while True:
                 n = _send(fd, data, len(data), flags)
@@ -646,25 +701,24 @@ class Socket:
     def sendall(self, data: Any, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
         pointer = _validate.readable_buffer(data)
+        if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
+            flags = _validate.c_int(flags, "flags")
+        flags |= _NOSIGNAL
         fd = self._checked_fd()
-        try:
-            flags |= _NOSIGNAL
-        except TypeError:  # an __index__ object, as CPython's "i" takes it
-            flags = _validate.integer(flags, "flags") | _NOSIGNAL
         total = len(pointer)
-        if total == 0:
-            return
         if pointer.__class__ is bytes:
             pointer = _from_buffer(pointer)
         timeout = self._timeout
         deadline = monotonic() + timeout if timeout else None
         sent = 0
-        while sent < total:
+        while True:  # as CPython: send() at least once, so b"" still reports errors
             if deadline is not None:
                 self._wait(fd, True, deadline)
             n = _send(fd, pointer + sent, total - sent, flags)
             if n != -1:
                 sent += n
+                if sent >= total:
+                    return
                 continue
             err = ffi.errno
             if err == _EINTR or (deadline is not None and err in (_EAGAIN, _EWOULDBLOCK)):
@@ -678,11 +732,12 @@ class Socket:
 
     def sendto(self, data: Any, flags_or_address: Any, address: Any = None, /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
+        # As CPython's "y*O" / "y*iO": data, then flags, then the address.
+        data = _validate.readable_buffer(data)
         if address is None:
             flags, address = 0, flags_or_address
         else:
-            flags = _validate.integer(flags_or_address, "flags")
-        data = _validate.readable_buffer(data)
+            flags = _validate.c_int(flags_or_address, "flags")
         sa, length = _address.to_sockaddr(self._family, address, "sendto")
         fd = self._checked_fd()
         return self._io(True, lib.sendto, fd, data, len(data), flags | _NOSIGNAL,
@@ -834,7 +889,7 @@ class Socket:
 
     def shutdown(self, how: int) -> None:
         """Shut down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR)."""
-        how = _validate.integer(how, "how")
+        how = _validate.c_int(how, "how")
         if lib.shutdown(self._checked_fd(), how) == -1:
             raise os_error(ffi.errno)
 
@@ -846,12 +901,16 @@ class Socket:
 
     def getsockopt(self, level: int, optname: int, buflen: int | None = None) -> int | bytes:
         """An int option, or with ``buflen`` the option's raw bytes."""
-        level = _validate.integer(level, "level")
-        optname = _validate.integer(optname, "optname")
+        # As CPython's "ii|i": every argument parsed before the descriptor is used.
+        level = _validate.c_int(level, "level")
+        optname = _validate.c_int(optname, "optname")
+        if buflen is not None:
+            buflen = _validate.c_int(buflen, "buflen")
+            if buflen != 0 and not 0 < buflen <= 1024:  # checked before the fd, as CPython
+                raise OSError("getsockopt buflen out of range")
         fd = self._checked_fd()
         if buflen is None:
             return _sockopt_int(fd, level, optname)
-        buflen = _validate.integer(buflen, "buflen")
         if buflen == 0:
             return _sockopt_int(fd, level, optname)  # as CPython: buflen 0 is the int form
         if not 0 < buflen <= 1024:
@@ -870,25 +929,38 @@ class Socket:
     def setsockopt(self, level: int, optname: int, value: Any, optlen: int | None = None,
                    /) -> None:
         """setsockopt(level, optname, int or bytes-like) or (level, optname, None, optlen)."""
-        level = _validate.integer(level, "level")
-        optname = _validate.integer(optname, "optname")
-        fd = self._checked_fd()
+        # As CPython: every argument is parsed ("iii", "iiO!I" or "iiy*") before
+        # the descriptor is used.
+        if optlen is not None:
+            # Only "iiO!I" takes four arguments: any failure of it ends, as in
+            # CPython, in the three-argument form's TypeError.
+            try:
+                if value is not None:
+                    raise TypeError
+                level = _validate.c_int(level, "level")
+                optname = _validate.c_int(optname, "optname")
+                size = _validate.integer(optlen, "optlen") & 0xFFFFFFFF  # "I": masked
+            except (TypeError, OverflowError):
+                raise TypeError("setsockopt() takes 3 arguments unless value is None, "
+                                "then (level, optname, None, optlen)") from None
+            pointer = ffi.NULL
+            result = lib.setsockopt(self._checked_fd(), level, optname, pointer, size)
+            if result == -1:
+                raise os_error(ffi.errno)
+            return
+        level = _validate.c_int(level, "level")
+        optname = _validate.c_int(optname, "optname")
         if value is None:
-            if optlen is None:
-                raise TypeError("setsockopt() takes 4 arguments when value is None")
-            optlen = _validate.integer(optlen, "optlen")
-            result = lib.setsockopt(fd, level, optname, ffi.NULL, optlen)
-        elif optlen is not None:
-            raise TypeError("setsockopt() takes 3 arguments unless value is None")
+            raise TypeError("setsockopt() takes 4 arguments when value is None")
         elif (isinstance(value, int) or hasattr(type(value), "__index__")) and (
                 -0x80000000 <= operator.index(value) <= 0x7FFFFFFF):
             # CPython tries "i" (a C int) and then a buffer: an int outside C int
             # range ends in "a bytes-like object is required, not 'int'".
-            holder = ffi.new("int *", operator.index(value))
-            result = lib.setsockopt(fd, level, optname, holder, ffi.sizeof("int"))
+            pointer, size = ffi.new("int *", operator.index(value)), ffi.sizeof("int")
         else:
-            data = _validate.readable_buffer(value)
-            result = lib.setsockopt(fd, level, optname, data, len(data))
+            pointer = _validate.readable_buffer(value)
+            size = len(pointer)
+        result = lib.setsockopt(self._checked_fd(), level, optname, pointer, size)
         if result == -1:
             raise os_error(ffi.errno)
 
@@ -939,25 +1011,29 @@ class Socket:
 
         Returns the bytes sent; the file position is left after the last byte sent.
         """
-        offset = _validate.integer(offset, "offset")
-        if offset < 0:
-            raise ValueError(f"offset must be non-negative, got {offset}")
-        if count is not None:
-            count = _validate.integer(count, "count")
-            if count <= 0:
-                raise ValueError(f"count must be a positive integer (got {count!r})")
+        # socket.sendfile's checks, in its order (_check_sendfile_params).
         if "b" not in getattr(file, "mode", "b"):
             raise ValueError("file should be opened in binary mode")
         if self._type != lib.SOCK_STREAM:
             raise ValueError("only SOCK_STREAM type sockets are supported")
+        if count is not None:
+            if not isinstance(count, int):
+                raise TypeError(f"count must be a positive integer (got {count!r})")
+            if count <= 0:
+                raise ValueError(f"count must be a positive integer (got {count!r})")
         if self._timeout == 0.0:
             raise ValueError("non-blocking sockets are not supported")
+        # The offset is an off_t, as os.sendfile takes it. A negative one goes
+        # to the file's seek(), as in socket (ValueError or EINVAL, per file).
+        offset = _validate.integer(offset, "offset")
+        if offset > 0x7FFFFFFFFFFFFFFF:
+            raise OverflowError("Python int too large to convert to C long")
         try:
             in_fd = file.fileno()
             regular = stat.S_ISREG(os.fstat(in_fd).st_mode)
         except (AttributeError, io.UnsupportedOperation, OSError):
             regular = False
-        if not regular:
+        if not regular or offset < 0:
             return self._sendfile_use_send(file, offset, count)
         return self._sendfile_zero_copy(file, in_fd, offset, count)
 
@@ -973,7 +1049,8 @@ class Socket:
         try:
             while count is None or total < count:
                 want = blocksize if count is None else min(blocksize, count - total)
-                n = self._io(True, lib.sendfile, fd, in_fd, position, want)
+                with _sigpipe_blocked():
+                    n = self._io(True, lib.sendfile, fd, in_fd, position, want)
                 if n == 0:
                     break  # end of file
                 total += n
@@ -1002,9 +1079,9 @@ def socketpair(family: int | None = None, type: int = lib.SOCK_STREAM,  # noqa: 
     """Two connected Sockets (AF_UNIX by default)."""
     if family is None:
         family = lib.AF_UNIX
-    family = _validate.integer(family, "family")
-    type = _validate.integer(type, "type")  # noqa: A001
-    proto = _validate.integer(proto, "proto")
+    family = _validate.c_int(family, "family")
+    type = _validate.c_int(type, "type")  # noqa: A001
+    proto = _validate.c_int(proto, "proto")
     fds = ffi.new("int[2]")
     if lib.socketpair(family, type | lib.SOCK_CLOEXEC, proto, fds) == -1:
         raise os_error(ffi.errno)
@@ -1014,11 +1091,19 @@ def socketpair(family: int | None = None, type: int = lib.SOCK_STREAM,  # noqa: 
 
 def fromfd(fd: int, family: int, type: int, proto: int = 0) -> Socket:  # noqa: A002
     """A Socket on a close-on-exec duplicate of ``fd`` (the original stays open)."""
+    # As CPython's socket.dup: the number is a C long; one outside C int range
+    # names no descriptor (EBADF), where CPython would truncate it.
     fd = _validate.integer(fd, "fd")
-    if fd > 0x7FFFFFFF:
-        raise OverflowError("fd is greater than maximum")
-    new_fd = lib.csock_fcntl(fd, lib.F_DUPFD_CLOEXEC, 0)  # -1 for fd < 0: EBADF
+    if not -0x8000000000000000 <= fd <= 0x7FFFFFFFFFFFFFFF:
+        raise OverflowError("Python int too large to convert to C long")
+    if not 0 <= fd <= 0x7FFFFFFF:
+        raise os_error(_EBADF)
+    new_fd = lib.csock_fcntl(fd, lib.F_DUPFD_CLOEXEC, 0)
     if new_fd == -1:
         raise os_error(ffi.errno)
-    return Socket(family, type, proto, fileno=new_fd)
+    try:
+        return Socket(family, type, proto, fileno=new_fd)
+    except BaseException:
+        lib.close(new_fd)  # the duplicate is ours until a Socket owns it
+        raise
 

@@ -30,6 +30,24 @@ def integer(value: object, name: str) -> int:
         ) from None
 
 
+def c_int(value: object, name: str) -> int:
+    """``value`` as a C int, as CPython's "i" format takes it (OverflowError outside)."""
+    result = integer(value, name)
+    if result > 0x7FFFFFFF:
+        raise OverflowError("signed integer is greater than maximum")
+    if result < -0x80000000:
+        raise OverflowError("signed integer is less than minimum")
+    return result
+
+
+def ssize(value: object, name: str) -> int:
+    """``value`` as a C ssize_t, as CPython's "n" format takes it."""
+    result = integer(value, name)
+    if not -0x8000000000000000 <= result <= 0x7FFFFFFFFFFFFFFF:
+        raise OverflowError("Python int too large to convert to C ssize_t")
+    return result
+
+
 def timeout(value: object) -> float | None:
     """A timeout: None, or a finite number of seconds >= 0."""
     if value is None:
@@ -43,9 +61,12 @@ def timeout(value: object) -> float | None:
     # (infinities included), before the sign is looked at.
     if not abs(seconds) < _MAX_TIMEOUT:
         raise OverflowError("timestamp out of range for platform time_t")
-    if seconds < 0:
+    # CPython keeps a timeout as whole nanoseconds, rounded away from zero
+    # (_PyTime_ROUND_TIMEOUT): 1e-10 is 1e-09, and -1e-10 is negative.
+    ns = math.ceil(seconds * 1e9) if seconds >= 0 else math.floor(seconds * 1e9)
+    if ns < 0:
         raise ValueError("Timeout value out of range")
-    return seconds
+    return float(ns // 1_000_000_000) if ns % 1_000_000_000 == 0 else float(ns) / 1e9
 
 
 def fileno(value: object) -> int:
@@ -79,9 +100,13 @@ def readable_buffer(data: object) -> Any:
     return _from_buffer("char[]", data)
 
 
-def writable_buffer(buffer: object, nbytes: object, caller: str) -> tuple[Any, int]:
-    """(cffi char[] over ``buffer``'s memory, the byte count to receive)."""
-    count = integer(nbytes, "nbytes")
+def writable_buffer(buffer: object, nbytes: object, caller: str,
+                    flags: object = 0) -> tuple[Any, int]:
+    """(cffi char[] over ``buffer``'s memory, the byte count to receive).
+
+    As CPython's "w*|ni": the buffer, nbytes and flags are all parsed before
+    nbytes is checked against the buffer.
+    """
     try:
         view = memoryview(buffer)  # type: ignore[arg-type]
     except TypeError:
@@ -96,6 +121,8 @@ def writable_buffer(buffer: object, nbytes: object, caller: str) -> tuple[Any, i
                 f"not {type(buffer).__name__}"
             )
         size = view.nbytes
+    count = ssize(nbytes, "nbytes")
+    c_int(flags, "flags")
     if count < 0:
         raise ValueError(f"negative buffersize in {caller}")
     if count == 0:
