@@ -227,7 +227,6 @@ def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
         if len(sockaddr) > 2 else 0
     scope_id = _validate.integer(sockaddr[3], "scope_id") & 0xFFFFFFFF \
         if len(sockaddr) > 3 else 0
-    flags = _validate.integer(flags, "flags")
     if flowinfo > 0xFFFFF:
         raise OverflowError("getnameinfo(): flowinfo must be 0-1048575.")
     infos = getaddrinfo(node, str(port), 0, lib.SOCK_DGRAM, 0, lib.AI_NUMERICHOST)

@@ -53,6 +53,7 @@ _SMALL_RECV = 4096
 
 _default_timeout: float | None = None
 _DEFAULT_BACKLOG: Any = object()  # listen() with no argument
+_NO_OPTLEN: Any = object()  # setsockopt() with three arguments
 
 
 def getdefaulttimeout() -> float | None:
@@ -899,12 +900,16 @@ class Socket:
     @overload
     def getsockopt(self, level: int, optname: int, buflen: int) -> bytes: ...
 
-    def getsockopt(self, level: int, optname: int, buflen: int | None = None) -> int | bytes:
+    def getsockopt(self, level: int, optname: int,
+                   buflen: int | None = _NO_OPTLEN) -> int | bytes:
         """An int option, or with ``buflen`` the option's raw bytes."""
-        # As CPython's "ii|i": every argument parsed before the descriptor is used.
+        # As CPython's "ii|i": every argument parsed before the descriptor is
+        # used (an explicit None is a TypeError).
         level = _validate.c_int(level, "level")
         optname = _validate.c_int(optname, "optname")
-        if buflen is not None:
+        if buflen is _NO_OPTLEN:
+            buflen = None
+        else:
             buflen = _validate.c_int(buflen, "buflen")
             if buflen != 0 and not 0 < buflen <= 1024:  # checked before the fd, as CPython
                 raise OSError("getsockopt buflen out of range")
@@ -926,12 +931,12 @@ class Socket:
     @overload
     def setsockopt(self, level: int, optname: int, value: None, optlen: int, /) -> None: ...
 
-    def setsockopt(self, level: int, optname: int, value: Any, optlen: int | None = None,
-                   /) -> None:
+    def setsockopt(self, level: int, optname: int, value: Any,
+                   optlen: int | None = _NO_OPTLEN, /) -> None:
         """setsockopt(level, optname, int or bytes-like) or (level, optname, None, optlen)."""
         # As CPython: every argument is parsed ("iii", "iiO!I" or "iiy*") before
         # the descriptor is used.
-        if optlen is not None:
+        if optlen is not _NO_OPTLEN:
             # Only "iiO!I" takes four arguments: any failure of it ends, as in
             # CPython, in the three-argument form's TypeError.
             try:

@@ -63,7 +63,10 @@ def timeout(value: object) -> float | None:
         raise OverflowError("timestamp out of range for platform time_t")
     # CPython keeps a timeout as whole nanoseconds, rounded away from zero
     # (_PyTime_ROUND_TIMEOUT): 1e-10 is 1e-09, and -1e-10 is negative.
-    ns = math.ceil(seconds * 1e9) if seconds >= 0 else math.floor(seconds * 1e9)
+    if isinstance(value, float):
+        ns = math.ceil(seconds * 1e9) if seconds >= 0 else math.floor(seconds * 1e9)
+    else:
+        ns = integer(value, "timeout") * 1_000_000_000  # an int: exact, as CPython
     if ns < 0:
         raise ValueError("Timeout value out of range")
     return float(ns // 1_000_000_000) if ns % 1_000_000_000 == 0 else float(ns) / 1e9

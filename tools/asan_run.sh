@@ -43,7 +43,11 @@ LIBASAN="$(gcc -print-file-name=libasan.so)"
 LIBUBSAN="$(gcc -print-file-name=libubsan.so)"
 cd "$TREE"
 if [ "$#" -eq 0 ]; then set -- -q; fi
+# Tests that make a raw C call outside its contract on purpose, where the
+# kernel would answer EINVAL but ASAN's interceptor reads the memory first:
+#   poll(one pollfd, nfds=1<<30): the interceptor reads 2^30 pollfds.
+SKIP=(--deselect tests/test_c_namespace.py::test_poll_too_many_fds_einval)
 LD_PRELOAD="$LIBASAN $LIBUBSAN" \
 ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:allocator_may_return_null=1" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-  "$VENV/bin/python" -m pytest -p no:cacheprovider "$@"
+  "$VENV/bin/python" -m pytest -p no:cacheprovider "${SKIP[@]}" "$@"
