@@ -21,7 +21,8 @@ def test_leak_loop_small() -> None:
     r = reliability.leak_loop(iterations=2_000, warmup=500, time_limit=40)
     assert r["iterations"] >= 500, r
     assert r["fds_after"] == r["fds_before"], r
-    assert r["rss_after_kib"] - r["rss_before_kib"] < 8 * 1024, r  # loose in CI
+    if "libasan" not in os.environ.get("LD_PRELOAD", ""):  # ASAN quarantines freed memory
+        assert r["rss_after_kib"] - r["rss_before_kib"] < 8 * 1024, r  # loose in CI
 
 
 @pytest.mark.parametrize("server", ["selectors", "threads"])
