@@ -596,7 +596,7 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        if bufsize.__class__ is not int or bufsize > _MAX_BYTES:
+        if bufsize.__class__ is not int or not -0x8000000000000000 <= bufsize <= _MAX_BYTES:
             bufsize = _bufsize(bufsize)
         if flags.__class__ is not int:  # as CPython's "n|i": both parsed first
             flags = _validate.c_int(flags, "flags")

@@ -45,7 +45,7 @@ from csock._csock import ffi, lib
 
 PROFILE = os.environ.get("CSOCK_HYPOTHESIS_PROFILE", "ci")
 CI_EXAMPLES = 120
-STRESS_EXAMPLES = 1_000
+STRESS_EXAMPLES = 1_200
 EXAMPLES = STRESS_EXAMPLES if PROFILE == "stress" else CI_EXAMPLES
 # Explicit settings on every test: the profile other test files load is global.
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
