@@ -1486,7 +1486,7 @@ def test_htonl_ntohl(value: int) -> None:
     assert struct.pack("=I", c.htonl(value)) == struct.pack("!I", value)
 
 
-@pytest.mark.parametrize("text", ["127.0.0.1", "0.0.0.0", "10.1.2.3", "255.255.255.254"])
+@pytest.mark.parametrize("text", ["127.0.0.1", "0.0.0.0", "192.0.2.3", "255.255.255.254"])
 def test_inet_addr_aton_ntoa(text: str) -> None:
     packed = socket.inet_aton(text)
     assert struct.pack("=I", c.inet_addr(text.encode())) == packed
@@ -1509,7 +1509,7 @@ def test_inet_addr_failures() -> None:
     "family, text",
     [
         (socket.AF_INET, "127.0.0.1"),
-        (socket.AF_INET, "192.168.10.20"),
+        (socket.AF_INET, "198.51.100.20"),
         (socket.AF_INET6, "::1"),
         (socket.AF_INET6, "::"),
         (socket.AF_INET6, "fe80::1:2:3:4"),
@@ -1706,7 +1706,7 @@ def test_gai_strerror_matches_python(err: str) -> None:
     "make, host, port",
     [
         (lambda: sockaddr_in(b"127.0.0.1", 8080), b"127.0.0.1", b"8080"),
-        (lambda: sockaddr_in(b"10.20.30.40", 1), b"10.20.30.40", b"1"),
+        (lambda: sockaddr_in(b"203.0.113.40", 1), b"203.0.113.40", b"1"),
         (lambda: sockaddr_in6(b"::1", 443), b"::1", b"443"),
     ],
 )

@@ -78,15 +78,15 @@ def test_sockaddr_un_path_and_abstract() -> None:
 
 
 def test_sockaddr_storage_by_family() -> None:
-    p = from_bytes("struct sockaddr_storage", family(lib.AF_INET) + b"\0\x50\x0a\0\0\x01")
-    assert c.show(p) == '{ss_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("10.0.0.1")}'
+    p = from_bytes("struct sockaddr_storage", family(lib.AF_INET) + b"\0\x50\xc0\0\x02\x01")
+    assert c.show(p) == '{ss_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("192.0.2.1")}'
     p = from_bytes("struct sockaddr_storage", family(lib.AF_UNIX) + b"/s\0")
     assert c.show(p) == '{ss_family=AF_UNIX, sun_path="/s"}'
 
 
 def test_in_addr_and_in6_addr() -> None:
-    assert c.show(from_bytes("struct in_addr", b"\xc0\xa8\x01\x02")) == \
-        '{s_addr=inet_addr("192.168.1.2")}'
+    assert c.show(from_bytes("struct in_addr", b"\xc6\x33\x64\x02")) == \
+        '{s_addr=inet_addr("198.51.100.2")}'
     raw6 = socket.inet_pton(socket.AF_INET6, "2001:db8::7")
     assert c.show(from_bytes("struct in6_addr", raw6)) == \
         '{s6_addr=inet_pton(AF_INET6, "2001:db8::7")}'
