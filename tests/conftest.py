@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
 import time
 from collections.abc import Iterator
+from types import ModuleType
 
 import pytest
+from _support import MODS
 
 
 def open_fds() -> set[int]:
@@ -40,3 +43,16 @@ def no_fd_leak(request: pytest.FixtureRequest) -> Iterator[None]:
             pass
     if targets:
         pytest.fail(f"file descriptors leaked by this test: {targets}")
+
+
+@pytest.fixture(params=MODS)
+def mod(request: pytest.FixtureRequest) -> ModuleType:
+    """The module under test: socket (the reference) or csock."""
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def sockdir() -> Iterator[str]:
+    """A temporary folder for AF_UNIX paths (short: sun_path holds 108 bytes)."""
+    with tempfile.TemporaryDirectory(prefix="cs", dir="/tmp") as d:
+        yield d

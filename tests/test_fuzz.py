@@ -36,6 +36,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from _support import Index
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -153,19 +154,6 @@ def same(func_name: str, make: Callable[[ModuleType], Callable[..., Any]], *args
 
 
 # ================================================================= strategies
-class Index:
-    """An int through __index__ (as numpy integers are)."""
-
-    def __init__(self, value: int) -> None:
-        self.value = value
-
-    def __index__(self) -> int:
-        return self.value
-
-    def __repr__(self) -> str:
-        return f"Index({self.value})"
-
-
 EDGE_INTS = [0, 1, -1, 2, 255, 256, 65535, 65536, 2**31 - 1, 2**31, -2**31, -2**31 - 1,
              2**32 - 1, 2**32, 2**63 - 1, 2**63, -2**63, -2**63 - 1, 2**64, 10**30, -10**30]
 ints = st.one_of(st.sampled_from(EDGE_INTS), st.integers(-2**70, 2**70),

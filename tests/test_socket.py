@@ -22,7 +22,6 @@ import signal
 import socket
 import struct
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -36,7 +35,6 @@ import pytest
 import csock
 import csock.c as c
 
-MODS = [pytest.param(socket, id="socket"), pytest.param(csock, id="csock")]
 LONG = 10.0  # seconds: a bound for steps that should take far less
 
 
@@ -68,17 +66,6 @@ ALL_KINDS = STREAM_KINDS + DGRAM_KINDS
 INET_KINDS = [pytest.param("tcp4"), pytest.param("tcp6", marks=needs_ipv6),
               pytest.param("udp4"), pytest.param("udp6", marks=needs_ipv6)]
 
-
-@pytest.fixture(params=MODS)
-def mod(request: pytest.FixtureRequest) -> ModuleType:
-    return request.param  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def sockdir() -> Iterator[str]:
-    # Short, so AF_UNIX paths stay well under 108 bytes.
-    with tempfile.TemporaryDirectory(prefix="cs", dir="/tmp") as d:
-        yield d
 
 
 def family_of(mod: ModuleType, kind: str) -> int:

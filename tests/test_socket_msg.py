@@ -29,21 +29,9 @@ import pytest
 
 import csock
 
-MODS = [pytest.param(socket, id="socket"), pytest.param(csock, id="csock")]
 LONG = 10.0  # seconds: a bound for steps that should take far less
 SHORT = 0.05  # seconds: a timeout that is meant to expire
 
-
-@pytest.fixture(params=MODS)
-def mod(request: pytest.FixtureRequest) -> ModuleType:
-    return request.param  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def sockdir() -> Iterator[str]:
-    # Short, so AF_UNIX paths stay well under 108 bytes.
-    with tempfile.TemporaryDirectory(prefix="cs", dir="/tmp") as d:
-        yield d
 
 
 @contextlib.contextmanager

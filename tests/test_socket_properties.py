@@ -27,6 +27,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from _support import MODS, Index
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,7 +47,6 @@ if PROFILE == "stress":
     # 10000 examples take longer than the 60 s per-test limit: lift it.
     pytestmark = pytest.mark.timeout(0)
 
-MODS = [pytest.param(socket, id="socket"), pytest.param(csock, id="csock")]
 LONG = 10.0
 
 
@@ -216,19 +216,6 @@ def test_makefile_text_lines(mod: ModuleType, lines: list[str]) -> None:
 
 
 # ===================================================================== addresses
-class Index:
-    """An int through __index__, as numpy integers are."""
-
-    def __init__(self, value: int) -> None:
-        self.value = value
-
-    def __index__(self) -> int:
-        return self.value
-
-    def __repr__(self) -> str:
-        return f"Index({self.value})"
-
-
 # Host strings that never reach a name lookup (see the module docstring).
 INET4_HOSTS = ["127.0.0.1", "127.1", "0.0.0.0", "", "localhost", "<broadcast>",
                "255.255.255.255", "::1", "::", "127.0.0.1\0", "\0", "\udcff", "é..",
