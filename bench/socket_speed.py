@@ -7,13 +7,15 @@ forks its peer there: both ends of a run use the same implementation. Tests:
 1-byte ping-pong round trips over TCP loopback (TCP_NODELAY) and over an
 AF_UNIX socketpair, and a one-way bulk transfer over TCP loopback received
 with recv_into (recv() into a static buffer in C). Implementations are
-interleaved round by round, so drift hits all alike; the table shows medians.
+interleaved round by round, in a fresh random order each round (seeded), so
+drift and order effects hit all alike; the table shows medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -181,6 +183,9 @@ def main() -> int:
                         help="round trips per ping-pong run (default 20000)")
     parser.add_argument("--bulk-mib", type=int, default=1024,
                         help="MiB per bulk run (default 1024)")
+    parser.add_argument("--tests", default=",".join(TESTS),
+                        help=f"comma-separated subset of {','.join(TESTS)}")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the run order (default 1)")
     parser.add_argument("--worker", nargs=3, metavar=("IMPL", "TEST", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -192,14 +197,19 @@ def main() -> int:
         print(f"{elapsed:.6f}")
         return 0
 
+    tests = [t for t in args.tests.split(",") if t]
+    unknown = set(tests) - set(TESTS)
+    if unknown:
+        parser.error(f"unknown test(s): {', '.join(sorted(unknown))}")
+    order = random.Random(args.seed)
     sizes = {"pingpong-tcp": args.pingpongs, "pingpong-unix": args.pingpongs,
              "bulk": args.bulk_mib * 1024 * 1024}
     times: dict[tuple[str, str], list[float]] = {(i, t): [] for i in IMPLS for t in TESTS}
     with tempfile.TemporaryDirectory() as tmpdir:
         c_binary = _build_c(tmpdir)
         for r in range(args.rounds):
-            for test in TESTS:
-                for impl in IMPLS:
+            for test in tests:
+                for impl in order.sample(IMPLS, len(IMPLS)):
                     times[impl, test].append(_run(impl, test, sizes[test], c_binary))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
 
@@ -213,7 +223,7 @@ def main() -> int:
           f"rounds: {args.rounds}; ping-pongs: {args.pingpongs}; bulk: {args.bulk_mib} MiB; "
           f"median of rounds")
     print(f"{'test':<15}{'impl':<14}{'value':>14}{'vs C':>9}{'vs socket':>11}")
-    for test in TESTS:
+    for test in tests:
         unit = "GB/s" if test == "bulk" else "µs/rt"
         for impl in IMPLS:
             v = value(impl, test)
