@@ -17,7 +17,7 @@ from csock import _address, _validate
 from csock._constants import to_family, to_kind
 from csock._csock import ffi, lib
 from csock._errors import gai_error, gaierror, herror, os_error
-from csock._socket import Socket, _msg_ssize, cmsg_len, cmsg_space, getdefaulttimeout
+from csock._socket import Socket, cmsg_len, cmsg_space, getdefaulttimeout
 
 # The C library's static-buffer functions are serialised on this lock.
 _static_buffer_lock = threading.Lock()
@@ -510,7 +510,7 @@ def getfqdn(name: str = "") -> str:
 # -------------------------------------------------- ancillary data helpers
 def CMSG_LEN(length: int, /) -> int:  # socket's name, upper case
     """The cmsg_len of a control message with ``length`` bytes of data (no padding after)."""
-    result = cmsg_len(_msg_ssize(length, "length"))
+    result = cmsg_len(_validate.ssize(length, "length"))
     if result is None:
         raise OverflowError("CMSG_LEN() argument out of range")
     return result
@@ -518,7 +518,7 @@ def CMSG_LEN(length: int, /) -> int:  # socket's name, upper case
 
 def CMSG_SPACE(length: int, /) -> int:  # socket's name, upper case
     """The buffer space a control message with ``length`` bytes of data takes (padded)."""
-    result = cmsg_space(_msg_ssize(length, "length"))
+    result = cmsg_space(_validate.ssize(length, "length"))
     if result is None:
         raise OverflowError("CMSG_SPACE() argument out of range")
     return result

@@ -118,24 +118,6 @@ _CMSG_LEN_END = ffi.offsetof("struct cmsghdr", "cmsg_len") + ffi.sizeof("size_t"
 _INT_SIZE = ffi.sizeof("int")
 
 
-def _msg_int(value: object, name: str) -> int:
-    """A C int argument, as CPython's "i" format takes it."""
-    result = _validate.integer(value, name)
-    if result > 0x7FFFFFFF:
-        raise OverflowError("signed integer is greater than maximum")
-    if result < -0x80000000:
-        raise OverflowError("signed integer is less than minimum")
-    return result
-
-
-def _msg_ssize(value: object, name: str) -> int:
-    """A C ssize_t argument, as CPython's "n" format takes it."""
-    result = _validate.integer(value, name)
-    if not -0x8000000000000000 <= result <= 0x7FFFFFFFFFFFFFFF:
-        raise OverflowError("Python int too large to convert to C ssize_t")
-    return result
-
-
 def _fast_sequence(value: object, message: str) -> list[Any] | tuple[Any, ...]:
     """As PySequence_Fast: a list or tuple as it is, any other iterable as a list."""
     if isinstance(value, (list, tuple)):
@@ -248,8 +230,8 @@ def _ancillary_item(item: object) -> tuple[int, int, Any]:
     size = len(item)  # type: ignore[arg-type]
     if size != 3:
         raise TypeError(f"{where} argument must be sequence of length 3, not {size}")
-    level = _msg_int(item[0], "level")  # type: ignore[index]
-    kind = _msg_int(item[1], "type")  # type: ignore[index]
+    level = _validate.c_int(item[0], "level")  # type: ignore[index]
+    kind = _validate.c_int(item[1], "type")  # type: ignore[index]
     return level, kind, _validate.readable_buffer(item[2])  # type: ignore[index]
 
 
@@ -752,7 +734,7 @@ class Socket:
         SCM_RIGHTS, array("i", fds)); ``address`` for an unconnected socket.
         Returns the bytes sent.
         """
-        flags = _msg_int(flags, "flags")
+        flags = _validate.c_int(flags, "flags")
         msg = ffi.new("struct msghdr *")
         # Every cdata the msghdr points to stays referenced by a local until the
         # call returns: sa, parts, iov, control.
@@ -823,9 +805,9 @@ class Socket:
         ``ancbufsize`` bytes (see CMSG_SPACE); MSG_CTRUNC in msg_flags when some
         did not. Descriptors received by SCM_RIGHTS are the caller's to close.
         """
-        bufsize = _msg_ssize(bufsize, "bufsize")
-        ancbufsize = _msg_ssize(ancbufsize, "ancbufsize")
-        flags = _msg_int(flags, "flags")
+        bufsize = _validate.ssize(bufsize, "bufsize")
+        ancbufsize = _validate.ssize(ancbufsize, "ancbufsize")
+        flags = _validate.c_int(flags, "flags")
         if bufsize < 0:
             raise ValueError("negative buffer size in recvmsg()")
         buf = _new_uninitialised("char[]", max(bufsize, 1))
@@ -841,8 +823,8 @@ class Socket:
 
         Returns (nbytes, ancdata, msg_flags, address).
         """
-        ancbufsize = _msg_ssize(ancbufsize, "ancbufsize")
-        flags = _msg_int(flags, "flags")
+        ancbufsize = _validate.ssize(ancbufsize, "ancbufsize")
+        flags = _validate.c_int(flags, "flags")
         items = _fast_sequence(buffers, "recvmsg_into() argument 1 must be an iterable")
         if len(items) > 0x7FFFFFFF:
             raise OSError("recvmsg_into() argument 1 is too long")
