@@ -95,7 +95,10 @@ def _resolve(host: bytes, family: int, out: Any) -> None:
         if family == lib.AF_INET:
             out.s_addr = ffi.cast("struct sockaddr_in *", ai.ai_addr).sin_addr.s_addr
         else:
-            ffi.memmove(out, ffi.cast("struct sockaddr_in6 *", ai.ai_addr).sin6_addr, 16)
+            # As CPython's setipaddr: only the address; the tuple gives port,
+            # flowinfo and scope id (a "%scope" in the host is not kept).
+            sin6 = ffi.cast("struct sockaddr_in6 *", ai.ai_addr)
+            ffi.memmove(out, ffi.addressof(sin6, "sin6_addr"), ffi.sizeof("struct in6_addr"))
     finally:
         lib.freeaddrinfo(result[0])
 
