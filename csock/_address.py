@@ -175,6 +175,15 @@ def _unix_sockaddr(address: object) -> tuple[Any, int]:
     return sa, _SUN_PATH_OFFSET + len(path)
 
 
+def from_storage(storage: Any, length: int) -> Any:
+    """The Python address in a sockaddr_storage the kernel filled with ``length`` bytes.
+
+    The kernel reports an address's full length even when it was cut to fit
+    (a long AF_UNIX name): never read past the storage.
+    """
+    return from_sockaddr(storage, min(int(length), _STORAGE_SIZE))
+
+
 def from_sockaddr(addr: Any, length: int) -> Any:
     """The Python address for a filled ``struct sockaddr *`` of ``length`` bytes.
 

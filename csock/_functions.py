@@ -126,7 +126,10 @@ def inet_ntop(address_family: int, packed_ip: Any, /) -> str:
 def _packed(value: object) -> bytes:
     """A bytes-like argument as CPython's "y*": C-contiguous (BufferError otherwise)."""
     pointer = _validate.readable_buffer(value)
-    return pointer if isinstance(pointer, bytes) else bytes(ffi.buffer(pointer))
+    if isinstance(pointer, bytes):
+        return pointer
+    with pointer:  # released here: the caller's object is not held past the copy
+        return bytes(ffi.buffer(pointer))
 
 
 def _ntop(family: int, data: bytes) -> str:

@@ -8,9 +8,21 @@ The timeout model is CPython's (Modules/socketmodule.c, sock_call_ex):
   a monotonic deadline, and retried on EINTR and EAGAIN until it passes, then
   TimeoutError("timed out").
 
+The descriptor lives in a ``csockrt_fd`` (csock/_cdefs/csock_runtime.py):
+every system call goes through one C function that takes a reference on it,
+polls when there is a timeout, makes the call and drops the reference, and
+returns the result or -errno. close() while a call runs in another thread
+marks the socket closed; the number is released when the last call returns,
+so no retry ever acts on a number that was closed and reused.
+
 cffi releases the GIL around every C call, so a blocking call lets other
-threads run; a signal makes it return -1/EINTR after the Python handler has
+threads run; a signal makes it return -EINTR after the Python handler has
 run (an exception from the handler propagates from the retry loop).
+
+Buffers taken from a caller's object (``ffi.from_buffer``) are pinned before
+any of the caller's code can run (an ``__index__``), sized from the pin, and
+released on every path before the method returns or raises, so the caller
+can resize its bytearray in an ``except`` block.
 """
 
 from __future__ import annotations
@@ -37,19 +49,55 @@ _EAGAIN = lib.EAGAIN
 _EWOULDBLOCK = lib.EWOULDBLOCK
 _EINPROGRESS = lib.EINPROGRESS
 _EBADF = lib.EBADF
+# The runtime's results: -errno, or _EXPIRED when the poll before the call timed out.
+_NEG_EINTR = -lib.EINTR
+_RETRY_TIMED = frozenset({-lib.EINTR, -lib.EAGAIN, -lib.EWOULDBLOCK, lib.CSOCKRT_EXPIRED})
 # MSG_NOSIGNAL: a peer that went away gives EPIPE, never a SIGPIPE that would
 # kill the process when SIGPIPE is back at its default action.
 _NOSIGNAL = lib.MSG_NOSIGNAL
 _TYPE_MASK = ~(lib.SOCK_NONBLOCK | lib.SOCK_CLOEXEC)
 
-_recv = lib.recv
-_send = lib.send
+_c_recv = lib.csockrt_recv
+_c_send = lib.csockrt_send
 _from_buffer = ffi.from_buffer
+_release = ffi.release
 _unpack = ffi.unpack
 # Receive buffers need not be zero-filled: the kernel writes what we read.
 _new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
 # recv() sizes served from a buffer kept by the socket (4 KiB each at most).
 _SMALL_RECV = 4096
+_MAX_POLL_MS = 0x7FFFFFFF  # poll() takes a C int of milliseconds (24.8 days)
+
+
+def _poll_ms(deadline: float) -> int:
+    """Milliseconds to ``deadline`` for poll(), rounded up as CPython; TimeoutError if none."""
+    remaining = deadline - monotonic()
+    if remaining <= 0:
+        raise timed_out()
+    # A timeout of more than 24.8 days waits in steps of that.
+    return min(max(1, int(remaining * 1000 + 0.999)), _MAX_POLL_MS)
+
+
+def _received(buf: Any, size: int, n: int) -> bytes:
+    """The bytes of a recv() into ``size`` bytes at ``buf`` that returned ``n``.
+
+    With MSG_TRUNC a datagram socket returns the datagram's full length, which
+    may pass the buffer: as socket, the result has that length, the data in
+    its first ``size`` bytes; csock fills the rest with zeros (CPython leaves
+    it uninitialised). Nothing past the buffer is ever read.
+    """
+    if n <= size:
+        return _unpack(buf, n)  # type: ignore[no-any-return]
+    return _unpack(buf, size) + bytes(n - size)  # type: ignore[no-any-return]
+
+
+def _new_fd_ref() -> Any:
+    """A csockrt_fd that owns no descriptor yet (closed and detached)."""
+    ref = ffi.new("csockrt_fd *")
+    lib.csockrt_fd_init(ref, -1)
+    lib.csockrt_fd_detach(ref)
+    return ref
+
 
 _default_timeout: float | None = None
 _DEFAULT_BACKLOG: Any = object()  # listen() with no argument
@@ -244,8 +292,8 @@ class Socket:
     New descriptors are close-on-exec (PEP 446).
     """
 
-    __slots__ = ("_fd", "_family", "_type", "_proto", "_timeout", "_io_refs", "_closed",
-                 "_small_buffer", "__weakref__")
+    __slots__ = ("_ref", "_family", "_type", "_proto", "_timeout", "_io_refs", "_closed",
+                 "_spare", "__weakref__")
 
     def __init__(
         self,
@@ -254,10 +302,12 @@ class Socket:
         proto: int = -1,
         fileno: int | None = None,
     ) -> None:
-        self._fd = -1  # first, so __del__ and close() work if __init__ fails
+        # First, so __del__ and close() work if __init__ fails: owns nothing yet.
+        self._ref = _new_fd_ref()
         self._io_refs = 0
         self._closed = False
-        self._small_buffer: Any = None
+        # At most a buffer or two for small recv()s; list.pop/append are atomic.
+        self._spare: list[Any] = []
         # As CPython's "|iii": ints (through __index__) within C int range.
         family = _validate.c_int(family, "family")
         type = _validate.c_int(type, "type")  # noqa: A001
@@ -283,7 +333,7 @@ class Socket:
                 type = _sockopt_int(fd, lib.SOL_SOCKET, lib.SO_TYPE)  # noqa: A001
             if proto == -1:
                 proto = _sockopt_int(fd, lib.SOL_SOCKET, lib.SO_PROTOCOL)
-        self._fd = fd
+        lib.csockrt_fd_init(self._ref, fd)
         self._family = family
         self._type = type & _TYPE_MASK
         self._proto = proto
@@ -314,12 +364,13 @@ class Socket:
 
     def fileno(self) -> int:
         """The descriptor, for any csock.c function; -1 once closed or detached."""
-        return self._fd
+        return int(lib.csockrt_fd_get(self._ref))
 
     def __repr__(self) -> str:
-        closed = self._fd < 0
+        fd = self.fileno()
+        closed = fd < 0
         text = (
-            f"<csock.Socket{' [closed]' if closed else ''} fd={self._fd}, "
+            f"<csock.Socket{' [closed]' if closed else ''} fd={fd}, "
             f"family={self._family}, type={self._type}, proto={self._proto}"
         )
         if not closed:
@@ -349,21 +400,21 @@ class Socket:
             self.close()
 
     def close(self) -> None:
-        """Close the socket; later calls do nothing. Files from makefile() keep it open."""
+        """Close the socket; later calls do nothing. Files from makefile() keep it open.
+
+        A call running in another thread is not woken (as in CPython): it
+        ends as the kernel ends it, and the descriptor is released when it
+        returns; any retry it would make raises OSError(EBADF).
+        """
         self._closed = True
         if self._io_refs <= 0:
             self._real_close()
 
     def _real_close(self) -> None:
-        fd = self._fd
-        if fd < 0:
-            return
-        self._fd = -1  # never close a number someone else may be given next
-        if lib.close(fd) == -1:
-            err = ffi.errno
-            # As CPython: ECONNRESET on close still means the fd is gone.
-            if err != lib.ECONNRESET:
-                raise os_error(err)
+        result = lib.csockrt_fd_close(self._ref)
+        # As CPython: ECONNRESET on close still means the fd is gone.
+        if result < 0 and -result != lib.ECONNRESET:
+            raise os_error(-result)
 
     def _decref_socketios(self) -> None:
         if self._io_refs > 0:
@@ -372,40 +423,64 @@ class Socket:
             self.close()
 
     def detach(self) -> int:
-        """Give up the descriptor without closing it; return it."""
+        """Give up the descriptor without closing it; return it (-1 if closed)."""
         self._closed = True
-        fd, self._fd = self._fd, -1
-        return fd
+        return int(lib.csockrt_fd_detach(self._ref))
 
     def __del__(self) -> None:
         try:
-            fd = self._fd
+            ref = self._ref
         except AttributeError:
             return
-        if fd >= 0:
+        if lib.csockrt_fd_get(ref) >= 0:
             try:
                 warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=2, source=self)
             except Exception:
                 pass
-            self._fd = -1
-            lib.close(fd)
+            lib.csockrt_fd_close(ref)
 
     def dup(self) -> Socket:
         """A new Socket on a duplicate (close-on-exec) of the descriptor."""
-        fd = self._checked_fd()
-        new_fd = lib.csock_fcntl(fd, lib.F_DUPFD_CLOEXEC, 0)
-        if new_fd == -1:
-            raise os_error(ffi.errno)
-        sock = Socket(self._family, self._type, self._proto, fileno=new_fd)
+        new_fd = self._check(lib.csockrt_fcntl(self._ref, lib.F_DUPFD_CLOEXEC, 0))
+        try:
+            sock = Socket(self._family, self._type, self._proto, fileno=new_fd)
+        except BaseException:
+            lib.close(new_fd)  # the duplicate is ours until a Socket owns it
+            raise
         # As socket.dup: the copy has the same timeout (and shares O_NONBLOCK).
         sock._timeout = self._timeout
         return sock
 
-    def _checked_fd(self) -> int:
-        fd = self._fd
-        if fd < 0:
-            raise closed_error()
-        return fd
+    @staticmethod
+    def _check(result: int) -> int:
+        """A runtime call's result, or its -errno raised as OSError."""
+        if result < 0:
+            raise os_error(-result)
+        return result
+
+    def _call(self, op: Callable[..., int], *args: Any) -> int:
+        """``op(ref, *args, timeout_ms)`` under the socket's timeout model.
+
+        The runtime polls and makes the call in one C call; EINTR (PEP 475:
+        a signal handler's exception has already propagated) and, with a
+        timeout, EAGAIN and an expired poll go round again until the deadline.
+        """
+        ref = self._ref
+        timeout = self._timeout
+        if not timeout:  # blocking (None) or non-blocking (0.0): no poll
+            while True:
+                result = op(ref, *args, -1)
+                if result >= 0:
+                    return result
+                if result != _NEG_EINTR:
+                    raise os_error(-result)
+        deadline = monotonic() + timeout
+        while True:
+            result = op(ref, *args, _poll_ms(deadline))
+            if result >= 0:
+                return result
+            if result not in _RETRY_TIMED:
+                raise os_error(-result)
 
     # ---------------------------------------------------------------- blocking
     def gettimeout(self) -> float | None:
@@ -414,7 +489,7 @@ class Socket:
     def settimeout(self, value: float | None) -> None:
         """None: blocking; 0.0: non-blocking; > 0: TimeoutError after that many seconds."""
         timeout = _validate.timeout(value)
-        self._set_nonblocking(self._checked_fd(), timeout is not None)
+        self._set_nonblocking(timeout is not None)
         self._timeout = timeout
 
     def getblocking(self) -> bool:
@@ -427,82 +502,29 @@ class Socket:
             raise OverflowError("Python int too large to convert to C long")
         self.settimeout(None if value else 0.0)
 
-    @staticmethod
-    def _set_nonblocking(fd: int, nonblocking: bool) -> None:
-        flags = lib.csock_fcntl(fd, lib.F_GETFL, 0)
-        if flags == -1:
-            raise os_error(ffi.errno)
+    def _set_nonblocking(self, nonblocking: bool) -> None:
+        ref = self._ref
+        flags = self._check(lib.csockrt_fcntl(ref, lib.F_GETFL, 0))
         wanted = flags | lib.O_NONBLOCK if nonblocking else flags & ~lib.O_NONBLOCK
-        if wanted != flags and lib.csock_fcntl(fd, lib.F_SETFL, wanted) == -1:
-            raise os_error(ffi.errno)
+        if wanted != flags:
+            self._check(lib.csockrt_fcntl(ref, lib.F_SETFL, wanted))
 
     def get_inheritable(self) -> bool:
-        flags = lib.csock_fcntl(self._checked_fd(), lib.F_GETFD, 0)
-        if flags == -1:
-            raise os_error(ffi.errno)
+        flags = self._check(lib.csockrt_fcntl(self._ref, lib.F_GETFD, 0))
         return not flags & lib.FD_CLOEXEC
 
     def set_inheritable(self, inheritable: bool) -> None:
         inheritable = bool(_validate.c_int(inheritable, "inheritable"))  # os's "i"
-        fd = self._checked_fd()
-        flags = lib.csock_fcntl(fd, lib.F_GETFD, 0)
-        if flags == -1:
-            raise os_error(ffi.errno)
+        ref = self._ref
+        flags = self._check(lib.csockrt_fcntl(ref, lib.F_GETFD, 0))
         flags = flags & ~lib.FD_CLOEXEC if inheritable else flags | lib.FD_CLOEXEC
-        if lib.csock_fcntl(fd, lib.F_SETFD, flags) == -1:
-            raise os_error(ffi.errno)
-
-    def _wait(self, fd: int, writing: bool, deadline: float | None) -> None:
-        """poll() until fd is ready; TimeoutError when the deadline passes."""
-        pfd = ffi.new("struct pollfd *")
-        pfd.fd = fd
-        pfd.events = lib.POLLOUT if writing else lib.POLLIN
-        while True:
-            if deadline is None:
-                ms = -1
-            else:
-                remaining = deadline - monotonic()
-                if remaining <= 0:
-                    raise timed_out()
-                # Round up, as CPython; poll() takes a C int of milliseconds, so a
-                # timeout of more than 24.8 days waits in steps of that.
-                ms = min(max(1, int(remaining * 1000 + 0.999)), 0x7FFFFFFF)
-            n = lib.poll(pfd, 1, ms)
-            if n > 0:
-                return
-            if n == 0:
-                if deadline is not None and deadline - monotonic() <= 0:
-                    raise timed_out()
-                continue
-            err = ffi.errno
-            if err != _EINTR:
-                raise os_error(err)
-
-    def _io(self, writing: bool, func: Callable[..., int], *args: Any) -> int:
-        """Call ``func(*args)`` under the socket's timeout model; its result or an OSError."""
-        timeout = self._timeout
-        deadline = monotonic() + timeout if timeout else None
-        fd = args[0]
-        while True:
-            if deadline is not None:
-                self._wait(fd, writing, deadline)
-            result = func(*args)
-            if result != -1:
-                return result
-            err = ffi.errno
-            if err == _EINTR:
-                continue  # PEP 475; a handler's exception has already propagated
-            if deadline is not None and (err == _EAGAIN or err == _EWOULDBLOCK):
-                continue
-            raise os_error(err)
+        self._check(lib.csockrt_fcntl(ref, lib.F_SETFD, flags))
 
     # -------------------------------------------------------------- addresses
     def bind(self, address: Any) -> None:
         """Bind to ``address`` (a tuple for AF_INET/AF_INET6, a path for AF_UNIX)."""
         sa, length = _address.to_sockaddr(self._family, address, "bind")
-        fd = self._checked_fd()
-        if lib.bind(fd, ffi.cast("struct sockaddr *", sa), length) == -1:
-            raise os_error(ffi.errno)
+        self._check(lib.csockrt_bind(self._ref, ffi.cast("struct sockaddr *", sa), length))
 
     def listen(self, backlog: int = _DEFAULT_BACKLOG) -> None:
         """Accept connections; backlog defaults to min(SOMAXCONN, 128), as in CPython."""
@@ -511,36 +533,35 @@ class Socket:
         if backlog is _DEFAULT_BACKLOG:
             backlog = min(lib.SOMAXCONN, 128)
         backlog = _validate.c_int(backlog, "backlog")
-        fd = self._checked_fd()
-        if lib.listen(fd, max(0, backlog)) == -1:
-            raise os_error(ffi.errno)
+        self._check(lib.csockrt_listen(self._ref, max(0, backlog)))
 
     def getsockname(self) -> Any:
         storage, length = _address.new_storage()
-        if lib.getsockname(self._checked_fd(), ffi.cast("struct sockaddr *", storage),
-                           length) == -1:
-            raise os_error(ffi.errno)
-        return _address.from_sockaddr(storage, length[0])
+        self._check(lib.csockrt_getsockname(
+            self._ref, ffi.cast("struct sockaddr *", storage), length))
+        return _address.from_storage(storage, length[0])
 
     def getpeername(self) -> Any:
         storage, length = _address.new_storage()
-        if lib.getpeername(self._checked_fd(), ffi.cast("struct sockaddr *", storage),
-                           length) == -1:
-            raise os_error(ffi.errno)
-        return _address.from_sockaddr(storage, length[0])
+        self._check(lib.csockrt_getpeername(
+            self._ref, ffi.cast("struct sockaddr *", storage), length))
+        return _address.from_storage(storage, length[0])
 
     def accept(self) -> tuple[Socket, Any]:
         """Wait for a connection: (new Socket, the peer's address)."""
-        fd = self._checked_fd()
         storage, length = _address.new_storage()
         sa = ffi.cast("struct sockaddr *", storage)
-        new_fd = self._io(False, lib.accept4, fd, sa, length, lib.SOCK_CLOEXEC)
-        sock = Socket(self._family, self._type, self._proto, fileno=new_fd)
+        new_fd = self._call(lib.csockrt_accept4, sa, length, lib.SOCK_CLOEXEC)
+        try:
+            sock = Socket(self._family, self._type, self._proto, fileno=new_fd)
+        except BaseException:
+            lib.close(new_fd)  # the connection is ours until a Socket owns it
+            raise
         # As socket.socket.accept: a timeout on the listener is not inherited
         # when there is no default timeout.
         if _default_timeout is None and self._timeout:
             sock.setblocking(True)
-        return sock, _address.from_sockaddr(storage, length[0])
+        return sock, _address.from_storage(storage, length[0])
 
     def connect(self, address: Any) -> None:
         """Connect to ``address``; raises the errno's OSError or TimeoutError."""
@@ -558,22 +579,34 @@ class Socket:
     def _connect(self, address: Any) -> int:
         """0, an errno, or -1 for a timeout. Bad addresses raise."""
         sa, length = _address.to_sockaddr(self._family, address, "connect")
-        fd = self._fd
-        if fd < 0:
-            return _EBADF  # connect() raises it, connect_ex() returns it, as CPython
-        if lib.connect(fd, ffi.cast("struct sockaddr *", sa), length) == 0:
+        ref = self._ref
+        result = lib.csockrt_connect(ref, ffi.cast("struct sockaddr *", sa), length)
+        if result == 0:
             return 0
-        err = ffi.errno
+        err = -result
         timeout = self._timeout
         # A blocking connect interrupted by a signal goes on in the kernel;
         # a non-blocking one is under way: wait for it, then read SO_ERROR.
-        if err == _EINTR or (err == _EINPROGRESS and timeout != 0.0):
-            try:
-                self._wait(fd, True, monotonic() + timeout if timeout else None)
-            except TimeoutError:
-                return -1
-            return _sockopt_int(fd, lib.SOL_SOCKET, lib.SO_ERROR)
-        return int(err)
+        if not (err == _EINTR or (err == _EINPROGRESS and timeout != 0.0)):
+            return err
+        deadline = monotonic() + timeout if timeout else None
+        while True:
+            if deadline is None:
+                ms = -1
+            else:
+                try:
+                    ms = _poll_ms(deadline)
+                except TimeoutError:
+                    return -1
+            ready = lib.csockrt_wait(ref, lib.POLLOUT, ms)
+            if ready == 0:
+                break
+            if ready != _NEG_EINTR and ready != lib.CSOCKRT_EXPIRED:
+                return -ready
+        value = ffi.new("int *")
+        size = ffi.new("socklen_t *", ffi.sizeof("int"))
+        result = lib.csockrt_getsockopt(ref, lib.SOL_SOCKET, lib.SO_ERROR, value, size)
+        return -result if result < 0 else int(value[0])
 
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
@@ -586,57 +619,63 @@ class Socket:
             if bufsize < 0:
                 raise ValueError("negative buffersize in recv")
             return b""  # as CPython: no recv() call, so a datagram is not consumed
-        if bufsize <= _SMALL_RECV:
-            # Borrow the socket's small buffer: saves an allocation per call.
-            # A concurrent recv() in another thread finds None and allocates.
-            buf = self._small_buffer
-            self._small_buffer = None
-            if buf is None:
+        small = bufsize <= _SMALL_RECV
+        if small:
+            # A spare buffer of the socket's saves an allocation per call;
+            # concurrent recv()s each pop their own (list.pop is atomic).
+            try:
+                buf = self._spare.pop()
+            except IndexError:
                 buf = _new_uninitialised("char[]", _SMALL_RECV)
         else:
             # As CPython: the buffer first (MemoryError), then the descriptor.
             buf = _new_uninitialised("char[]", bufsize)
-        fd = self._fd
-        if fd < 0:
-            raise closed_error()
         if self._timeout is None:
+            ref = self._ref
             while True:
-                n = _recv(fd, buf, bufsize, flags)
-                if n != -1:
+                n = _c_recv(ref, buf, bufsize, flags, -1)
+                if n >= 0:
                     break
-                err = ffi.errno
-                if err != _EINTR:
-                    raise os_error(err)
+                if n != _NEG_EINTR:
+                    raise os_error(-n)
         else:
-            n = self._io(False, _recv, fd, buf, bufsize, flags)
-        data: bytes = _unpack(buf, n)
-        if bufsize <= _SMALL_RECV:
-            self._small_buffer = buf
+            n = self._call(_c_recv, buf, bufsize, flags)
+        data: bytes = _unpack(buf, n) if n <= bufsize else _received(buf, bufsize, n)
+        if small:
+            self._spare.append(buf)
         return data
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the number of bytes."""
-        if nbytes == 0 and buffer.__class__ is bytearray:
-            target = _from_buffer(buffer)  # the common case, checked in one step
-            nbytes = len(target)
+        # Pinned first (CPython's "w*|ni"): nbytes' or flags' __index__ cannot
+        # resize the buffer under the call; its size is the pinned size.
+        if buffer.__class__ is bytearray:
+            target = _from_buffer(buffer)
         else:
-            target, nbytes = _validate.writable_buffer(buffer, nbytes, "recv_into", flags)
-        if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
-            flags = _validate.c_int(flags, "flags")
-        if not nbytes:
-            return 0  # as CPython: no recv() call for 0 bytes
-        fd = self._fd
-        if fd < 0:
-            raise closed_error()
-        if self._timeout is None:
-            while True:
-                n = _recv(fd, target, nbytes, flags)
-                if n != -1:
-                    return n
-                err = ffi.errno
-                if err != _EINTR:
-                    raise os_error(err)
-        return self._io(False, _recv, fd, target, nbytes, flags)
+            target = _validate.writable_buffer(buffer, "recv_into")
+        try:
+            if nbytes.__class__ is int and flags.__class__ is int and 0 <= nbytes and (
+                    -0x80000000 <= flags <= 0x7FFFFFFF):
+                size = len(target)
+                if nbytes == 0:
+                    nbytes = size
+                elif nbytes > size:
+                    raise ValueError("buffer too small for requested bytes")
+            else:
+                nbytes, flags = _validate.receive_count(target, nbytes, flags, "recv_into")
+            if not nbytes:
+                return 0  # as CPython: no recv() call for 0 bytes
+            if self._timeout is None:
+                ref = self._ref
+                while True:
+                    n = _c_recv(ref, target, nbytes, flags, -1)
+                    if n >= 0:
+                        return n
+                    if n != _NEG_EINTR:
+                        raise os_error(-n)
+            return self._call(_c_recv, target, nbytes, flags)
+        finally:
+            _release(target)
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
@@ -645,68 +684,76 @@ class Socket:
         if bufsize < 0:
             raise ValueError("negative buffersize in recvfrom")
         buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
-        fd = self._checked_fd()
         storage, length = _address.new_storage()
-        n = self._io(False, lib.recvfrom, fd, buf, bufsize, flags,
-                     ffi.cast("struct sockaddr *", storage), length)
-        return _unpack(buf, n), _address.from_sockaddr(storage, length[0])
+        n = self._call(lib.csockrt_recvfrom, buf, bufsize, flags,
+                       ffi.cast("struct sockaddr *", storage), length)
+        return _received(buf, bufsize, n), _address.from_storage(storage, length[0])
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
         """(number of bytes received into ``buffer``, the sender's address)."""
-        target, nbytes = _validate.writable_buffer(buffer, nbytes, "recvfrom_into", flags)
-        fd = self._checked_fd()
-        storage, length = _address.new_storage()
-        n = self._io(False, lib.recvfrom, fd, target, nbytes, flags,
-                     ffi.cast("struct sockaddr *", storage), length)
-        return n, _address.from_sockaddr(storage, length[0])
+        target = _validate.writable_buffer(buffer, "recvfrom_into")
+        try:
+            nbytes, flags = _validate.receive_count(target, nbytes, flags, "recvfrom_into")
+            storage, length = _address.new_storage()
+            n = self._call(lib.csockrt_recvfrom, target, nbytes, flags,
+                           ffi.cast("struct sockaddr *", storage), length)
+        finally:
+            _release(target)
+        return n, _address.from_storage(storage, length[0])
 
     def send(self, data: Any, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        if data.__class__ is not bytes:
-            data = _validate.readable_buffer(data)
-        # As CPython's "y*|i": the flags are a C int, parsed before the fd is used.
-        if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
-            flags = _validate.c_int(flags, "flags")
-        flags |= _NOSIGNAL
-        fd = self._fd
-        if fd < 0:
-            raise closed_error()
-        if self._timeout is None:
-            while True:
-                n = _send(fd, data, len(data), flags)
-                if n != -1:
-                    return n
-                err = ffi.errno
-                if err != _EINTR:
-                    raise os_error(err)
-        return self._io(True, _send, fd, data, len(data), flags)
+        if data.__class__ is bytes:
+            pinned = None
+        else:
+            data = pinned = _validate.readable_buffer(data)
+        try:
+            # As CPython's "y*|i": the flags are a C int, parsed before the fd is used.
+            if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
+                flags = _validate.c_int(flags, "flags")
+            flags |= _NOSIGNAL
+            if self._timeout is None:
+                ref = self._ref
+                while True:
+                    n = _c_send(ref, data, len(data), flags, -1)
+                    if n >= 0:
+                        return n
+                    if n != _NEG_EINTR:
+                        raise os_error(-n)
+            return self._call(_c_send, data, len(data), flags)
+        finally:
+            if pinned is not None:
+                _release(pinned)
 
     def sendall(self, data: Any, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
         pointer = _validate.readable_buffer(data)
-        if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
-            flags = _validate.c_int(flags, "flags")
-        flags |= _NOSIGNAL
-        fd = self._checked_fd()
-        total = len(pointer)
         if pointer.__class__ is bytes:
             pointer = _from_buffer(pointer)
-        timeout = self._timeout
-        deadline = monotonic() + timeout if timeout else None
-        sent = 0
-        while True:  # as CPython: send() at least once, so b"" still reports errors
-            if deadline is not None:
-                self._wait(fd, True, deadline)
-            n = _send(fd, pointer + sent, total - sent, flags)
-            if n != -1:
-                sent += n
-                if sent >= total:
-                    return
-                continue
-            err = ffi.errno
-            if err == _EINTR or (deadline is not None and err in (_EAGAIN, _EWOULDBLOCK)):
-                continue
-            raise os_error(err)
+        try:
+            if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
+                flags = _validate.c_int(flags, "flags")
+            flags |= _NOSIGNAL
+            total = len(pointer)
+            ref = self._ref
+            timeout = self._timeout
+            deadline = monotonic() + timeout if timeout else None
+            sent = 0
+            while True:  # as CPython: send() at least once, so b"" still reports errors
+                ms = -1 if deadline is None else _poll_ms(deadline)
+                # Each chunk takes its own reference: a close() in another
+                # thread between chunks ends the call with EBADF.
+                n = _c_send(ref, pointer + sent, total - sent, flags, ms)
+                if n >= 0:
+                    sent += n
+                    if sent >= total:
+                        return
+                    continue
+                if n == _NEG_EINTR or (deadline is not None and n in _RETRY_TIMED):
+                    continue
+                raise os_error(-n)
+        finally:
+            _release(pointer)
 
     @overload
     def sendto(self, data: Any, address: Any, /) -> int: ...
@@ -717,14 +764,17 @@ class Socket:
         """sendto(data, address) or sendto(data, flags, address)."""
         # As CPython's "y*O" / "y*iO": data, then flags, then the address.
         data = _validate.readable_buffer(data)
-        if address is None:
-            flags, address = 0, flags_or_address
-        else:
-            flags = _validate.c_int(flags_or_address, "flags")
-        sa, length = _address.to_sockaddr(self._family, address, "sendto")
-        fd = self._checked_fd()
-        return self._io(True, lib.sendto, fd, data, len(data), flags | _NOSIGNAL,
-                        ffi.cast("struct sockaddr *", sa), length)
+        try:
+            if address is None:
+                flags, address = 0, flags_or_address
+            else:
+                flags = _validate.c_int(flags_or_address, "flags")
+            sa, length = _address.to_sockaddr(self._family, address, "sendto")
+            return self._call(lib.csockrt_sendto, data, len(data), flags | _NOSIGNAL,
+                              ffi.cast("struct sockaddr *", sa), length)
+        finally:
+            if data.__class__ is not bytes:
+                _release(data)
 
     def sendmsg(self, buffers: Any, ancdata: Any = (), flags: int = 0, address: Any = None,
                 /) -> int:
@@ -734,10 +784,19 @@ class Socket:
         SCM_RIGHTS, array("i", fds)); ``address`` for an unconnected socket.
         Returns the bytes sent.
         """
+        pinned: list[Any] = []  # every buffer taken from the caller, released at the end
+        try:
+            return self._sendmsg(buffers, ancdata, flags, address, pinned)
+        finally:
+            for item in pinned:
+                _release(item)
+
+    def _sendmsg(self, buffers: Any, ancdata: Any, flags: int, address: Any,
+                 pinned: list[Any]) -> int:
         flags = _validate.c_int(flags, "flags")
         msg = ffi.new("struct msghdr *")
         # Every cdata the msghdr points to stays referenced by a local until the
-        # call returns: sa, parts, iov, control.
+        # call returns: sa, pinned, iov, control.
         sa = None
         if address is not None:
             sa, length = _address.to_sockaddr(self._family, address, "sendmsg")
@@ -749,15 +808,20 @@ class Socket:
         parts = []
         for item in items:
             data = _validate.readable_buffer(item)
-            parts.append(_from_buffer(data) if data.__class__ is bytes else data)
+            part = _from_buffer(data) if data.__class__ is bytes else data
+            pinned.append(part)
+            parts.append(part)
         iov = ffi.new("struct iovec[]", max(len(parts), 1))
         for i, part in enumerate(parts):
             iov[i].iov_base = part
             iov[i].iov_len = len(part)
         msg.msg_iov = iov
         msg.msg_iovlen = len(parts)
-        cmsgs = [_ancillary_item(item) for item in
-                 _fast_sequence(ancdata, "sendmsg() argument 2 must be an iterable")]
+        cmsgs = []
+        for item in _fast_sequence(ancdata, "sendmsg() argument 2 must be an iterable"):
+            cmsgs.append(_ancillary_item(item))
+            if cmsgs[-1][2].__class__ is not bytes:
+                pinned.append(cmsgs[-1][2])
         controllen = 0
         for _level, _kind, data in cmsgs:
             space = cmsg_space(len(data))
@@ -792,8 +856,7 @@ class Socket:
                 cmsg.cmsg_level = level
                 cmsg.cmsg_type = kind
                 ffi.memmove(lib.csock_CMSG_DATA(cmsg), data, len(data))
-        fd = self._checked_fd()
-        sent = self._io(True, lib.sendmsg, fd, msg, flags | _NOSIGNAL)
+        sent = self._call(lib.csockrt_sendmsg, msg, flags | _NOSIGNAL)
         del sa, parts, iov, control  # referenced until here, past the C call
         return sent
 
@@ -815,7 +878,9 @@ class Socket:
         iov.iov_base = buf
         iov.iov_len = bufsize
         n, ancdata, msg_flags, address = self._recvmsg(iov, 1, ancbufsize, flags)
-        return _unpack(buf, n), ancdata, msg_flags, address
+        # As socket: the data received; with MSG_TRUNC the kernel's n may pass
+        # the buffer, and only what the buffer holds is returned.
+        return _unpack(buf, min(n, bufsize)), ancdata, msg_flags, address
 
     def recvmsg_into(self, buffers: Any, ancbufsize: int = 0, flags: int = 0,
                      /) -> tuple[int, list[tuple[int, int, bytes]], int, Any]:
@@ -828,20 +893,22 @@ class Socket:
         items = _fast_sequence(buffers, "recvmsg_into() argument 1 must be an iterable")
         if len(items) > 0x7FFFFFFF:
             raise OSError("recvmsg_into() argument 1 is too long")
-        targets = []
-        for item in items:
-            try:
-                targets.append(_validate.writable_buffer(item, 0, "recvmsg_into"))
-            except TypeError:
-                raise TypeError("recvmsg_into() argument 1 must be an iterable of "
-                                "single-segment read-write buffers") from None
-        iov = ffi.new("struct iovec[]", max(len(targets), 1))
-        for i, (target, size) in enumerate(targets):
-            iov[i].iov_base = target
-            iov[i].iov_len = size
-        result = self._recvmsg(iov, len(targets), ancbufsize, flags)
-        del targets  # the buffers' cdata, referenced until past the C call
-        return result
+        targets: list[Any] = []
+        try:
+            for item in items:
+                try:
+                    targets.append(_validate.writable_buffer(item, "recvmsg_into"))
+                except TypeError:
+                    raise TypeError("recvmsg_into() argument 1 must be an iterable of "
+                                    "single-segment read-write buffers") from None
+            iov = ffi.new("struct iovec[]", max(len(targets), 1))
+            for i, target in enumerate(targets):
+                iov[i].iov_base = target
+                iov[i].iov_len = len(target)
+            return self._recvmsg(iov, len(targets), ancbufsize, flags)
+        finally:
+            for target in targets:
+                _release(target)
 
     def _recvmsg(self, iov: Any, iovlen: int, controllen: int,
                  flags: int) -> tuple[int, list[tuple[int, int, bytes]], int, Any]:
@@ -859,11 +926,12 @@ class Socket:
         msg.msg_iovlen = iovlen
         msg.msg_control = control
         msg.msg_controllen = controllen
-        fd = self._checked_fd()
-        n = self._io(False, lib.recvmsg, fd, msg, flags)
+        n = self._call(lib.csockrt_recvmsg, msg, flags)
+        # Lengths from the kernel are trusted only within our buffers.
+        msg.msg_controllen = min(int(msg.msg_controllen), controllen)
         try:
             ancdata = _ancillary_data(msg)
-            address = _address.from_sockaddr(storage, min(int(msg.msg_namelen), namelen))
+            address = _address.from_storage(storage, min(int(msg.msg_namelen), namelen))
         except BaseException:
             _close_passed_fds(msg)
             raise
@@ -873,8 +941,7 @@ class Socket:
     def shutdown(self, how: int) -> None:
         """Shut down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR)."""
         how = _validate.c_int(how, "how")
-        if lib.shutdown(self._checked_fd(), how) == -1:
-            raise os_error(ffi.errno)
+        self._check(lib.csockrt_shutdown(self._ref, how))
 
     # ---------------------------------------------------------------- options
     @overload
@@ -895,18 +962,16 @@ class Socket:
             buflen = _validate.c_int(buflen, "buflen")
             if buflen != 0 and not 0 < buflen <= 1024:  # checked before the fd, as CPython
                 raise OSError("getsockopt buflen out of range")
-        fd = self._checked_fd()
-        if buflen is None:
-            return _sockopt_int(fd, level, optname)
-        if buflen == 0:
-            return _sockopt_int(fd, level, optname)  # as CPython: buflen 0 is the int form
-        if not 0 < buflen <= 1024:
-            raise OSError("getsockopt buflen out of range")
+        if buflen is None or buflen == 0:  # as CPython: buflen 0 is the int form
+            value = ffi.new("int *")
+            size = ffi.new("socklen_t *", _INT_SIZE)
+            self._check(lib.csockrt_getsockopt(self._ref, level, optname, value, size))
+            return int(value[0])
         buf = ffi.new("char[]", buflen)
         size = ffi.new("socklen_t *", buflen)
-        if lib.getsockopt(fd, level, optname, buf, size) == -1:
-            raise os_error(ffi.errno)
-        return _unpack(buf, size[0])  # type: ignore[no-any-return]
+        self._check(lib.csockrt_getsockopt(self._ref, level, optname, buf, size))
+        # The kernel's length, trusted only within the buffer.
+        return _unpack(buf, min(int(size[0]), buflen))  # type: ignore[no-any-return]
 
     @overload
     def setsockopt(self, level: int, optname: int, value: int | Any, /) -> None: ...
@@ -930,26 +995,28 @@ class Socket:
             except (TypeError, OverflowError):
                 raise TypeError("setsockopt() takes 3 arguments unless value is None, "
                                 "then (level, optname, None, optlen)") from None
-            pointer = ffi.NULL
-            result = lib.setsockopt(self._checked_fd(), level, optname, pointer, size)
-            if result == -1:
-                raise os_error(ffi.errno)
+            self._check(lib.csockrt_setsockopt(self._ref, level, optname, ffi.NULL, size))
             return
         level = _validate.c_int(level, "level")
         optname = _validate.c_int(optname, "optname")
         if value is None:
             raise TypeError("setsockopt() takes 4 arguments when value is None")
-        elif (isinstance(value, int) or hasattr(type(value), "__index__")) and (
-                -0x80000000 <= operator.index(value) <= 0x7FFFFFFF):
+        number = None
+        if isinstance(value, int) or hasattr(type(value), "__index__"):
+            number = operator.index(value)
+        if number is not None and -0x80000000 <= number <= 0x7FFFFFFF:
             # CPython tries "i" (a C int) and then a buffer: an int outside C int
             # range ends in "a bytes-like object is required, not 'int'".
-            pointer, size = ffi.new("int *", operator.index(value)), ffi.sizeof("int")
-        else:
-            pointer = _validate.readable_buffer(value)
-            size = len(pointer)
-        result = lib.setsockopt(self._checked_fd(), level, optname, pointer, size)
-        if result == -1:
-            raise os_error(ffi.errno)
+            pointer, size = ffi.new("int *", number), _INT_SIZE
+            self._check(lib.csockrt_setsockopt(self._ref, level, optname, pointer, size))
+            return
+        pointer = _validate.readable_buffer(value)
+        try:
+            self._check(lib.csockrt_setsockopt(self._ref, level, optname, pointer,
+                                               len(pointer)))
+        finally:
+            if pointer.__class__ is not bytes:
+                _release(pointer)
 
     # ------------------------------------------------------------------ files
     def makefile(
@@ -1026,7 +1093,8 @@ class Socket:
 
     def _sendfile_zero_copy(self, file: IO[bytes], in_fd: int, offset: int,
                             count: int | None) -> int:
-        fd = self._checked_fd()
+        if self.fileno() < 0:
+            raise closed_error()
         size = os.fstat(in_fd).st_size
         if size == 0:
             return 0
@@ -1037,7 +1105,7 @@ class Socket:
             while count is None or total < count:
                 want = blocksize if count is None else min(blocksize, count - total)
                 with _sigpipe_blocked():
-                    n = self._io(True, lib.sendfile, fd, in_fd, position, want)
+                    n = self._call(lib.csockrt_sendfile, in_fd, position, want)
                 if n == 0:
                     break  # end of file
                 total += n

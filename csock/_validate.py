@@ -103,12 +103,12 @@ def readable_buffer(data: object) -> Any:
     return _from_buffer("char[]", data)
 
 
-def writable_buffer(buffer: object, nbytes: object, caller: str,
-                    flags: object = 0) -> tuple[Any, int]:
-    """(cffi char[] over ``buffer``'s memory, the byte count to receive).
+def writable_buffer(buffer: object, caller: str) -> Any:
+    """A cffi char[] over ``buffer``'s memory, pinned: the object cannot be resized
+    until it is released (``ffi.release``). len() of the result is its size in bytes.
 
-    As CPython's "w*|ni": the buffer, nbytes and flags are all parsed before
-    nbytes is checked against the buffer.
+    As CPython's "w*": taken before any other argument is parsed, so no
+    caller's code (an ``__index__``) runs between measuring and pinning.
     """
     try:
         view = memoryview(buffer)  # type: ignore[arg-type]
@@ -123,13 +123,22 @@ def writable_buffer(buffer: object, nbytes: object, caller: str,
                 f"{caller}() argument 1 must be read-write bytes-like object, "
                 f"not {type(buffer).__name__}"
             )
-        size = view.nbytes
+    return _from_buffer("char[]", buffer, require_writable=True)
+
+
+def receive_count(target: Any, nbytes: object, flags: object, caller: str) -> tuple[int, int]:
+    """(bytes to receive, flags) for a receive into the pinned ``target``.
+
+    As CPython's "w*|ni": nbytes and flags are parsed, then nbytes is
+    checked against the buffer's size (0 means all of it).
+    """
     count = ssize(nbytes, "nbytes")
-    c_int(flags, "flags")
+    flags = c_int(flags, "flags")
     if count < 0:
         raise ValueError(f"negative buffersize in {caller}")
+    size = len(target)
     if count == 0:
         count = size
     elif count > size:
         raise ValueError("buffer too small for requested bytes")
-    return _from_buffer("char[]", buffer, require_writable=True), count
+    return count, flags

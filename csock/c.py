@@ -83,6 +83,8 @@ NULL = ffi.NULL
 
 # Prefix of the C helper functions that stand in for macros and variadics.
 _HELPER_PREFIX = "csock_"
+# csock's own C for the Pythonic layer (csock/_cdefs/csock_runtime.py): not C.
+_RUNTIME_PREFIX = "csockrt_"
 # Helpers given a Python signature below (default arguments) or read live.
 _SPECIAL = {"csock_open", "csock_fcntl", "csock_h_errno"}
 
@@ -90,7 +92,7 @@ _SPECIAL = {"csock_open", "csock_fcntl", "csock_h_errno"}
 def _export_lib() -> list[str]:
     names = []
     for name in dir(lib):
-        if name in _SPECIAL:
+        if name in _SPECIAL or name.lower().startswith(_RUNTIME_PREFIX):
             continue
         public = name[len(_HELPER_PREFIX):] if name.startswith(_HELPER_PREFIX) else name
         globals()[public] = getattr(lib, name)

@@ -237,7 +237,8 @@ def _struct_tags() -> list[str]:
 def _struct_typedefs() -> list[str]:
     out = []
     for name in ffi.list_types()[0]:
-        if ffi.typeof(name).kind in ("struct", "union"):
+        # csockrt_*: csock's own runtime types, not the binding's C structs.
+        if ffi.typeof(name).kind in ("struct", "union") and not name.startswith("csockrt_"):
             out.append(name)
     return out
 

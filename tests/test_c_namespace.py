@@ -222,6 +222,18 @@ CMSG_FIRSTHDR CMSG_NXTHDR CMSG_DATA CMSG_SPACE CMSG_LEN dup pipe getpid
 getprotobyname if_nametoindex if_indextoname if_nameindex if_freenameindex
 """.split()
 
+# The compiled module's names that csock.c exports: all but csock's own
+# runtime for the Pythonic layer (csock/_cdefs/csock_runtime.py).
+C_LIB_NAMES = [n for n in dir(lib) if not n.lower().startswith("csockrt_")]
+
+
+def test_runtime_names_are_not_exported() -> None:
+    runtime = [n for n in dir(lib) if n.lower().startswith("csockrt_")]
+    assert "csockrt_recv" in runtime and "CSOCKRT_EXPIRED" in runtime
+    assert not any(hasattr(c, n) for n in runtime)
+    assert not set(runtime) & set(c.__all__)
+
+
 HELPERS = {
     "new",
     "cast",
@@ -246,7 +258,7 @@ def test_function_is_exported(name: str) -> None:
 
 def test_every_lib_name_is_reachable_without_prefix() -> None:
     special = {"csock_open": "open", "csock_fcntl": "fcntl", "csock_h_errno": "h_errno"}
-    for name in dir(lib):
+    for name in C_LIB_NAMES:
         public = special.get(name, name.removeprefix("csock_"))
         assert hasattr(c, public), public
         if name not in special:
@@ -259,7 +271,7 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
 
 
 def test_all_is_lib_plus_helpers() -> None:
-    public = {n.removeprefix("csock_") for n in dir(lib)} - {"h_errno"}
+    public = {n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno"}
     assert set(c.__all__) == public | HELPERS
 
 
@@ -320,7 +332,7 @@ def reference_value(name: str) -> int | None:
     return EXPLICIT.get(name)
 
 
-INT_CONSTANTS = sorted(n for n in dir(lib) if isinstance(getattr(lib, n), int))
+INT_CONSTANTS = sorted(n for n in C_LIB_NAMES if isinstance(getattr(lib, n), int))
 
 
 @pytest.mark.parametrize("name", INT_CONSTANTS)

@@ -1,0 +1,288 @@
+"""csock's own C, for the Pythonic layer (not part of csock.c).
+
+A socket's descriptor lives in a ``csockrt_fd``: the number, and one atomic
+word holding a closed flag, a detached flag and the count of calls running
+on it (Go's internal/poll fdMutex, reduced to what csock needs). Every
+system call on a csock.Socket goes through a function here that takes a
+reference, makes the call and drops the reference, in one C call:
+
+* a call on a closed socket fails with -EBADF before touching the number;
+* close() marks the socket closed and close(2)s the number only when no
+  call is running; otherwise the last call to return closes it. So no
+  call ever acts on a number that was closed and given to someone else.
+
+The I/O functions take ``timeout_ms``: -1 makes the call at once; otherwise
+they poll() the descriptor for that long first (CPython's sock_call_ex,
+one crossing into C instead of three). They return the result, or -errno
+(CSOCKRT_EXPIRED when the poll timed out), and leave errno as it was set by
+the failing call, so ``ffi.errno`` agrees.
+"""
+
+INCLUDES = """
+#include <stdatomic.h>
+#include <errno.h>
+#include <poll.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/sendfile.h>
+"""
+
+TYPES = """
+typedef struct { ...; } csockrt_fd;
+
+#define CSOCKRT_EXPIRED ...
+"""
+
+FUNCTIONS = """
+void csockrt_fd_init(csockrt_fd *f, int fd);
+int csockrt_fd_get(csockrt_fd *f);
+int csockrt_fd_close(csockrt_fd *f);
+int csockrt_fd_detach(csockrt_fd *f);
+int csockrt_fd_acquire(csockrt_fd *f);
+void csockrt_fd_release(csockrt_fd *f);
+int csockrt_fd_calls(csockrt_fd *f);
+
+int csockrt_wait(csockrt_fd *f, int events, int timeout_ms);
+ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, int timeout_ms);
+ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags, int timeout_ms);
+ssize_t csockrt_recvfrom(csockrt_fd *f, void *buf, size_t len, int flags,
+                         struct sockaddr *addr, socklen_t *addrlen, int timeout_ms);
+ssize_t csockrt_sendto(csockrt_fd *f, const void *buf, size_t len, int flags,
+                       const struct sockaddr *addr, socklen_t addrlen, int timeout_ms);
+ssize_t csockrt_recvmsg(csockrt_fd *f, struct msghdr *msg, int flags, int timeout_ms);
+ssize_t csockrt_sendmsg(csockrt_fd *f, const struct msghdr *msg, int flags, int timeout_ms);
+int csockrt_accept4(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen, int flags,
+                    int timeout_ms);
+ssize_t csockrt_sendfile(csockrt_fd *f, int in_fd, off_t *offset, size_t count,
+                         int timeout_ms);
+int csockrt_connect(csockrt_fd *f, const struct sockaddr *addr, socklen_t addrlen);
+int csockrt_bind(csockrt_fd *f, const struct sockaddr *addr, socklen_t addrlen);
+int csockrt_listen(csockrt_fd *f, int backlog);
+int csockrt_shutdown(csockrt_fd *f, int how);
+int csockrt_getsockname(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen);
+int csockrt_getpeername(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen);
+int csockrt_getsockopt(csockrt_fd *f, int level, int name, void *value, socklen_t *len);
+int csockrt_setsockopt(csockrt_fd *f, int level, int name, const void *value, socklen_t len);
+int csockrt_fcntl(csockrt_fd *f, int cmd, int arg);
+"""
+
+CUSTOMIZATIONS = r"""
+/* state: bit 0 closed, bit 1 detached, the rest counts running calls. */
+#define CSOCKRT_CLOSED 1u
+#define CSOCKRT_DETACHED 2u
+#define CSOCKRT_CALL 4u
+/* Outside errno's range: the poll before the call timed out. */
+#define CSOCKRT_EXPIRED (-100000)
+
+typedef struct {
+    int fd;
+    _Atomic unsigned int state;
+} csockrt_fd;
+
+static void csockrt_fd_init(csockrt_fd *f, int fd)
+{
+    f->fd = fd;
+    atomic_store(&f->state, 0u);
+}
+
+/* The number, or -1 once closed or detached (it may still be open under a
+   running call, but it is no longer this socket's to use). */
+static int csockrt_fd_get(csockrt_fd *f)
+{
+    return (atomic_load(&f->state) & CSOCKRT_CLOSED) ? -1 : f->fd;
+}
+
+/* A reference for one call: the number, or -1 when closed. */
+static int csockrt_fd_acquire(csockrt_fd *f)
+{
+    unsigned int s = atomic_load(&f->state);
+    do {
+        if (s & CSOCKRT_CLOSED)
+            return -1;
+    } while (!atomic_compare_exchange_weak(&f->state, &s, s + CSOCKRT_CALL));
+    return f->fd;
+}
+
+/* Drop a reference; the last call out of a closed socket closes it. errno
+   is kept, so the caller's errno is the failed call's. */
+static void csockrt_fd_release(csockrt_fd *f)
+{
+    unsigned int s = atomic_fetch_sub(&f->state, CSOCKRT_CALL) - CSOCKRT_CALL;
+    if (s == CSOCKRT_CLOSED) {
+        int saved = errno;
+        close(f->fd);
+        errno = saved;
+    }
+}
+
+/* 0: closed now; 1: closed, the number released when the running calls
+   return; 2: it was closed already; -errno: close(2) failed (the number is
+   gone all the same, as after any close(2) on Linux). */
+static int csockrt_fd_close(csockrt_fd *f)
+{
+    unsigned int s = atomic_fetch_or(&f->state, CSOCKRT_CLOSED);
+    if (s & CSOCKRT_CLOSED)
+        return 2;
+    if (s >= CSOCKRT_CALL)
+        return 1;
+    return close(f->fd) == -1 ? -errno : 0;
+}
+
+/* Give the number up without closing it: the number, or -1 if closed. */
+static int csockrt_fd_detach(csockrt_fd *f)
+{
+    unsigned int s = atomic_fetch_or(&f->state, CSOCKRT_CLOSED | CSOCKRT_DETACHED);
+    return (s & CSOCKRT_CLOSED) ? -1 : f->fd;
+}
+
+static int csockrt_fd_calls(csockrt_fd *f)
+{
+    return (int)(atomic_load(&f->state) / CSOCKRT_CALL);
+}
+
+/* poll() fd before a call with a timeout: 0 ready, CSOCKRT_EXPIRED, -errno. */
+static int csockrt_poll_one(int fd, int events, int timeout_ms)
+{
+    struct pollfd p;
+    int n;
+    if (timeout_ms < 0)
+        return 0;
+    p.fd = fd;
+    p.events = (short)events;
+    p.revents = 0;
+    n = poll(&p, 1, timeout_ms);
+    if (n > 0)
+        return 0;
+    return n == 0 ? CSOCKRT_EXPIRED : -errno;
+}
+
+#define CSOCKRT_ENTER(f) \
+    int fd = csockrt_fd_acquire(f); \
+    if (fd < 0) { errno = EBADF; return -EBADF; }
+
+#define CSOCKRT_LEAVE(f, result) \
+    do { \
+        long long r_ = (long long)(result); \
+        if (r_ == -1) r_ = -errno; \
+        csockrt_fd_release(f); \
+        return r_; \
+    } while (0)
+
+/* The call, after a poll() for events when timeout_ms >= 0. */
+#define CSOCKRT_IO(f, events, timeout_ms, call) \
+    CSOCKRT_ENTER(f) \
+    int w_ = csockrt_poll_one(fd, (events), (timeout_ms)); \
+    if (w_ != 0) { csockrt_fd_release(f); return w_; } \
+    CSOCKRT_LEAVE(f, call)
+
+static int csockrt_wait(csockrt_fd *f, int events, int timeout_ms)
+{
+    CSOCKRT_ENTER(f)
+    int w = csockrt_poll_one(fd, events, timeout_ms);
+    csockrt_fd_release(f);
+    return w;
+}
+
+static ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLIN, timeout_ms, recv(fd, buf, len, flags));
+}
+
+static ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags,
+                            int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLOUT, timeout_ms, send(fd, buf, len, flags));
+}
+
+static ssize_t csockrt_recvfrom(csockrt_fd *f, void *buf, size_t len, int flags,
+                                struct sockaddr *addr, socklen_t *addrlen, int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLIN, timeout_ms, recvfrom(fd, buf, len, flags, addr, addrlen));
+}
+
+static ssize_t csockrt_sendto(csockrt_fd *f, const void *buf, size_t len, int flags,
+                              const struct sockaddr *addr, socklen_t addrlen, int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLOUT, timeout_ms, sendto(fd, buf, len, flags, addr, addrlen));
+}
+
+static ssize_t csockrt_recvmsg(csockrt_fd *f, struct msghdr *msg, int flags, int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLIN, timeout_ms, recvmsg(fd, msg, flags));
+}
+
+static ssize_t csockrt_sendmsg(csockrt_fd *f, const struct msghdr *msg, int flags,
+                               int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLOUT, timeout_ms, sendmsg(fd, msg, flags));
+}
+
+static int csockrt_accept4(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen,
+                           int flags, int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLIN, timeout_ms, accept4(fd, addr, addrlen, flags));
+}
+
+static ssize_t csockrt_sendfile(csockrt_fd *f, int in_fd, off_t *offset, size_t count,
+                                int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLOUT, timeout_ms, sendfile(fd, in_fd, offset, count));
+}
+
+static int csockrt_connect(csockrt_fd *f, const struct sockaddr *addr, socklen_t addrlen)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, connect(fd, addr, addrlen));
+}
+
+static int csockrt_bind(csockrt_fd *f, const struct sockaddr *addr, socklen_t addrlen)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, bind(fd, addr, addrlen));
+}
+
+static int csockrt_listen(csockrt_fd *f, int backlog)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, listen(fd, backlog));
+}
+
+static int csockrt_shutdown(csockrt_fd *f, int how)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, shutdown(fd, how));
+}
+
+static int csockrt_getsockname(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, getsockname(fd, addr, addrlen));
+}
+
+static int csockrt_getpeername(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, getpeername(fd, addr, addrlen));
+}
+
+static int csockrt_getsockopt(csockrt_fd *f, int level, int name, void *value,
+                              socklen_t *len)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, getsockopt(fd, level, name, value, len));
+}
+
+static int csockrt_setsockopt(csockrt_fd *f, int level, int name, const void *value,
+                              socklen_t len)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, setsockopt(fd, level, name, value, len));
+}
+
+static int csockrt_fcntl(csockrt_fd *f, int cmd, int arg)
+{
+    CSOCKRT_ENTER(f)
+    CSOCKRT_LEAVE(f, fcntl(fd, cmd, arg));
+}
+"""
