@@ -26,6 +26,17 @@ from collections.abc import Callable
 from typing import Any
 
 import csock
+from csock._csock import lib
+
+# Closes that found a call running on the victim (the number was kept until
+# it returned): the case the mechanism exists for. Counted, not asserted.
+deferred = [0]
+
+
+def _close_victim(victim: csock.Socket) -> None:
+    if lib.csockrt_fd_calls(victim._ref) > 0:
+        deferred[0] += 1
+    victim.close()
 
 TIMEOUT = 2.0  # every blocking call in a round ends by then
 
@@ -87,7 +98,7 @@ def round_send(rng: random.Random, whole: bool) -> int:
     chunk = b"V" * 65536
     thread = _worker(lambda: victim.sendall(chunk) if whole else victim.send(chunk))
     _settle(rng)
-    victim.close()
+    _close_victim(victim)
     new, new_peer = csock.socketpair()
     with new, new_peer, victim_peer:
         _good, bad = _drain(victim_peer, b"V")  # unblocks the worker
@@ -102,7 +113,7 @@ def round_recv(rng: random.Random) -> int:
     got: list[bytes] = []
     thread = _worker(lambda: got.append(victim.recv(4096) or _end()))
     _settle(rng)
-    victim.close()
+    _close_victim(victim)
     new, new_peer = csock.socketpair()
     with new, new_peer, victim_peer:
         new_peer.sendall(b"N" * 1000)
@@ -133,7 +144,7 @@ def round_accept(rng: random.Random) -> int:
     accepted: list[Any] = []
     thread = _worker(lambda: accepted.append(victim.accept()[0]))
     _settle(rng)
-    victim.close()
+    _close_victim(victim)
     wrong = 0
     with csock.create_server(("127.0.0.1", 0)) as new:
         new_addr = new.getsockname()
@@ -170,7 +181,7 @@ def round_connect(rng: random.Random) -> int:
 
         thread = _worker(connect_once)
         _settle(rng)
-        victim.close()
+        _close_victim(victim)
         new = csock.Socket(csock.AF_INET, csock.SOCK_STREAM)
         with new:
             thread.join(TIMEOUT * 2)
@@ -203,13 +214,14 @@ def run(rounds: int, switch_interval: float = 1e-6, seed: int = 1) -> dict[str, 
     old = sys.getswitchinterval()
     sys.setswitchinterval(switch_interval)
     wrong = dict.fromkeys(ROUNDS, 0)
+    deferred[0] = 0
     try:
         for _ in range(rounds):
             for name, body in ROUNDS.items():
                 wrong[name] += body(rng)
     finally:
         sys.setswitchinterval(old)
-    return {**wrong, "rounds": rounds * len(ROUNDS)}
+    return {**wrong, "rounds": rounds * len(ROUNDS), "deferred": deferred[0]}
 
 
 def main() -> int:
@@ -221,10 +233,11 @@ def main() -> int:
     start = time.monotonic()
     result = run(opts.rounds, opts.switch_interval)
     seconds = time.monotonic() - start
-    total = sum(v for k, v in result.items() if k != "rounds")
+    total = sum(result[name] for name in ROUNDS)
     for name in ROUNDS:
         print(f"  {name:<10} wrong deliveries: {result[name]}")
-    print(f"rounds: {result['rounds']} in {seconds:.1f} s; wrong deliveries in all: {total}")
+    print(f"rounds: {result['rounds']} in {seconds:.1f} s; closes during a running call: "
+          f"{result['deferred']}; wrong deliveries in all: {total}")
     return 1 if total else 0
 
 

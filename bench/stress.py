@@ -1,5 +1,6 @@
 """The full reliability run: fuzzing (stress profile, in a child process),
-the fault tests, the leak loop and the two echo servers at full size; prints
+the fault tests, the leak loop, the two echo servers and the descriptor-reuse
+rounds (bench/reuse.py) at full size; prints
 a table of the figures.
 
     .venv/bin/python bench/stress.py            # everything (several minutes)
@@ -26,6 +27,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
 import reliability  # noqa: E402
+import reuse  # noqa: E402
 
 
 def _pytest(args: list[str], env: dict[str, str], limit: float) -> tuple[int, str]:
@@ -114,6 +116,18 @@ def main() -> int:
         failed |= bool(r["errors"]) or r["bytes_verified"] != clients * nbytes
         leaks += r["fds_after"] - r["fds_before"]
     row("leaks found", leaks)
+
+    rounds = 40 if quick else 400
+    print(f"descriptor reuse ({rounds} rounds of each call, switch interval 1 us)...",
+          flush=True)
+    start = time.monotonic()
+    r = reuse.run(rounds, switch_interval=1e-6)
+    wrong = sum(r[name] for name in reuse.ROUNDS)
+    row("reuse: rounds (recv/send/sendall/accept/connect)",
+        f"{r['rounds']} ({time.monotonic() - start:.1f} s)")
+    row("reuse: closes while a call ran", r["deferred"])
+    row("reuse: bytes/clients to the wrong connection", wrong)
+    failed |= wrong != 0
 
     print()
     width = max(len(n) for n, _ in rows)

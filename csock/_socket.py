@@ -703,27 +703,29 @@ class Socket:
 
     def send(self, data: Any, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        if data.__class__ is bytes:
-            pinned = None
-        else:
-            data = pinned = _validate.readable_buffer(data)
+        if data.__class__ is not bytes:
+            return self._send_buffer(data, flags)
+        # As CPython's "y*|i": the flags are a C int, parsed before the fd is used.
+        if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
+            flags = _validate.c_int(flags, "flags")
+        if self._timeout is None:
+            ref = self._ref
+            while True:
+                n = _c_send(ref, data, len(data), flags | _NOSIGNAL, -1)
+                if n >= 0:
+                    return n
+                if n != _NEG_EINTR:
+                    raise os_error(-n)
+        return self._call(_c_send, data, len(data), flags | _NOSIGNAL)
+
+    def _send_buffer(self, data: Any, flags: int) -> int:
+        """send() of a bytes-like object other than bytes: pinned, then released."""
+        pinned = _validate.readable_buffer(data)
         try:
-            # As CPython's "y*|i": the flags are a C int, parsed before the fd is used.
-            if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
-                flags = _validate.c_int(flags, "flags")
-            flags |= _NOSIGNAL
-            if self._timeout is None:
-                ref = self._ref
-                while True:
-                    n = _c_send(ref, data, len(data), flags, -1)
-                    if n >= 0:
-                        return n
-                    if n != _NEG_EINTR:
-                        raise os_error(-n)
-            return self._call(_c_send, data, len(data), flags)
+            flags = _validate.c_int(flags, "flags")
+            return self._call(_c_send, pinned, len(pinned), flags | _NOSIGNAL)
         finally:
-            if pinned is not None:
-                _release(pinned)
+            _release(pinned)
 
     def sendall(self, data: Any, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
