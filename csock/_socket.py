@@ -341,7 +341,16 @@ class Socket:
         if type & lib.SOCK_NONBLOCK:
             self._timeout = 0.0
         elif _default_timeout is not None:
-            self.settimeout(_default_timeout)
+            try:
+                self.settimeout(_default_timeout)
+            except BaseException:
+                # A descriptor we made is closed; one we were given stays the
+                # caller's (fromfd and accept close theirs): never closed twice.
+                if fileno is None:
+                    lib.csockrt_fd_close(self._ref)
+                else:
+                    lib.csockrt_fd_detach(self._ref)
+                raise
 
     # ----------------------------------------------------------------- identity
     @property

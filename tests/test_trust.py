@@ -256,6 +256,30 @@ def test_detach_while_a_call_runs_leaves_the_number_open() -> None:
     assert sock.detach() == -1
 
 
+@pytest.mark.timeout(30)
+def test_close_does_not_wake_a_blocked_call() -> None:
+    """The choice (as CPython): close() leaves a blocked recv in the kernel;
+    it returns its own connection's data, and only then is the number closed."""
+    sock, peer = _stream_pair()
+    with peer:
+        got: list[bytes] = []
+        thread = threading.Thread(target=lambda: got.append(sock.recv(10)))
+        thread.start()
+        while lib.csockrt_fd_calls(sock._ref) == 0:
+            time.sleep(0.001)
+        fd = sock.fileno()
+        sock.close()
+        thread.join(0.2)
+        assert thread.is_alive()  # not woken by close()
+        assert _fd_is_open(fd)  # and its number not given to anyone else
+        peer.sendall(b"hello")
+        thread.join(10)
+        assert got == [b"hello"]
+        peer.settimeout(10)
+        assert peer.recv(10) == b""  # the last call out closed the socket: EOF
+        assert not _fd_is_open(fd)
+
+
 def test_close_error_reported_when_nothing_runs() -> None:
     sock, peer = _stream_pair()
     with peer:
