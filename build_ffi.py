@@ -12,9 +12,17 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shlex
+import subprocess
+import sys
+import sysconfig
+import tempfile
 from types import ModuleType
 
 from cffi import FFI
+
+LINUX_ONLY = ("csock is Linux-only: it binds Linux's socket API (accept4, MSG_NOSIGNAL, "
+              "Linux's sendfile), so it can be built and used on Linux only.")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CDEFS_DIR = os.path.join(HERE, "csock", "_cdefs")
@@ -55,6 +63,46 @@ def _load(name: str) -> ModuleType:
     return module
 
 
+def _compiler() -> list[str]:
+    """The compiler command setuptools will use: $CC, else Python's own."""
+    return shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
+
+
+def preflight(cc: list[str] | None = None, include_dir: str | None = None) -> str | None:
+    """None when a C compiler and Python's headers are there; otherwise one
+    message naming what is missing and the package that provides it."""
+    cc = _compiler() if cc is None else cc
+    include_dir = sysconfig.get_paths()["include"] if include_dir is None else include_dir
+    try:
+        version = subprocess.run([*cc, "--version"], capture_output=True, timeout=60)
+        works = version.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        works = False
+    if not works:
+        return (f"csock needs a C compiler to build, and {shlex.join(cc)!r} does not run: "
+                "install one (Debian/Ubuntu: apt-get install build-essential; "
+                "Fedora: dnf install gcc), or set CC to a working compiler.")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, "check.c")
+        with open(source, "w") as f:
+            f.write("#include <Python.h>\n#include <sys/socket.h>\nint main(void) { return 0; }\n")
+        try:
+            result = subprocess.run([*cc, "-I", include_dir, "-c", source, "-o",
+                                     os.path.join(tmp, "check.o")],
+                                    capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"csock's build check could not run the C compiler: {exc}"
+    if result.returncode == 0:
+        return None
+    if not os.path.exists(os.path.join(include_dir, "Python.h")):
+        return (f"csock needs Python's C headers to build, and Python.h is not in "
+                f"{include_dir}: install them (Debian/Ubuntu: apt-get install python3-dev; "
+                "Fedora: dnf install python3-devel).")
+    return ("csock's build check failed to compile a file that includes <Python.h> and "
+            "<sys/socket.h> (install build-essential and python3-dev on Debian/Ubuntu); "
+            "the compiler said:\n" + result.stderr.strip())
+
+
 def build_ffi() -> FFI:
     modules = [_load(name) for name in MODULES]
     ffi = FFI()
@@ -73,6 +121,19 @@ def build_ffi() -> FFI:
     ffi.set_source("csock._csock", source, extra_compile_args=extra, extra_link_args=link)
     return ffi
 
+
+if not sys.platform.startswith("linux"):
+    raise SystemExit(LINUX_ONLY)
+# When setuptools builds the extension: stop with one clear line rather than
+# gcc's raw error (CSOCK_SKIP_PREFLIGHT=1 skips the check).
+if os.environ.get("CSOCK_SKIP_PREFLIGHT") != "1" and (
+        __name__ != "__main__" or "--check" in sys.argv):
+    _problem = preflight()
+    if _problem is not None:
+        raise SystemExit(_problem)
+    if "--check" in sys.argv:
+        print("csock's build check: a C compiler and Python's headers are there.")
+        raise SystemExit(0)
 
 ffibuilder = build_ffi()
 

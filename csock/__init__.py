@@ -49,6 +49,7 @@ from csock._functions import (
     send_fds,
 )
 from csock._socket import Socket, fromfd, getdefaulttimeout, setdefaulttimeout, socketpair
+from csock._version import __version__
 
 error = OSError
 socket = Socket  # so that ``csock.socket(...)`` reads like ``socket.socket(...)``
@@ -74,7 +75,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (tools/gen_constants_stub
     from csock._constant_names import *  # noqa: F403
 
 __all__ = [
-    "Socket", "socket", "SocketType", "socketpair", "fromfd", "create_connection",
+    "__version__", "Socket", "socket", "SocketType", "socketpair", "fromfd", "create_connection",
     "create_server", "getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyname_ex",
     "gethostname", "getservbyname", "getservbyport", "has_dualstack_ipv6", "htonl", "htons",
     "ntohl", "ntohs", "inet_aton", "inet_ntoa", "inet_pton", "inet_ntop", "getdefaulttimeout",

@@ -1,0 +1,58 @@
+"""The build's own checks (build_ffi.py): Linux only, and a pre-flight that
+names what is missing (a C compiler, Python's headers) and its package."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_FFI = ROOT / "build_ffi.py"
+
+
+def _load_build_ffi() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("_csock_build_ffi_test", BUILD_FFI)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_preflight_passes_here() -> None:
+    assert _load_build_ffi().preflight() is None
+
+
+def test_preflight_names_the_missing_compiler() -> None:
+    message = _load_build_ffi().preflight(cc=["/nonexistent/bin/cc"])
+    assert message is not None
+    assert "C compiler" in message and "build-essential" in message
+    assert "/nonexistent/bin/cc" in message
+
+
+def test_preflight_names_the_missing_python_headers(tmp_path: Path) -> None:
+    message = _load_build_ffi().preflight(include_dir=str(tmp_path))
+    assert message is not None
+    assert "Python.h" in message and "python3-dev" in message
+
+
+def test_build_with_bogus_cc_ends_with_one_clear_line() -> None:
+    env = dict(os.environ, CC="/nonexistent/bin/cc")
+    env.pop("CSOCK_SKIP_PREFLIGHT", None)
+    proc = subprocess.run([sys.executable, str(BUILD_FFI), "--check"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "build-essential" in last and "Traceback" not in proc.stderr
+
+
+def test_build_elsewhere_than_linux_fails_with_the_sentence() -> None:
+    code = ("import runpy, sys; sys.platform = 'darwin'; "
+            f"runpy.run_path({str(BUILD_FFI)!r})")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == _load_build_ffi().LINUX_ONLY
