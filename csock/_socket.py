@@ -36,13 +36,24 @@ import stat
 import warnings
 from collections.abc import Callable
 from time import monotonic
-from typing import IO, Any, overload
+from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
 from csock import _address, _validate
 from csock._constants import to_family, to_kind
 from csock._csock import ffi, lib
 from csock._errors import closed_error, os_error, timed_out
 from csock._socketio import SocketIO
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from typing_extensions import Buffer  # collections.abc.Buffer from 3.12
+
+    from csock._constants import AddressFamily, SocketKind
+
+# Text modes of makefile(), and binary ones (as typeshed's socket.makefile).
+_TextMode = Literal["r", "w", "rw", "wr", ""]
+_BinaryMode = Literal["b", "rb", "br", "wb", "bw", "rwb", "rbw", "wrb", "wbr", "brw", "bwr"]
 
 _EINTR = lib.EINTR
 _EAGAIN = lib.EAGAIN
@@ -354,14 +365,14 @@ class Socket:
 
     # ----------------------------------------------------------------- identity
     @property
-    def family(self) -> int:
-        """The address family, an AddressFamily member where one exists."""
-        return to_family(self._family)
+    def family(self) -> AddressFamily:
+        """The address family, an AddressFamily member where one exists (an int otherwise)."""
+        return to_family(self._family)  # type: ignore[return-value]
 
     @property
-    def type(self) -> int:
+    def type(self) -> SocketKind:
         """The socket type (without SOCK_NONBLOCK/SOCK_CLOEXEC), a SocketKind member."""
-        return to_kind(self._type)
+        return to_kind(self._type)  # type: ignore[return-value]
 
     @property
     def proto(self) -> int:
@@ -654,7 +665,7 @@ class Socket:
             self._spare.append(buf)
         return data
 
-    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+    def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the number of bytes."""
         # Pinned first (CPython's "w*|ni"): nbytes' or flags' __index__ cannot
         # resize the buffer under the call; its size is the pinned size.
@@ -698,7 +709,8 @@ class Socket:
                        ffi.cast("struct sockaddr *", storage), length)
         return _received(buf, bufsize, n), _address.from_storage(storage, length[0])
 
-    def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
+    def recvfrom_into(self, buffer: Buffer, nbytes: int = 0,
+                      flags: int = 0) -> tuple[int, Any]:
         """(number of bytes received into ``buffer``, the sender's address)."""
         target = _validate.writable_buffer(buffer, "recvfrom_into")
         try:
@@ -710,7 +722,7 @@ class Socket:
             _release(target)
         return n, _address.from_storage(storage, length[0])
 
-    def send(self, data: Any, flags: int = 0) -> int:
+    def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
         if data.__class__ is not bytes:
             return self._send_buffer(data, flags)
@@ -736,7 +748,7 @@ class Socket:
         finally:
             _release(pinned)
 
-    def sendall(self, data: Any, flags: int = 0) -> None:
+    def sendall(self, data: Buffer, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
         pointer = _validate.readable_buffer(data)
         if pointer.__class__ is bytes:
@@ -767,28 +779,29 @@ class Socket:
             _release(pointer)
 
     @overload
-    def sendto(self, data: Any, address: Any, /) -> int: ...
+    def sendto(self, data: Buffer, address: Any, /) -> int: ...
     @overload
-    def sendto(self, data: Any, flags: int, address: Any, /) -> int: ...
+    def sendto(self, data: Buffer, flags: int, address: Any, /) -> int: ...
 
-    def sendto(self, data: Any, flags_or_address: Any, address: Any = None, /) -> int:
+    def sendto(self, data: Buffer, flags_or_address: Any, address: Any = None, /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
         # As CPython's "y*O" / "y*iO": data, then flags, then the address.
-        data = _validate.readable_buffer(data)
+        pinned = _validate.readable_buffer(data)
         try:
             if address is None:
                 flags, address = 0, flags_or_address
             else:
                 flags = _validate.c_int(flags_or_address, "flags")
             sa, length = _address.to_sockaddr(self._family, address, "sendto")
-            return self._call(lib.csockrt_sendto, data, len(data), flags | _NOSIGNAL,
+            return self._call(lib.csockrt_sendto, pinned, len(pinned), flags | _NOSIGNAL,
                               ffi.cast("struct sockaddr *", sa), length)
         finally:
-            if data.__class__ is not bytes:
-                _release(data)
+            if pinned.__class__ is not bytes:
+                _release(pinned)
 
-    def sendmsg(self, buffers: Any, ancdata: Any = (), flags: int = 0, address: Any = None,
-                /) -> int:
+    def sendmsg(self, buffers: Iterable[Buffer],
+                ancdata: Iterable[tuple[int, int, Buffer]] = (), flags: int = 0,
+                address: Any = None, /) -> int:
         """Send the bytes-like objects of ``buffers`` as one message (gather).
 
         ``ancdata``: (level, type, data) control messages, e.g. (SOL_SOCKET,
@@ -893,7 +906,7 @@ class Socket:
         # the buffer, and only what the buffer holds is returned.
         return _unpack(buf, min(n, bufsize)), ancdata, msg_flags, address
 
-    def recvmsg_into(self, buffers: Any, ancbufsize: int = 0, flags: int = 0,
+    def recvmsg_into(self, buffers: Iterable[Buffer], ancbufsize: int = 0, flags: int = 0,
                      /) -> tuple[int, list[tuple[int, int, bytes]], int, Any]:
         """recvmsg() into the writable buffers of ``buffers``, filled in order (scatter).
 
@@ -1030,6 +1043,29 @@ class Socket:
                 _release(pointer)
 
     # ------------------------------------------------------------------ files
+    @overload
+    def makefile(self, mode: _BinaryMode, buffering: Literal[0], *, encoding: str | None = None,
+                 errors: str | None = None, newline: str | None = None) -> SocketIO: ...
+    @overload
+    def makefile(self, mode: Literal["rwb", "rbw", "wrb", "wbr", "brw", "bwr"],
+                 buffering: Literal[-1, 1] | None = None, *, encoding: str | None = None,
+                 errors: str | None = None, newline: str | None = None) -> io.BufferedRWPair: ...
+    @overload
+    def makefile(self, mode: Literal["rb", "br"], buffering: Literal[-1, 1] | None = None, *,
+                 encoding: str | None = None, errors: str | None = None,
+                 newline: str | None = None) -> io.BufferedReader: ...
+    @overload
+    def makefile(self, mode: Literal["wb", "bw"], buffering: Literal[-1, 1] | None = None, *,
+                 encoding: str | None = None, errors: str | None = None,
+                 newline: str | None = None) -> io.BufferedWriter: ...
+    @overload
+    def makefile(self, mode: _BinaryMode, buffering: int, *, encoding: str | None = None,
+                 errors: str | None = None, newline: str | None = None) -> io.IOBase: ...
+    @overload
+    def makefile(self, mode: _TextMode = "r", buffering: int | None = None, *,
+                 encoding: str | None = None, errors: str | None = None,
+                 newline: str | None = None) -> io.TextIOWrapper: ...
+
     def makefile(
         self,
         mode: str = "r",
@@ -1038,7 +1074,7 @@ class Socket:
         encoding: str | None = None,
         errors: str | None = None,
         newline: str | None = None,
-    ) -> IO[Any]:
+    ) -> IO[Any] | io.IOBase:
         """A file object on the socket, as socket.socket.makefile returns."""
         if not set(mode) <= {"r", "w", "b"}:
             raise ValueError(f"invalid mode {mode!r} (only r, w, b allowed)")
@@ -1056,7 +1092,7 @@ class Socket:
         if buffering == 0:
             if not binary:
                 raise ValueError("unbuffered streams must be binary")
-            return raw  # type: ignore[return-value]
+            return raw
         buffer: Any
         if reading and writing:
             buffer = io.BufferedRWPair(raw, raw, buffering)

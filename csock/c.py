@@ -80,6 +80,8 @@ string = ffi.string
 buffer = ffi.buffer
 from_buffer = ffi.from_buffer
 NULL = ffi.NULL
+# The type of every cdata object (for annotations and isinstance); c.pyi types it.
+CData = ffi.CData
 
 # Prefix of the C helper functions that stand in for macros and variadics.
 _HELPER_PREFIX = "csock_"
