@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import array
 import os
+import socket as _stdlib_socket
 import threading
 from typing import Any
 
@@ -23,12 +24,9 @@ from csock._socket import Socket, cmsg_len, cmsg_space, getdefaulttimeout
 _static_buffer_lock = threading.Lock()
 
 
-class _DefaultTimeout:
-    def __repr__(self) -> str:
-        return "_GLOBAL_DEFAULT_TIMEOUT"
-
-
-_GLOBAL_DEFAULT_TIMEOUT: Any = _DefaultTimeout()
+# The standard library's own sentinel: http.client, urllib, smtplib... pass
+# socket's to create_connection, which must then mean "the default timeout".
+_GLOBAL_DEFAULT_TIMEOUT: Any = _stdlib_socket._GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------- byte order

@@ -32,6 +32,7 @@ import io
 import operator
 import os
 import signal
+import socket as _stdlib_socket
 import stat
 import warnings
 from collections.abc import Callable
@@ -110,20 +111,22 @@ def _new_fd_ref() -> Any:
     return ref
 
 
-_default_timeout: float | None = None
 _DEFAULT_BACKLOG: Any = object()  # listen() with no argument
 _NO_OPTLEN: Any = object()  # setsockopt() with three arguments
 
 
 def getdefaulttimeout() -> float | None:
-    """The timeout given to new sockets (None: blocking)."""
-    return _default_timeout
+    """The timeout given to new sockets (None: blocking).
+
+    One value for the process: socket.getdefaulttimeout()'s, so that
+    socket.setdefaulttimeout() reaches csock's sockets too, and back.
+    """
+    return _stdlib_socket.getdefaulttimeout()
 
 
 def setdefaulttimeout(timeout: float | None) -> None:
-    """Set the timeout given to new sockets; None makes them blocking."""
-    global _default_timeout
-    _default_timeout = _validate.timeout(timeout)
+    """Set the timeout given to new sockets, csock's and socket's; None: blocking."""
+    _stdlib_socket.setdefaulttimeout(timeout)  # its checks are the running socket's
 
 
 # The largest bytes object CPython can make (PyBytes_FromStringAndSize).
@@ -351,9 +354,9 @@ class Socket:
         self._timeout: float | None = None
         if type & lib.SOCK_NONBLOCK:
             self._timeout = 0.0
-        elif _default_timeout is not None:
+        elif (default := _stdlib_socket.getdefaulttimeout()) is not None:
             try:
-                self.settimeout(_default_timeout)
+                self.settimeout(default)
             except BaseException:
                 # A descriptor we made is closed; one we were given stays the
                 # caller's (fromfd and accept close theirs): never closed twice.
@@ -579,7 +582,7 @@ class Socket:
             raise
         # As socket.socket.accept: a timeout on the listener is not inherited
         # when there is no default timeout.
-        if _default_timeout is None and self._timeout:
+        if _stdlib_socket.getdefaulttimeout() is None and self._timeout:
             sock.setblocking(True)
         return sock, _address.from_storage(storage, length[0])
 
