@@ -112,6 +112,8 @@ BAD = {
     'from csock.c import *\nfd = socket(AF_INET, SOCK_STREAM)\n': "socket|argument",
     'from csock.c import *\nrecv(3, b"buffer", 6, 0)\n': "recv",
     'import csock\ncsock.socket().sendall("texto")\n': "sendall",
+    # An annotation that names socket.socket rejects a csock.Socket (README).
+    'import csock, socket\nsock: socket.socket = csock.socket()\n': "socket",
 }
 
 
