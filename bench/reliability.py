@@ -28,7 +28,8 @@ import time
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+# Appended: an installed csock comes first; a bare checkout still works.
+sys.path.append(os.path.dirname(HERE))
 
 import csock  # noqa: E402
 

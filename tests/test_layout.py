@@ -49,7 +49,9 @@ def sizes(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str
     return rc, out, err
 
 
-def sizes_proc(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def sizes_proc(*argv: str, cwd: Path = ROOT / "examples") -> subprocess.CompletedProcess[str]:
+    # Not the root: "python -m csock" there would import the source tree, which
+    # holds no compiled module when csock is installed from an sdist or wheel.
     return subprocess.run([sys.executable, "-m", "csock", "sizes", *argv], cwd=cwd,
                           capture_output=True, text=True, timeout=TIMEOUT)
 

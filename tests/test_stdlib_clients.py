@@ -170,6 +170,7 @@ def test_smtplib(csock_sockets: list[Any]) -> None:
     for port in _serve(server):
         # local_hostname given: smtplib would otherwise ask getfqdn(), a lookup.
         with smtplib.SMTP("127.0.0.1", port, local_hostname="localhost", timeout=10) as smtp:
-            smtp.sendmail("a@example.invalid", ["b@example.invalid"], "Subject: hola\r\n\r\nhola\r\n")
+            smtp.sendmail("a@example.invalid", ["b@example.invalid"],
+                          "Subject: hola\r\n\r\nhola\r\n")
             assert isinstance(smtp.sock, csock.Socket)
     assert any(b"hola" in message for message in _SMTPHandler.received)

@@ -28,7 +28,7 @@ import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
+sys.path.append(ROOT)  # after an installed csock: build_ffi is only here
 sys.path.insert(0, HERE)
 
 from c_api_docs import DOCS  # noqa: E402

@@ -30,7 +30,7 @@ def render() -> str:
 
 
 def main() -> None:
-    sys.path.insert(0, ROOT)
+    sys.path.append(ROOT)  # after an installed csock
     with open(STUB_PATH, "w") as f:
         f.write(render())
     print("wrote", STUB_PATH)

@@ -12,7 +12,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
+sys.path.append(ROOT)  # after an installed csock: build_ffi is only here
 
 import build_ffi  # noqa: E402
 from csock._csock import ffi, lib  # noqa: E402
