@@ -379,10 +379,12 @@ class Socket:
 
     @property
     def proto(self) -> int:
+        """The protocol number (0: the family's default for the type)."""
         return self._proto
 
     @property
     def timeout(self) -> float | None:
+        """The timeout in seconds: None for blocking, 0.0 for non-blocking."""
         return self._timeout
 
     def fileno(self) -> int:
@@ -507,6 +509,7 @@ class Socket:
 
     # ---------------------------------------------------------------- blocking
     def gettimeout(self) -> float | None:
+        """The timeout in seconds: None for blocking, 0.0 for non-blocking."""
         return self._timeout
 
     def settimeout(self, value: float | None) -> None:
@@ -516,9 +519,11 @@ class Socket:
         self._timeout = timeout
 
     def getblocking(self) -> bool:
+        """False for a non-blocking socket (timeout 0.0); True otherwise."""
         return self._timeout != 0.0
 
     def setblocking(self, flag: bool) -> None:
+        """True: blocking (settimeout(None)); False: non-blocking (settimeout(0.0))."""
         # As CPython: the flag is a C long (None and floats are TypeErrors).
         value = _validate.integer(flag, "flag")
         if not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
@@ -533,10 +538,12 @@ class Socket:
             self._check(lib.csockrt_fcntl(ref, lib.F_SETFL, wanted))
 
     def get_inheritable(self) -> bool:
+        """Whether a child process made by exec() keeps the descriptor (not FD_CLOEXEC)."""
         flags = self._check(lib.csockrt_fcntl(self._ref, lib.F_GETFD, 0))
         return not flags & lib.FD_CLOEXEC
 
     def set_inheritable(self, inheritable: bool) -> None:
+        """Let exec()'d children keep the descriptor (clears FD_CLOEXEC), or not."""
         inheritable = bool(_validate.c_int(inheritable, "inheritable"))  # os's "i"
         ref = self._ref
         flags = self._check(lib.csockrt_fcntl(ref, lib.F_GETFD, 0))
@@ -559,12 +566,14 @@ class Socket:
         self._check(lib.csockrt_listen(self._ref, max(0, backlog)))
 
     def getsockname(self) -> Any:
+        """The socket's own address (getsockname(2)), as a Python address."""
         storage, length = _address.new_storage()
         self._check(lib.csockrt_getsockname(
             self._ref, ffi.cast("struct sockaddr *", storage), length))
         return _address.from_storage(storage, length[0])
 
     def getpeername(self) -> Any:
+        """The connected peer's address (getpeername(2)), as a Python address."""
         storage, length = _address.new_storage()
         self._check(lib.csockrt_getpeername(
             self._ref, ffi.cast("struct sockaddr *", storage), length))

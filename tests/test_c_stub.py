@@ -42,6 +42,13 @@ def test_stub_equals_generator_output() -> None:
         "csock/c.pyi is stale: run python tools/gen_c_stub.py")
 
 
+def test_reference_page_equals_generator_output() -> None:
+    generator = _load(ROOT / "tools" / "gen_c_stub.py", "_csock_gen_c_stub")
+    page = ROOT / "docs" / "reference" / "c.md"
+    assert page.read_text() == generator.render_reference(), (
+        "docs/reference/c.md is stale: run python tools/gen_c_stub.py")
+
+
 def test_every_function_is_typed_and_documented() -> None:
     text = STUB.read_text()
     functions = [n for n in c.__all__ if callable(getattr(c, n)) and not n.isupper()
