@@ -295,8 +295,12 @@ def run_fetch_file(host: str, outfile: str, port: int, trace: bool,
                 raise
             progress.cut()
             reason = "interrupted" if is_interrupt(exc) else str(exc)
+            try:
+                kept_bytes = os.path.getsize(part)  # a failed write may have left part of a block
+            except OSError:
+                kept_bytes = total
             kept = (f"{shown(outfile)} {'left as it was' if existed else 'not created'}, "
-                    f"what was received ({total} bytes) is in {shown(part)}")
+                    f"what was received ({kept_bytes} bytes) is in {shown(part)}")
             cls = Interrupted if is_interrupt(exc) else CliError
             raise cls(f"{reason}; {kept}") from None
         cc.close(sock)
