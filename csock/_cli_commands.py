@@ -198,10 +198,12 @@ def run_serve_file(path: str, host: str, port: int, max_clients: int, trace: boo
             if isinstance(exc, CError | CliError):
                 raise CliError(f"{exc} {cut}") from None
             raise
-        changed = "" if (sent, digest.hexdigest()) == (size, sha256) else (
-            f"; {shown(path)} changed since it was announced")
-        print(f"sent {sent} bytes to {ip} (sha256 {digest.hexdigest()}){changed}",
-              file=sys.stderr, flush=True)
+        if (sent, digest.hexdigest()) == (size, sha256):
+            print(f"sent {sent} bytes to {ip} (sha256 {digest.hexdigest()})",
+                  file=sys.stderr, flush=True)
+        else:
+            print(f"sent {sent} bytes to {ip} (sha256 {digest.hexdigest()}); {shown(path)} "
+                  "changed since it was announced", file=sys.stderr, flush=True)
 
     with traced(trace):
         return serve(host, port, max_clients, send_file, command="serve-file",
@@ -257,7 +259,6 @@ def run_fetch_file(host: str, outfile: str, port: int, trace: bool,
     if os.path.isdir(outfile):
         raise CliError(f"cannot write {shown(outfile)}: Is a directory")
     part = outfile + ".part"
-    existed = os.path.lexists(outfile)
     digest = hashlib.sha256()
     total = 0  # bytes written to part
     with traced(trace):
@@ -294,15 +295,14 @@ def run_fetch_file(host: str, outfile: str, port: int, trace: bool,
             if not (is_interrupt(exc) or isinstance(exc, CError | CliError)):
                 raise
             progress.cut()
-            reason = "interrupted" if is_interrupt(exc) else str(exc)
             try:
-                kept_bytes = os.path.getsize(part)  # a failed write may have left part of a block
+                kept = os.path.getsize(part)  # a failed write may have left part of a block
             except OSError:
-                kept_bytes = total
-            kept = (f"{shown(outfile)} {'left as it was' if existed else 'not created'}, "
-                    f"what was received ({kept_bytes} bytes) is in {shown(part)}")
+                kept = total
+            reason = "interrupted" if is_interrupt(exc) else str(exc)
             cls = Interrupted if is_interrupt(exc) else CliError
-            raise cls(f"{reason}; {kept}") from None
+            raise cls(f"{reason}; {shown(outfile)} left as it was, what was received "
+                      f"({kept} bytes) is in {shown(part)}") from None
         cc.close(sock)
     print(f"{digest.hexdigest()}  {shown(outfile)}  ({total} bytes)", flush=True)
     return 0
