@@ -147,9 +147,11 @@ def test_demo_piped_to_head() -> None:
     (["demo"], ["transcript", "sha256", "example"]),
     (["sizes"], ["sizeof", "example"]),
     (["server"], ["PORT", "--host", "--max-clients", "10000", "127.0.0.1", "example"]),
-    (["client"], ["HOST", "PORT", "10000", "stdin", "example"]),
-    (["serve-file"], ["FILE", "PORT", "--host", "--max-clients", "10001", "example"]),
-    (["fetch-file"], ["HOST", "OUTFILE", "PORT", "10001", "sha256", "example"]),
+    (["client"], ["HOST", "PORT", "10000", "stdin", "--timeout", "example"]),
+    (["serve-file"], ["FILE", "PORT", "--host", "--max-clients", "10001", "--timeout",
+                      "--expect-size", "--expect-sha256", "SO_LINGER", "130", "example"]),
+    (["fetch-file"], ["HOST", "OUTFILE", "PORT", "10001", "sha256", "--timeout",
+                      "--expect-size", "--expect-sha256", "OUTFILE.part", "killed", "example"]),
 ])
 def test_help(args: list[str], mentions: list[str]) -> None:
     result = run(*args, "--help")
