@@ -3,11 +3,23 @@
 Each is the tutorial's C program, call for call, on ``csock.c`` (through the
 checked wrappers of :mod:`csock._cli_c`). ``--trace`` is csock.c's call trace
 (``csock.c.tracing``) on stderr: the lines ``CSOCK_TRACE=1`` and strace print.
+
+With a timeout (``--timeout``, the default), every connect, send and recv
+waits in poll() first on a non-blocking socket, so a silent peer ends the
+command with an error instead of stalling it.
+
+Transfers lose nothing silently: fetch-file writes to ``OUTFILE.part`` and
+renames it over OUTFILE only after a clean end of stream (and the
+``--expect-*`` checks); serve-file resets the connection (SO_LINGER 0) when it
+cannot finish a file, so the receiver sees a failure rather than an end.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -19,10 +31,12 @@ from csock._cli_c import (
     CData,
     CError,
     CliError,
-    ip_of,
+    Interrupted,
+    is_interrupt,
+    parse_host,
     port_of,
-    resolve_ipv4,
-    sockaddr_in,
+    shown,
+    sockaddr_for,
     traced,
 )
 
@@ -30,43 +44,62 @@ GREETING = b"Bienvenido al Eagle14!\n"
 BACKLOG = 2
 
 
-def listen_on(host: str, port: int) -> int:
-    """socket, SO_REUSEADDR, bind, listen(2); announce the real port on stderr."""
-    addr = sockaddr_in(resolve_ipv4(host), port)
-    with cc.closed_on_error(cc.socket()) as fd:
+def listen_on(host: str, port: int) -> tuple[int, int]:
+    """socket, SO_REUSEADDR, bind, listen(2); announce the real port on stderr.
+
+    Returns the listening descriptor and its address family.
+    """
+    where = parse_host(host)
+    addr = sockaddr_for(where, port)
+    with cc.closed_on_error(cc.socket(where.family)) as fd:
         cc.reuseaddr(fd)
         cc.bind(fd, addr)
         cc.listen(fd, BACKLOG)
-        real = cc.getsockname(fd)
+        real = cc.getsockname(fd, where.family)
         print(f"Escuchando en el puerto {port_of(real)}", file=sys.stderr, flush=True)
-    return fd
+    return fd, where.family
 
 
-def serve(host: str, port: int, max_clients: int,
-          handle: Callable[[int, str], None]) -> int:
-    """Accept clients one after another (max_clients of them, 0: forever)."""
-    listener = listen_on(host, port)
-    served = 0
+def serve(host: str, port: int, max_clients: int, handle: Callable[[int, str], None],
+          *, command: str, ready: Callable[[], None] | None = None,
+          on_failure: Callable[[int], None] = cc.close_quietly) -> int:
+    """Accept clients one after another (max_clients of them, 0: forever).
+
+    A client whose handling fails is closed with on_failure, reported on
+    stderr, and counted: the status is 1 if any failed. An Interrupted from
+    handle ends the server.
+    """
+    listener, family = listen_on(host, port)
+    served = failed = 0
     try:
+        if ready is not None:
+            ready()
         while max_clients == 0 or served < max_clients:
-            client, addr = cc.accept(listener)
+            client, addr = cc.accept(listener, family)
             served += 1
-            ip = ip_of(addr)
+            ip = cc.ip_of(addr)
             try:
                 handle(client, ip)
-            except (CError, CliError) as exc:  # one bad client does not stop the server
-                print(f"client {ip}: {exc}", file=sys.stderr, flush=True)
-            finally:
+            except BaseException as exc:
+                cc.despite_interrupts(functools.partial(on_failure, client))
+                if isinstance(exc, Interrupted) or is_interrupt(exc):
+                    raise
+                if not isinstance(exc, CError | CliError):
+                    raise
+                failed += 1  # one bad client does not stop the server
+                print(f"csock {command}: client {ip}: {exc}", file=sys.stderr, flush=True)
+            else:
                 cc.close(client)
     finally:
-        cc.close(listener)
-    return 0
+        cc.close_quietly(listener)
+    return 1 if failed else 0
 
 
-def connect_to(host: str, port: int) -> int:
-    addr = sockaddr_in(resolve_ipv4(host), port)
-    with cc.closed_on_error(cc.socket()) as fd:
-        cc.connect(fd, addr)
+def connect_to(host: str, port: int, timeout_ms: int | None = None) -> int:
+    where = parse_host(host)
+    addr = sockaddr_for(where, port)
+    with cc.closed_on_error(cc.socket(where.family)) as fd:
+        cc.connect(fd, addr, timeout_ms)
     return fd
 
 
@@ -83,63 +116,98 @@ def run_server(host: str, port: int, max_clients: int, trace: bool) -> int:
                 print(f"> [{ip}]: {line}", flush=True)
 
     with traced(trace):
-        return serve(host, port, max_clients, greet_and_echo)
+        return serve(host, port, max_clients, greet_and_echo, command="server")
 
 
 # ------------------------------------------------------------------ client
 
-def run_client(host: str, port: int, trace: bool) -> int:
+def run_client(host: str, port: int, trace: bool, timeout_ms: int | None = None) -> int:
     with traced(trace):
-        fd = connect_to(host, port)
+        fd = connect_to(host, port, timeout_ms)
         try:
             buf: CData = c.new("char[]", BLOCK)
             greeting = b""
             while not greeting.endswith(b"\n"):  # the greeting may come in pieces
-                n = cc.recv(fd, buf, BLOCK)
+                n = cc.recv(fd, buf, BLOCK, 0, timeout_ms)
                 if n == 0:
                     break
                 greeting += bytes(c.buffer(buf, n))
             sys.stdout.write(greeting.decode("utf-8", "replace"))
             sys.stdout.flush()
             for line in iter(sys.stdin.buffer.readline, b""):
-                cc.send_bytes(fd, line)
-        finally:
-            cc.close(fd)
+                cc.send_bytes(fd, line, timeout_ms)
+        except BaseException:
+            cc.close_quietly(fd)
+            raise
+        cc.close(fd)
     return 0
 
 
 # ------------------------------------------------------------------ files
 
-def check_readable(path: str) -> None:
-    """Open and read one byte of path, so a bad file fails before any socket."""
-    fd = cc.open_file(path, c.O_RDONLY)
+def file_digest(path: str) -> tuple[int, str]:
+    """Size and sha256 of the regular file path, read through csock.c.
+
+    Fails before any socket exists for a missing, unreadable or non-regular
+    file (O_NONBLOCK: opening a FIFO must not wait for a writer).
+    """
+    fd = cc.open_file(path, c.O_RDONLY | c.O_NONBLOCK)
     try:
-        probe: CData = c.new("char[]", 1)
-        cc.read(fd, probe, 1, f"cannot read {path}")  # a directory: EISDIR
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise CError(c.EISDIR, f"cannot read {shown(path)}")
+        if not stat.S_ISREG(mode):
+            raise CliError(f"cannot read {shown(path)}: not a regular file")
+        buf: CData = c.new("char[]", 64 * BLOCK)
+        digest = hashlib.sha256()
+        size = 0
+        while (n := cc.read(fd, buf, 64 * BLOCK, f"cannot read {shown(path)}")) > 0:
+            digest.update(c.buffer(buf, n))
+            size += n
+        return size, digest.hexdigest()
     finally:
         cc.close_quietly(fd)
 
 
-def run_serve_file(path: str, host: str, port: int, max_clients: int, trace: bool) -> int:
-    check_readable(path)  # not traced: a check, not part of the tutorial's program
+def run_serve_file(path: str, host: str, port: int, max_clients: int, trace: bool,
+                   timeout_ms: int | None = None) -> int:
+    size, sha256 = file_digest(path)  # not traced: a check, not the tutorial's program
     buf: CData = c.new("char[]", BLOCK)
 
+    def announce() -> None:
+        # What fetch-file needs to tell a complete copy from a cut one.
+        print(f"--expect-size {size} --expect-sha256 {sha256}", flush=True)
+
     def send_file(client: int, ip: str) -> None:
-        fd = cc.open_file(path, c.O_RDONLY)
-        total = 0
-        digest = hashlib.sha256()
+        sent = 0
         try:
-            while (n := cc.read(fd, buf, BLOCK)) > 0:
-                cc.send_all(client, buf, n)  # loops on partial sends
-                digest.update(c.buffer(buf, n))
-                total += n
-        finally:
-            cc.close(fd)
-        print(f"sent {total} bytes to {ip} (sha256 {digest.hexdigest()})",
-              file=sys.stderr, flush=True)
+            fd = cc.open_file(path, c.O_RDONLY)
+            digest = hashlib.sha256()
+            try:
+                while (n := cc.read(fd, buf, BLOCK)) > 0:
+                    cc.send_all(client, buf, n, 0, timeout_ms)  # loops on partial sends
+                    digest.update(c.buffer(buf, n))
+                    sent += n
+            finally:
+                cc.close_quietly(fd)
+        except BaseException as exc:
+            cut = f"after {sent} of {size} bytes; connection reset"
+            if is_interrupt(exc):
+                raise Interrupted(f"interrupted while sending {shown(path)} to {ip}, {cut}") \
+                    from None
+            if isinstance(exc, CError | CliError):
+                raise CliError(f"{exc} {cut}") from None
+            raise
+        if (sent, digest.hexdigest()) == (size, sha256):
+            print(f"sent {sent} bytes to {ip} (sha256 {digest.hexdigest()})",
+                  file=sys.stderr, flush=True)
+        else:
+            print(f"sent {sent} bytes to {ip} (sha256 {digest.hexdigest()}); {shown(path)} "
+                  "changed since it was announced", file=sys.stderr, flush=True)
 
     with traced(trace):
-        return serve(host, port, max_clients, send_file)
+        return serve(host, port, max_clients, send_file, command="serve-file",
+                     ready=announce, on_failure=cc.reset)
 
 
 class Progress:
@@ -168,26 +236,78 @@ class Progress:
         rate = total / secs / (1024 * 1024)
         self._show(f"received {total} bytes in {secs:.2f} s ({rate:.1f} MiB/s)", final=True)
 
+    def cut(self) -> None:
+        if self.tty:  # end the \r line, so the error starts a line of its own
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
-def run_fetch_file(host: str, outfile: str, port: int, trace: bool) -> int:
+
+def _os_call(what: str, call: Callable[[], object]) -> None:
+    """A Python-side file operation; its OSError as a CliError saying what failed."""
+    try:
+        call()
+    except OSError as exc:
+        raise CliError(f"{what}: {exc.strerror or exc}") from None
+
+
+def run_fetch_file(host: str, outfile: str, port: int, trace: bool,
+                   timeout_ms: int | None = None, expect_size: int | None = None,
+                   expect_sha256: str | None = None) -> int:
+    """Receive into OUTFILE.part; rename it over OUTFILE only after a clean end
+    of stream and the --expect-* checks. Any failure leaves OUTFILE as it was,
+    keeps OUTFILE.part and says so."""
+    if os.path.isdir(outfile):
+        raise CliError(f"cannot write {shown(outfile)}: Is a directory")
+    part = outfile + ".part"
+    digest = hashlib.sha256()
+    total = 0  # bytes written to part
     with traced(trace):
-        sock = connect_to(host, port)  # connect first: no empty file on refusal
+        sock = connect_to(host, port, timeout_ms)  # connect first: no file on refusal
+        out = -1
+        progress = Progress()
         try:
-            out = cc.open_file(outfile, c.O_WRONLY | c.O_CREAT | c.O_TRUNC, 0o644)
+            out = cc.open_file(part, c.O_WRONLY | c.O_CREAT | c.O_TRUNC, 0o644)
+        except BaseException:
+            cc.close_quietly(sock)
+            raise
+        try:
+            buf: CData = c.new("char[]", BLOCK)
+            while (n := cc.recv(sock, buf, BLOCK, 0, timeout_ms)) > 0:
+                cc.write_all(out, buf, n)
+                digest.update(c.buffer(buf, n))
+                total += n
+                if expect_size is not None and total > expect_size:
+                    raise CliError(f"more than {expect_size} bytes arrived (--expect-size)")
+                progress.update(total)
+            progress.done(total)
+            if expect_size is not None and total != expect_size:
+                raise CliError(f"the stream ended after {total} bytes, "
+                               f"not {expect_size} (--expect-size)")
+            if expect_sha256 is not None and digest.hexdigest() != expect_sha256:
+                raise CliError(f"sha256 {digest.hexdigest()} is not {expect_sha256} "
+                               "(--expect-sha256)")
+            _os_call(f"cannot write {shown(part)}", lambda: os.fsync(out))
+            fd, out = out, -1
+            cc.close(fd)  # close reports write errors too: before the rename
+            _os_call(f"cannot replace {shown(outfile)}", lambda: os.rename(part, outfile))
+        except BaseException as exc:
+            cc.despite_interrupts(lambda: _close_both(sock, out))
+            if not (is_interrupt(exc) or isinstance(exc, CError | CliError)):
+                raise
+            progress.cut()
             try:
-                buf: CData = c.new("char[]", BLOCK)
-                digest = hashlib.sha256()
-                total = 0
-                progress = Progress()
-                while (n := cc.recv(sock, buf, BLOCK)) > 0:
-                    cc.write_all(out, buf, n)
-                    digest.update(c.buffer(buf, n))
-                    total += n
-                    progress.update(total)
-                progress.done(total)
-            finally:
-                cc.close(out)
-        finally:
-            cc.close(sock)
-    print(f"{digest.hexdigest()}  {outfile}  ({total} bytes)", flush=True)
+                kept = os.path.getsize(part)  # a failed write may have left part of a block
+            except OSError:
+                kept = total
+            reason = "interrupted" if is_interrupt(exc) else str(exc)
+            cls = Interrupted if is_interrupt(exc) else CliError
+            raise cls(f"{reason}; {shown(outfile)} left as it was, what was received "
+                      f"({kept} bytes) is in {shown(part)}") from None
+        cc.close(sock)
+    print(f"{digest.hexdigest()}  {shown(outfile)}  ({total} bytes)", flush=True)
     return 0
+
+
+def _close_both(sock: int, out: int) -> None:
+    cc.close_quietly(sock)
+    cc.close_quietly(out)

@@ -15,6 +15,8 @@ struct csock declares is shown zeroed: ``python -m csock explain addrinfo``.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 from typing import Any
 
 from csock import layout as _layout
@@ -53,8 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="127.0.0.1:10000, [::1]:10000, /tmp/x.sock or @name")
 
 
+# ASCII digits only: str.isdigit() takes "¹", which int() refuses.
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
 def _port(text: str, where: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
+    if not _DIGITS.fullmatch(text) or int(text) > 65535:
         raise ExplainError(f"invalid port {text!r} in {where!r}: must be 0 to 65535")
     return int(text)
 
@@ -63,7 +69,7 @@ def _pton(family: int, host: str, where: str) -> bytes:
     if host == "localhost":
         host = "127.0.0.1" if family == lib.AF_INET else "::1"
     buf = ffi.new("unsigned char[16]")
-    if lib.inet_pton(family, host.encode(), buf) != 1:
+    if lib.inet_pton(family, os.fsencode(host), buf) != 1:
         kind = "IPv4" if family == lib.AF_INET else "IPv6"
         raise ExplainError(f"{host!r} in {where!r} is not a numeric {kind} address")
     return bytes(buf)[:4 if family == lib.AF_INET else 16]
@@ -89,9 +95,9 @@ def build(struct: str, address: str | None) -> tuple[Any, int | None]:
         scope = 0
         if "%" in host:
             host, _, scope_text = host.partition("%")
-            if not scope_text.isdigit():
+            if not _DIGITS.fullmatch(scope_text) or int(scope_text) > 0xFFFFFFFF:
                 raise ExplainError(f"scope {scope_text!r} in {address!r}: give the "
-                                   "interface index as a number")
+                                   "interface index as a number, 0 to 4294967295")
             scope = int(scope_text)
         sin6 = ffi.new("struct sockaddr_in6 *")
         lib.memset(sin6, 0, ffi.sizeof(sin6[0]))
@@ -110,12 +116,12 @@ def build(struct: str, address: str | None) -> tuple[Any, int | None]:
         room = len(sun.sun_path)
         base = ffi.offsetof("struct sockaddr_un", "sun_path")
         if address.startswith("@"):
-            raw = address[1:].encode()
+            raw = os.fsencode(address[1:])  # the bytes given, UTF-8 or not
             if len(raw) > room - 1:
                 raise ExplainError(f"abstract name of {len(raw)} bytes: at most {room - 1}")
             ffi.memmove(ffi.addressof(sun[0], "sun_path"), b"\0" + raw, 1 + len(raw))
             return sun, base + 1 + len(raw)
-        raw = address.encode()
+        raw = os.fsencode(address)
         if len(raw) > room - 1:
             raise ExplainError(f"path of {len(raw)} bytes: sun_path holds at most "
                                f"{room - 1} and a NUL")

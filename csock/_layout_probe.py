@@ -111,13 +111,32 @@ def source(layouts: Iterable[StructLayout]) -> str:
     return "\n".join(lines)
 
 
+def _first_error(stderr: str) -> str:
+    """The line of a compiler's output that says what went wrong (one line, for
+    the CLI's error contract)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if "error" in line.lower():
+            return line
+    return lines[0] if lines else "(no output)"
+
+
+def _words(variable: str, default: str) -> list[str]:
+    """$variable split as a shell would; a ProbeError for a bad quote."""
+    value = os.environ.get(variable, default)
+    try:
+        return shlex.split(value)
+    except ValueError as e:  # CC="'cc": No closing quotation
+        raise ProbeError(f"cannot split ${variable}={value!r}: {e}") from e
+
+
 def run(layouts: Iterable[StructLayout], timeout: float = 120) -> dict[Key, int]:
     """Compile and run the probe; the values it printed."""
     layouts = list(layouts)
-    cc = shlex.split(os.environ.get("CC", "cc"))
+    cc = _words("CC", "cc")
     if not cc or shutil.which(cc[0]) is None:
         raise ProbeError(f"no C compiler: {cc[0] if cc else 'cc'} not found (set $CC)")
-    flags = shlex.split(os.environ.get("CSOCK_CFLAGS", ""))
+    flags = _words("CSOCK_CFLAGS", "")
     with tempfile.TemporaryDirectory(prefix="csock-probe-") as tmp:
         src = os.path.join(tmp, "probe.c")
         exe = os.path.join(tmp, "probe")
@@ -126,18 +145,20 @@ def run(layouts: Iterable[StructLayout], timeout: float = 120) -> dict[Key, int]
         try:
             build = subprocess.run(
                 [*cc, *flags, "-o", exe, src],
-                capture_output=True, text=True, timeout=timeout,
+                capture_output=True, text=True, errors="replace", timeout=timeout,
             )
         except subprocess.TimeoutExpired as e:
             raise ProbeError(f"compiling the probe took over {timeout}s") from e
+        except OSError as e:  # found on PATH, but cannot be run (a directory, no x bit)
+            raise ProbeError(f"cannot run the C compiler {cc[0]}: {e.strerror}") from e
         if build.returncode != 0:
-            raise ProbeError(f"the probe does not compile:\n{build.stderr}")
+            raise ProbeError(f"the probe does not compile: {_first_error(build.stderr)}")
         try:
             out = subprocess.run([exe], capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:
             raise ProbeError(f"the probe ran for over {timeout}s") from e
         if out.returncode != 0:
-            raise ProbeError(f"the probe exited {out.returncode}:\n{out.stderr}")
+            raise ProbeError(f"the probe exited {out.returncode}: {_first_error(out.stderr)}")
     values: dict[Key, int] = {}
     for line in out.stdout.splitlines():
         cname, path, what, value = line.split("\t")

@@ -22,6 +22,7 @@ import importlib.util
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from csock._csock import ffi
 from csock.layout import (
     CACHELINE,
     Comparison,
+    Field,
     Span,
     StructLayout,
     UnknownStructError,
@@ -176,37 +178,68 @@ class Measured:
 
     path: str
     offset: int
-    size: int | None  # None: not fixed-size, not checked
+    size: int | None  # None: a bitfield or a flexible array member
+    bits: tuple[int, int] | None = None  # a bitfield: (first bit from the struct's start, width)
+
+
+def _compare(m: Measured, sf: Field) -> str | None:
+    """None if m is sf (same bytes, or a bitfield covering exactly sf's bits);
+    otherwise what differs."""
+    says = f"the compiler says offset {sf.offset}, size {sf.size} ({sf.type})"
+    if m.bits is not None:
+        start, width = m.bits
+        if sys.byteorder == "little" and (start, width) == (8 * sf.offset, 8 * sf.size):
+            return None
+        return f"WRONG: a bitfield of {width} bits at bit {start}; {says}"
+    if m.size is None:  # flexible array member: only another one at the same offset
+        if sf.kind == "array" and sf.length is None and sf.offset == m.offset:
+            return None
+        return f"WRONG: a flexible array member; {says}"
+    if (sf.offset, sf.size) == (m.offset, m.size):
+        return None
+    what = [w for w, x, y in (("offset", m.offset, sf.offset), ("size", m.size, sf.size))
+            if x != y]
+    return f"WRONG {' and '.join(what)}: {says}"
 
 
 def _check_against(
     title: str, lay: StructLayout, theirs: Sequence[Measured], total: int, who: str
-) -> tuple[list[str], int]:
-    """Report lines and the number of disagreements."""
+) -> tuple[list[str], int, int]:
+    """Report lines, the number of disagreements and of members not compared
+    (1 if no member at all was).
+
+    A verdict of "matches" needs every member compared and equal, no member
+    of the compiler's struct missing, and the same total size.
+    """
     system = {f.path: f for f in lay.walk()}
     lines = [f"{title} against {lay.cname} (the compiler's layout, {lay.size} bytes):"]
-    bad = 0
+    bad = unchecked = compared = 0
     width = max([len(m.path) for m in theirs] + [10]) + 2
     for m in theirs:
         sf = system.get(m.path)
-        mine = f"offset {m.offset}, size {m.size}"
-        if m.size is None:
-            lines.append(f"  {m.path:<{width}}not fixed-size: not checked")
-        elif sf is None:
-            lines.append(f"  {m.path:<{width}}{mine:<22}not a member csock declares: "
-                         "not checked")
-        elif (sf.offset, sf.size) == (m.offset, m.size):
+        if m.bits is not None:
+            mine = f"bits {m.bits[0]}-{m.bits[0] + m.bits[1] - 1}"
+        elif m.size is None:
+            mine = f"offset {m.offset}, no size"
+        else:
+            mine = f"offset {m.offset}, size {m.size}"
+        if sf is None:
+            unchecked += 1
+            lines.append(f"  {m.path:<{width}}{mine:<22}NOT COMPARED: not a member csock "
+                         "declares")
+            continue
+        problem = _compare(m, sf)
+        if problem is None:
+            compared += 1
             lines.append(f"  {m.path:<{width}}{mine:<22}ok")
         else:
             bad += 1
-            what = [w for w, x, y in (("offset", m.offset, sf.offset), ("size", m.size, sf.size))
-                    if x != y]
-            lines.append(f"  {m.path:<{width}}{mine:<22}WRONG {' and '.join(what)}: the "
-                         f"compiler says offset {sf.offset}, size {sf.size} ({sf.type})")
+            lines.append(f"  {m.path:<{width}}{mine:<22}{problem}")
     seen = {m.path for m in theirs}
     for f in lay.fields:
         if f.path not in seen:
-            lines.append(f"  {f.path:<{width}}{'missing':<22}note: {lay.cname} has it at "
+            bad += 1
+            lines.append(f"  {f.path:<{width}}{'missing':<22}WRONG: {lay.cname} has it at "
                          f"offset {f.offset}, size {f.size}")
     if total == lay.size:
         lines.append(f"  {'total size':<{width}}{total:<22}ok")
@@ -215,9 +248,14 @@ def _check_against(
         lines.append(f"  {'total size':<{width}}{total:<22}WRONG: the compiler says {lay.size}")
     if bad:
         lines.append(f"{_plural(bad, 'disagreement')}: {who} does not match {lay.cname}.")
+    elif unchecked:
+        lines.append(f"{who} is not shown to match {lay.cname}: "
+                     f"{_plural(unchecked, 'member')} not compared.")
+    elif not compared:
+        lines.append(f"{who} is not shown to match {lay.cname}: no member compared.")
     else:
         lines.append(f"{who} matches {lay.cname}.")
-    return lines, bad
+    return lines, bad, unchecked + (0 if compared else 1)
 
 
 def struct_name_for_class(cls_name: str) -> str:
@@ -265,16 +303,26 @@ def _load_class(spec: str) -> tuple[type, str, str]:
     cls = getattr(module, clsname, None)
     if not isinstance(cls, type) or not issubclass(cls, ctypes.Structure | ctypes.Union):
         raise UsageError(f"{modname}:{clsname} is not a ctypes.Structure")
+    if "_fields_" not in vars(cls) and not any("_fields_" in vars(b) for b in cls.__mro__[1:-1]):
+        raise UsageError(f"{modname}:{clsname} has no _fields_: nothing to check")
     return cls, (struct or struct_name_for_class(clsname)), f"{clsname} ({modname})"
 
 
+def _bit_offset(cf: Any) -> int:
+    """A ctypes bitfield's first bit within its storage unit."""
+    if hasattr(cf, "bit_offset"):  # Python 3.13+
+        return int(cf.bit_offset)
+    return int(cf.size) & 0xFFFF  # before: CField.size packs (width << 16) | offset
+
+
 def _ctypes_fields(cls: Any, base: int = 0, prefix: str = "") -> Iterator[Measured]:
-    for entry in cls._fields_:
+    for entry in getattr(cls, "_fields_", ()):
         name, ftype = entry[0], entry[1]
         cf = getattr(cls, name)
         path = prefix + name
-        if len(entry) > 2:  # bitfield: CField.size packs bit counts
-            yield Measured(path, base + cf.offset, None)
+        if len(entry) > 2:  # a bitfield: entry[2] is its width
+            start = 8 * (base + cf.offset) + _bit_offset(cf)
+            yield Measured(path, base + cf.offset, None, (start, int(entry[2])))
             continue
         yield Measured(path, base + cf.offset, cf.size)
         if isinstance(ftype, type) and issubclass(ftype, ctypes.Structure):
@@ -285,8 +333,9 @@ def check_ctypes(spec: str) -> tuple[list[str], int]:
     """Check a hand-written ctypes Structure against the compiler's layout."""
     cls, struct, who = _load_class(spec)
     lay = layout(struct)
-    return _check_against(f"ctypes {who}", lay, list(_ctypes_fields(cls)),
-                          ctypes.sizeof(cls), cls.__name__)
+    lines, bad, unchecked = _check_against(f"ctypes {who}", lay, list(_ctypes_fields(cls)),
+                                           ctypes.sizeof(cls), cls.__name__)
+    return lines, bad + unchecked
 
 
 _USER = "_user_"
@@ -302,19 +351,40 @@ typedef uint64_t u_int64_t;
 """
 
 
+def _typedef_names(text: str) -> set[str]:
+    """Names the text typedefs: the last identifier of each ``typedef ...;``.
+
+    One pass over the statements (split at ';'), with no regex that could
+    scan on from every ``typedef`` (the quadratic search a header of
+    ``typedef`` lines missing their ';' used to trigger).
+    """
+    found = set()
+    for statement in text.split(";")[:-1]:  # the last piece has no ';' after it
+        if "typedef" not in statement or not _TYPEDEF.search(statement):
+            continue
+        tail = statement.rstrip()
+        start = len(tail)
+        while start and (tail[start - 1].isalnum() or tail[start - 1] == "_"):
+            start -= 1
+        if start < len(tail):
+            found.add(tail[start:])
+    return found
+
+
+_TYPEDEF = re.compile(r"\btypedef\b")
+
+
 def _prelude(text: str) -> str:
     """Typedefs for the user's declarations: csock's (as the compiler resolved
     them: sa_family_t, in_port_t, socklen_t...) and the BSD u_* names, except
     those the file typedefs itself."""
-    lines = []
     candidates = [(n, ffi.typeof(n).cname) for n in ffi.list_types()[0]
                   if ffi.typeof(n).kind == "primitive"]
     candidates += [(m.group(2), m.group(1)) for m in
                    re.finditer(r"typedef (.+) (\w+);", _BSD_TYPES)]
-    for name, cname in candidates:
-        if not re.search(rf"typedef[^;]*\b{name}\s*;", text):
-            lines.append(f"typedef {cname} {name};")
-    return "\n".join(lines)
+    own = _typedef_names(text)
+    return "\n".join(f"typedef {cname} {name};" for name, cname in candidates
+                      if name not in own)
 
 
 def _user_fields(uffi: cffi.FFI, ctype: Any, base: int = 0,
@@ -322,7 +392,11 @@ def _user_fields(uffi: cffi.FFI, ctype: Any, base: int = 0,
     for name, cf in ctype.fields or []:
         t = cf.type
         path = prefix + name
-        if cf.bitsize != -1 or (t.kind == "array" and t.length is None):
+        if cf.bitsize != -1:
+            start = 8 * (base + cf.offset) + cf.bitshift
+            yield Measured(path, base + cf.offset, None, (start, cf.bitsize))
+            continue
+        if t.kind == "array" and t.length is None:
             yield Measured(path, base + cf.offset, None)
             continue
         yield Measured(path, base + cf.offset, uffi.sizeof(t))
@@ -330,35 +404,150 @@ def _user_fields(uffi: cffi.FFI, ctype: Any, base: int = 0,
             yield from _user_fields(uffi, t, base + cf.offset, path + ".")
 
 
-def _position(text: str, tag: str) -> int:
-    m = re.search(rf"\b(?:struct|union)\s+{tag}\s*\{{", text)
-    return m.start() if m else len(text)
+def _first_bodies(text: str) -> dict[str, int]:
+    """Where each tag's body (``struct TAG {``) first appears, in one pass."""
+    first: dict[str, int] = {}
+    for m in _BODY.finditer(text):
+        first.setdefault(m.group(1), m.start())
+    return first
+
+
+# Possessive (++, *+): no backtracking, so a long run of letters costs one pass.
+_BODY = re.compile(r"\b(?:struct|union)\s++(\w++)\s*+\{")
+
+# A header larger than this is not a header of socket structs.
+MAX_CDEF_BYTES = 16 * 1024 * 1024
+
+
+def _read_header(path: str) -> str:
+    """The text of the regular file path; a UsageError for anything else.
+
+    O_NONBLOCK: opening a FIFO must not wait for a writer (it is then refused).
+    Not UTF-8? Latin-1, which maps every byte: cffi reads only ASCII anyway.
+    """
+    where = _shown(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        raise UsageError(f"cannot read {where}: {e.strerror}") from e
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"cannot read {where}: not a regular file")
+        if info.st_size > MAX_CDEF_BYTES:
+            raise UsageError(f"cannot read {where}: over {MAX_CDEF_BYTES} bytes")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_CDEF_BYTES + 1)
+    except OSError as e:
+        raise UsageError(f"cannot read {where}: {e.strerror}") from e
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+_COMMENT_START = re.compile(r"/[*/]")
+
+
+def _without_comments(text: str) -> str:
+    """text with each comment replaced by a space and the newlines it spanned.
+
+    One pass with str.find: cffi's own comment regex rescans to the end of the
+    text from every unterminated ``/*`` (quadratic on a hostile header).
+    """
+    out: list[str] = []
+    i = 0
+    while (m := _COMMENT_START.search(text, i)) is not None:
+        j = m.start()
+        out.append(text[i:j])
+        if text[j + 1] == "*":
+            end = text.find("*/", j + 2)
+            if end == -1:
+                line = text.count("\n", 0, j) + 1
+                raise UsageError(f"unterminated /* comment on line {line}")
+            end += 2
+        else:  # // to the end of the line, and of each line a backslash continues
+            end = text.find("\n", j)
+            while end != -1 and text[end - 1] == "\\":
+                end = text.find("\n", end + 1)
+            if end == -1:
+                end = len(text)
+        out.append(" " + "\n" * text.count("\n", j, end))
+        i = end
+    out.append(text[i:])
+    return "".join(out)
+
+
+# cffi's "int ..." regex backtracks over every run of these words: quadratic
+# on a long run, which no declaration has ("unsigned long long int" is 4).
+_TYPE_RUN = 8
+_TYPE_WORD_RUN = re.compile(
+    rf"(?:\b(?:int|long|short|signed|unsigned|char)\b\s*+){{{_TYPE_RUN}}}")
+
+
+def _cdef_source(text: str) -> str:
+    """The user's header as cffi should see it, prepared in linear time.
+
+    Comments go (above), and so do preprocessor lines: cffi's cdef knows no
+    preprocessor beyond #define, and #include & co. mean nothing to it. Runs
+    of blank lines become one ``#line N``: cffi's #define regex scans on
+    through blank lines from the start of each one (quadratic), and #line
+    keeps its messages' line numbers the file's.
+    """
+    code = _without_comments(text)
+    if (run := _TYPE_WORD_RUN.search(code)) is not None:
+        where = code.count("\n", 0, run.start()) + 1
+        raise UsageError(f"line {where}: {_TYPE_RUN} integer type words in a row: "
+                         "not a C declaration")
+    lines = code.split("\n")
+    out: list[str] = []
+    blank = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            blank += 1
+            continue
+        if blank:
+            out.append(f"#line {number}")
+            blank = 0
+        out.append(line)
+    return "\n".join(out)
+
+
+def _shown(path: str) -> str:
+    """A file name as text any stream can print: undecodable bytes as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """A message on one line, cut at limit characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 3] + "..."
 
 
 def check_cdef(path: str) -> tuple[list[str], int]:
     """Lay out a file of C struct declarations with cffi's rules, check each
     struct against the system's struct of the same tag."""
-    try:
-        with open(path) as fh:
-            text = fh.read()
-    except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror}") from e
-    # cffi's cdef knows no preprocessor beyond #define: drop #include & co.
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    text = _read_header(path)
+    where = _shown(path)
+    body = _cdef_source(text)
     renamed = re.sub(r"\b(struct|union)\s+([A-Za-z_]\w*)", rf"\1 {_USER}\2", body)
     uffi = cffi.FFI()
     try:
-        uffi.cdef(_prelude(body) + "\n" + renamed)
+        uffi.cdef(_prelude(body))
+        uffi.cdef(renamed)
         tags = [t for t in uffi.list_types()[1] if t.startswith(_USER)]
-        tags.sort(key=lambda t: _position(renamed, t))
+        first = _first_bodies(renamed)
+        tags.sort(key=lambda t: first.get(t, len(renamed)))
         for tag in tags:
             uffi.sizeof(f"struct {tag}")
     except Exception as e:  # cffi raises CDefError, FFIError, TypeError...
-        raise UsageError(f"{path}: cffi cannot lay these declarations out: {e}") from e
+        raise UsageError(f"{where}: cffi cannot lay these declarations out: "
+                         f"{_one_line(str(e))}") from e
     known = set(names())
     out: list[str] = []
-    bad = 0
-    checked = 0
+    bad = unchecked = checked = 0
     for tag in tags:
         real = tag[len(_USER):]
         if real not in known:
@@ -366,20 +555,28 @@ def check_cdef(path: str) -> tuple[list[str], int]:
             out.append("")
             continue
         ut = uffi.typeof(f"struct {tag}")
-        lines, n = _check_against(
-            f"Your struct {real} ({path})", layout(real),
+        lines, n, u = _check_against(
+            f"Your struct {real} ({where})", layout(real),
             list(_user_fields(uffi, ut)), uffi.sizeof(f"struct {tag}"), f"your struct {real}",
         )
         out += lines + [""]
         bad += n
+        unchecked += u
         checked += 1
     if not checked:
-        raise UsageError(f"{path} declares no struct csock knows ({', '.join(sorted(known))})")
-    if bad:
-        out.append(f"{_plural(bad, 'disagreement')} in {path}.")
+        raise UsageError(f"{where} declares no struct csock knows "
+                         f"({', '.join(sorted(known))})")
+    if bad and unchecked:
+        out.append(f"{_plural(bad, 'disagreement')} and {_plural(unchecked, 'member')} "
+                   f"not compared in {where}.")
+    elif bad:
+        out.append(f"{_plural(bad, 'disagreement')} in {where}.")
+    elif unchecked:
+        out.append(f"{where}: no disagreement, but {_plural(unchecked, 'member')} not "
+                   "compared: not shown to match.")
     else:
-        out.append(f"{path}: every field agrees with the compiler.")
-    return out, bad
+        out.append(f"{where}: every field agrees with the compiler.")
+    return out, bad + unchecked
 
 
 # --------------------------------------------------------------------------
@@ -407,11 +604,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.check_cdef:
+    if args.check_cdef is not None:
         lines, bad = check_cdef(args.check_cdef)
         print("\n".join(lines))
         return 1 if bad else 0
-    if args.check_ctypes:
+    if args.check_ctypes is not None:
         lines, bad = check_ctypes(args.check_ctypes)
         print("\n".join(lines))
         return 1 if bad else 0
@@ -445,7 +642,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except (UnknownStructError, UsageError) as e:
-        print(f"csock sizes: error: {e}", file=sys.stderr)
+        print(f"csock sizes: error: {_one_line(str(e), 2000)}", file=sys.stderr)
         return 2
 
 

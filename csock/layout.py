@@ -569,7 +569,7 @@ def dump(ptr: Any, length: int | None = None) -> str:
     length a call would be given for it (addrlen), where that matters (an
     abstract AF_UNIX name). Holes, tail padding and bytes the binding does not
     declare are marked. Numbers in network byte order say how they would be
-    stored in this host's order.
+    stored in this host's order. A NULL pointer is a ValueError.
     """
     from csock import _show
 
@@ -579,6 +579,8 @@ def dump(ptr: Any, length: int | None = None) -> str:
         ctype = ffi.typeof(ptr)
     if ctype.kind != "pointer" or ctype.item.kind not in ("struct", "union"):
         raise TypeError(f"dump() takes a pointer to a struct csock declares, not {ctype.cname}")
+    if ptr == ffi.NULL:  # reading its bytes would crash the interpreter
+        raise ValueError(f"dump() of a NULL {ctype.cname}: there are no bytes to show")
     lay = layout(ctype.item.cname)
     data = bytes(ffi.buffer(ptr, lay.size))
     cfields = dict(ctype.item.fields or [])

@@ -695,3 +695,193 @@ def _iter_examples() -> Iterator[Path]:
 @pytest.mark.parametrize("path", list(_iter_examples()), ids=lambda p: p.name)
 def test_example_files_exist(path: Path) -> None:
     assert path.is_file()
+
+
+# --------------------------------------------------------------------------
+# Issue 10: verdicts of "matches" only when every member was compared
+
+
+def _verdict(out: str) -> str:
+    return [line for line in out.splitlines() if line and not line.startswith("  ")][-1]
+
+
+VERDICT_CTYPES = """
+import ctypes
+
+class InAddr(ctypes.Structure):
+    _fields_ = [("s_addr", ctypes.c_uint32)]
+
+class NoPort(ctypes.Structure):  # sin_port missing, padding in its place
+    _fields_ = [("sin_family", ctypes.c_ushort), ("_pad", ctypes.c_ushort),
+                ("sin_addr", InAddr), ("sin_zero", ctypes.c_ubyte * 8)]
+
+class NarrowPort(ctypes.Structure):  # a bitfield 8 bits wide where the port is 16
+    _fields_ = [("sin_family", ctypes.c_ushort), ("sin_port", ctypes.c_ushort, 8),
+                ("sin_addr", InAddr), ("sin_zero", ctypes.c_ubyte * 8)]
+
+class ExactPort(ctypes.Structure):  # 16 bits at byte 2: the same bytes as in_port_t
+    _fields_ = [("sin_family", ctypes.c_ushort), ("sin_port", ctypes.c_ushort, 16),
+                ("sin_addr", InAddr), ("sin_zero", ctypes.c_ubyte * 8)]
+
+class SockaddrStorage(ctypes.Structure):  # glibc's, right, but csock declares ss_family only
+    _fields_ = [("ss_family", ctypes.c_ushort), ("__ss_padding", ctypes.c_char * 118),
+                ("__ss_align", ctypes.c_ulong)]
+
+class FdSet(ctypes.Structure):  # csock declares no member of fd_set: none compared
+    _fields_ = [("fds_bits", ctypes.c_long * 16)]
+"""
+
+
+@pytest.mark.parametrize(("cls", "status", "verdict", "row"), [
+    ("NoPort=sockaddr_in", 1, "1 disagreement: NoPort does not match struct sockaddr_in.",
+     r"sin_port +missing +WRONG: struct sockaddr_in has it at offset 2, size 2"),
+    ("NarrowPort=sockaddr_in", 1,
+     "1 disagreement: NarrowPort does not match struct sockaddr_in.",
+     r"sin_port +bits 16-23 +WRONG: a bitfield of 8 bits at bit 16; the compiler says "
+     r"offset 2, size 2 \(uint16_t\)"),
+    ("ExactPort=sockaddr_in", 0, "ExactPort matches struct sockaddr_in.",
+     r"sin_port +bits 16-31 +ok"),
+    ("SockaddrStorage", 1, "SockaddrStorage is not shown to match struct sockaddr_storage: "
+                           "2 members not compared.",
+     r"__ss_padding +offset 2, size 118 +NOT COMPARED: not a member csock declares"),
+    ("FdSet", 1, "FdSet is not shown to match fd_set: 1 member not compared.",
+     r"fds_bits +offset 0, size 128 +NOT COMPARED: not a member csock declares"),
+])
+def test_check_ctypes_match_needs_every_member(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cls: str, status: int, verdict: str,
+    row: str,
+) -> None:
+    module = tmp_path / "verdicts.py"
+    module.write_text(VERDICT_CTYPES)
+    rc, out, err = sizes(capsys, "--check-ctypes", f"{module}:{cls}")
+    assert rc == status, out + err
+    assert _verdict(out) == verdict
+    assert re.search(rf"^  {row}$", out, re.M), out
+
+
+def test_check_cdef_match_needs_every_member(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    header = tmp_path / "bits.h"
+    header.write_text(
+        "struct sockaddr_in { unsigned short sin_family; unsigned short sin_port : 8;\n"
+        "    unsigned short : 8; struct in_addr { unsigned int s_addr; } sin_addr;\n"
+        "    unsigned char sin_zero[8]; };\n"
+        "struct linger { int l_onoff : 32; int l_linger; };\n"
+        "struct sockaddr { unsigned short sa_family; char sa_data[14]; int more[]; };\n")
+    rc, out, _ = sizes(capsys, "--check-cdef", str(header))
+    assert rc == 1
+    assert re.search(r"^  sin_port +bits 16-23 +WRONG: a bitfield of 8 bits at bit 16", out,
+                     re.M)
+    assert "1 disagreement: your struct sockaddr_in does not match struct sockaddr_in." in out
+    assert re.search(r"^  l_onoff +bits 0-31 +ok$", out, re.M)
+    assert "your struct linger matches struct linger." in out
+    assert re.search(r"^  more +offset 16, no size +NOT COMPARED", out, re.M)
+    assert ("your struct sockaddr is not shown to match struct sockaddr: 1 member not "
+            "compared.") in out
+    assert out.rstrip().endswith(f"1 disagreement and 1 member not compared in {header}.")
+
+
+# --------------------------------------------------------------------------
+# Issue 10: headers that are big, odd or not files
+
+
+def _header_1mb(unit: str) -> str:
+    head = ("struct sockaddr_in { unsigned short sin_family; unsigned short sin_port;\n"
+            "    unsigned int sin_addr; unsigned char sin_zero[8]; };\n")
+    return head + unit * ((1 << 20) // len(unit))
+
+
+@pytest.mark.parametrize(("unit", "status", "says"), [
+    # each of these took from minutes to hours: a regex rescanning to the end
+    ("typedef unsigned int my_type\n", 2, "cannot parse"),  # ';' missing: _prelude
+    ("/* a comment */\n", 0, "every field agrees"),  # blank runs: cffi's #define regex
+    ("\n", 0, "every field agrees"),
+    ("#include <x.h>\n", 0, "every field agrees"),
+    ("/* ", 2, "unterminated /* comment on line 3"),  # cffi's comment regex
+    ("unsigned ", 2, "line 3: 8 integer type words in a row"),  # cffi's "int ..." regex
+])
+def test_check_cdef_one_megabyte_header(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, unit: str, status: int, says: str
+) -> None:
+    """A 1 MB header answers (pytest-timeout would stop a quadratic scan)."""
+    header = tmp_path / "big.h"
+    header.write_text(_header_1mb(unit))
+    rc, out, err = sizes(capsys, "--check-cdef", str(header))
+    assert rc == status, err
+    assert says in out + err
+    assert err.count("\n") == (1 if status else 0)
+
+
+def test_check_cdef_error_lines_are_the_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    header = tmp_path / "lines.h"
+    header.write_text("#include <netinet/in.h>\n/* one\n   two */\n\n\n"
+                      "struct sockaddr { unsigned short sa_family; char sa_data[14]; };\n"
+                      "typedef int missing_its_semicolon\n"
+                      "typedef int next;\n")
+    rc, _, err = sizes(capsys, "--check-cdef", str(header))
+    assert rc == 2
+    assert "<cdef source string>:7:" in err and err.count("\n") == 1, err
+
+
+def test_check_cdef_latin1_header(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    header = tmp_path / "latin1.h"
+    header.write_bytes(b"/* direcci\xf3n IPv4 */\nstruct in_addr { in_addr_t s_addr; };\n")
+    rc, out, err = sizes(capsys, "--check-cdef", str(header))
+    assert rc == 0, err
+    assert "your struct in_addr matches struct in_addr." in out
+
+
+def test_check_cdef_refuses_what_is_not_a_regular_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "fifo.h"
+    os.mkfifo(fifo)  # no writer: opening it for reading would wait forever
+    rc, _, err = sizes(capsys, "--check-cdef", str(fifo))
+    assert (rc, err) == (2, f"csock sizes: error: cannot read {fifo}: not a regular file\n")
+    rc, _, err = sizes(capsys, "--check-cdef", str(tmp_path))
+    assert rc == 2 and "not a regular file" in err
+    rc, out, err = sizes(capsys, "--check-cdef", "")
+    assert rc == 2 and out == "" and "cannot read" in err  # not the listing
+
+
+def test_check_ctypes_without_fields(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    module = tmp_path / "bare.py"
+    module.write_text("import ctypes\n\nclass SockaddrIn(ctypes.Structure):\n    pass\n")
+    rc, _, err = sizes(capsys, "--check-ctypes", f"{module}:SockaddrIn")
+    assert rc == 2
+    assert err == f"csock sizes: error: {module}:SockaddrIn has no _fields_: nothing to check\n"
+
+
+@pytest.mark.parametrize(("cc", "says"), [
+    ("'cc", "cannot split $CC=\"'cc\": No closing quotation"),
+    ("/", "cannot run the C compiler /: "),
+])
+def test_check_bad_cc_is_one_line(capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch, cc: str, says: str) -> None:
+    monkeypatch.setenv("CC", cc)
+    monkeypatch.setattr(shutil, "which", lambda name: name)  # "found": then it must run
+    rc, out, err = sizes(capsys, "--check")
+    assert rc == 2 and out == ""
+    assert err.startswith(f"csock sizes: error: {says}") and err.count("\n") == 1, err
+
+
+# --------------------------------------------------------------------------
+# Issue 10: dump() of a NULL pointer
+
+
+def test_dump_null_pointer_is_an_error() -> None:
+    """In a child: before the fix, this crashed the interpreter (SIGSEGV)."""
+    code = ("from csock import layout\n"
+            "from csock._csock import ffi\n"
+            "try:\n"
+            "    layout.dump(ffi.cast('struct sockaddr_in *', 0))\n"
+            "except ValueError as e:\n"
+            "    print(e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    assert proc.returncode == 0, proc
+    assert proc.stdout == ("dump() of a NULL struct sockaddr_in *: there are no bytes to "
+                           "show\n")

@@ -210,6 +210,59 @@ def test_transfer_cliente_creates_file_0644(prog, tmp_path: Path, lang: str) -> 
     assert stat.S_IMODE(target.stat().st_mode) == 0o644 & ~umask
 
 
+# --- the tutorial's C programs and the csock command line ------------------------
+
+CLI = [sys.executable, "-m", "csock"]
+
+
+def test_c_transfer_servidor_to_cli_fetch_file(binaries, tmp_path: Path) -> None:
+    data = random.Random(7).randbytes(3 * 1024 * 1024 + 517)
+    source = tmp_path / "origen.bin"
+    source.write_bytes(data)
+    target = tmp_path / "destino.bin"
+    expect = ["--expect-size", str(len(data)),
+              "--expect-sha256", hashlib.sha256(data).hexdigest()]
+    with server([str(binaries["transfer_servidor"]), str(source), "0"]) as (proc, port):
+        client = run(CLI + ["fetch-file", "127.0.0.1", str(target), str(port), *expect])
+        out, err = proc.communicate(timeout=TIMEOUT)
+    assert client.returncode == 0, client.stderr
+    assert (proc.returncode, out, err) == (0, b"", b"")
+    assert target.read_bytes() == data
+
+
+def test_cli_serve_file_to_c_transfer_cliente(binaries, tmp_path: Path) -> None:
+    data = random.Random(8).randbytes(3 * 1024 * 1024 + 517)
+    source = tmp_path / "origen.bin"
+    source.write_bytes(data)
+    target = tmp_path / "destino.bin"
+    with server(CLI + ["serve-file", str(source), "0"]) as (proc, port):
+        client = run([str(binaries["transfer_cliente"]), "127.0.0.1", str(port), str(target)])
+        out, err = proc.communicate(timeout=TIMEOUT)
+    assert (client.returncode, client.stdout, client.stderr) == (0, b"", b"")
+    assert proc.returncode == 0, err
+    digest = hashlib.sha256(data).hexdigest()
+    assert out == f"--expect-size {len(data)} --expect-sha256 {digest}\n".encode()
+    assert target.read_bytes() == data
+
+
+def test_c_servidor_and_cli_client(binaries) -> None:
+    with server([str(binaries["servidor"]), "0", "1"]) as (proc, port):
+        client = run(CLI + ["client", "127.0.0.1", str(port)], stdin=b"hola\n")
+        out, err = proc.communicate(timeout=TIMEOUT)
+    assert (client.returncode, client.stdout) == (0, GREETING), client.stderr
+    assert (proc.returncode, err) == (0, b"")
+    assert received(out) == b"hola\n"
+
+
+def test_cli_server_and_c_cliente(binaries) -> None:
+    with server(CLI + ["server", "0", "--max-clients", "1"]) as (proc, port):
+        client = run([str(binaries["cliente"]), "127.0.0.1", str(port)], stdin=b"hola\n")
+        out, err = proc.communicate(timeout=TIMEOUT)
+    assert (client.returncode, client.stdout, client.stderr) == (0, GREETING, b"")
+    assert proc.returncode == 0, err
+    assert out == PREFIX + b"hola\n"
+
+
 # --- estructurastam ------------------------------------------------------------
 
 
