@@ -22,6 +22,7 @@ from typing import NoReturn
 
 from csock import _explain_cmd, _sizes_cmd
 from csock._cli_c import CError, CliError
+from csock._version import __version__
 
 SERVER_PORT = 10000
 FILE_PORT = 10001
@@ -143,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "(the C Berkeley sockets API called from Python).",
         epilog="examples:\n  python -m csock demo\n  python -m csock server 10000\n"
                "  python -m csock client 127.0.0.1 10000")
+    parser.add_argument("--version", action="version", version=f"csock {__version__}",
+                        help="print csock's version and exit")
     subs = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True)
 
     _sub(subs, "demo", "run server and client on loopback, showing every C call",

@@ -327,12 +327,16 @@ def _spans(size: int, align: int, fields: tuple[Field, ...]) -> tuple[Span, ...]
     return tuple(spans)
 
 
-@functools.cache
 def layout(name: str) -> StructLayout:
     """The layout of one struct: ``"sockaddr_in"``, ``"struct sockaddr_in"``, ``"fd_set"``.
 
     Raises :class:`UnknownStructError` for a name the binding does not declare.
     """
+    return _cached_layout(name)  # cached; the signature stays typed
+
+
+@functools.cache
+def _cached_layout(name: str) -> StructLayout:
     cname = _cname(name)
     t = ffi.typeof(cname)
     fields = tuple(_field(n, n, 0, cf) for n, cf in (t.fields or []))
@@ -526,7 +530,6 @@ def _ctype_of(ctype: Any) -> Any:
     return ctypes.c_ubyte * ffi.sizeof(ctype)
 
 
-@functools.cache
 def as_ctypes(name: str) -> type[ctypes.Structure]:
     """A ``ctypes.Structure`` with the compiler's layout of ``name``.
 
@@ -535,6 +538,11 @@ def as_ctypes(name: str) -> type[ctypes.Structure]:
     opaque spans become ``c_ubyte`` arrays named ``_hole_N``, ``_padding_N``
     and ``_opaque_N`` (N the offset), so size and offsets match.
     """
+    return _cached_as_ctypes(name)  # cached; the signature stays typed
+
+
+@functools.cache
+def _cached_as_ctypes(name: str) -> type[ctypes.Structure]:
     lay = layout(name)
     t = ffi.typeof(lay.cname)
     cfields = dict(t.fields or [])

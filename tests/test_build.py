@@ -56,3 +56,15 @@ def test_build_elsewhere_than_linux_fails_with_the_sentence() -> None:
                           timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip() == _load_build_ffi().LINUX_ONLY
+
+
+def test_one_version_everywhere(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    import csock
+
+    proc = subprocess.run([sys.executable, "-m", "csock", "--version"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"csock {csock.__version__}"
+    assert importlib.metadata.version("csock") == csock.__version__

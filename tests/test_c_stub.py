@@ -121,6 +121,8 @@ BAD = {
     'import csock\ncsock.socket().sendall("texto")\n': "sendall",
     # An annotation that names socket.socket rejects a csock.Socket (README).
     'import csock, socket\nsock: socket.socket = csock.socket()\n': "socket",
+    # csock.layout's cached functions keep their argument types.
+    'import csock.layout\ncsock.layout.layout(16)\n': "layout|str|int",
 }
 
 
