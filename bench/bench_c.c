@@ -2,11 +2,18 @@
  *   bench_c pingpong-tcp N     N 1-byte round trips over TCP loopback (TCP_NODELAY)
  *   bench_c pingpong-unix N    N 1-byte round trips over an AF_UNIX socketpair
  *   bench_c bulk BYTES         BYTES one way over TCP loopback, 256 KiB recv()s
+ *   bench_c pingpong-tcp-timeout N, pingpong-unix-timeout N
+ *                              the same with non-blocking fds and a poll() before
+ *                              each call (what a socket timeout costs in C)
+ *   bench_c udp N              N 64-byte datagrams over UDP loopback, in batches
+ *                              of 64 sends then 64 recvfrom()s, one process
  * Prints the elapsed seconds of the measured part on stdout.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,23 +54,37 @@ static void tcp_pair(int fds[2]) {
     setsockopt(fds[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+static int timed; /* poll() before each call, on non-blocking fds */
+
+static void wait_for(int fd, short events) {
+    struct pollfd p = { fd, events, 0 };
+    if (timed && poll(&p, 1, 5000) != 1) die("poll");
+}
+
+#define SEND(fd, b) (wait_for(fd, POLLOUT), send(fd, b, 1, 0))
+#define RECV(fd, b) (wait_for(fd, POLLIN), recv(fd, b, 1, 0))
+
 static double pingpong(int fds[2], long n) {
     char b = 'x';
+    if (timed) {
+        fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+        fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK);
+    }
     pid_t pid = fork();
     if (pid == -1) die("fork");
     if (pid == 0) { /* echo side */
         close(fds[0]);
         for (long i = 0; i < n; i++) {
-            if (recv(fds[1], &b, 1, 0) != 1) die("recv");
-            if (send(fds[1], &b, 1, 0) != 1) die("send");
+            if (RECV(fds[1], &b) != 1) die("recv");
+            if (SEND(fds[1], &b) != 1) die("send");
         }
         _exit(0);
     }
     close(fds[1]);
     double t0 = now();
     for (long i = 0; i < n; i++) {
-        if (send(fds[0], &b, 1, 0) != 1) die("send");
-        if (recv(fds[0], &b, 1, 0) != 1) die("recv");
+        if (SEND(fds[0], &b) != 1) die("send");
+        if (RECV(fds[0], &b) != 1) die("recv");
     }
     double t = now() - t0;
     waitpid(pid, NULL, 0);
@@ -103,6 +124,36 @@ static double bulk(long long total) {
     return t;
 }
 
+static double udp(long n) {
+    struct sockaddr_in addr, from;
+    socklen_t len = sizeof addr;
+    char data[64], buf[64];
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    int size = 1 << 20;
+    memset(&addr, 0, sizeof addr);
+    memset(data, 'u', sizeof data);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    if (bind(rx, (struct sockaddr *)&addr, sizeof addr) == -1) die("bind");
+    if (getsockname(rx, (struct sockaddr *)&addr, &len) == -1) die("getsockname");
+    if (connect(tx, (struct sockaddr *)&addr, sizeof addr) == -1) die("connect");
+    double t0 = now();
+    for (long done = 0; done < n; done += 64) {
+        for (int i = 0; i < 64; i++)
+            if (send(tx, data, sizeof data, 0) != sizeof data) die("send");
+        for (int i = 0; i < 64; i++) {
+            socklen_t flen = sizeof from;
+            if (recvfrom(rx, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen) != 64)
+                die("recvfrom");
+        }
+    }
+    double t = now() - t0;
+    close(rx);
+    close(tx);
+    return t;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s pingpong-tcp|pingpong-unix|bulk N\n", argv[0]);
@@ -111,14 +162,17 @@ int main(int argc, char **argv) {
     long long n = atoll(argv[2]);
     int fds[2];
     double t;
-    if (strcmp(argv[1], "pingpong-tcp") == 0) {
+    timed = strstr(argv[1], "-timeout") != NULL;
+    if (strncmp(argv[1], "pingpong-tcp", 12) == 0) {
         tcp_pair(fds);
         t = pingpong(fds, n);
-    } else if (strcmp(argv[1], "pingpong-unix") == 0) {
+    } else if (strncmp(argv[1], "pingpong-unix", 13) == 0) {
         if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == -1) die("socketpair");
         t = pingpong(fds, n);
     } else if (strcmp(argv[1], "bulk") == 0) {
         t = bulk(n);
+    } else if (strcmp(argv[1], "udp") == 0) {
+        t = udp(n);
     } else {
         fprintf(stderr, "unknown test %s\n", argv[1]);
         return 2;

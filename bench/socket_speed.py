@@ -1,12 +1,18 @@
 """How much csock costs over the system call: csock against C and Python's socket.
 
-    python bench/socket_speed.py [--rounds 3] [--pingpongs 20000] [--bulk-mib 1024]
+    python bench/socket_speed.py [--rounds 5] [--tests ...] [--instructions]
 
 Each measurement runs in a fresh process pinned to CPU 0 (``taskset -c 0``), and
 forks its peer there: both ends of a run use the same implementation. Tests:
 1-byte ping-pong round trips over TCP loopback (TCP_NODELAY) and over an
-AF_UNIX socketpair, and a one-way bulk transfer over TCP loopback received
-with recv_into (recv() into a static buffer in C). Implementations are
+AF_UNIX socketpair, blocking and with a timeout (``settimeout(5.0)`` on both
+ends; in C and csock.c, non-blocking fds and a poll() before each call); UDP
+loopback, 64 sends of 64 bytes then 64 recvfrom()s, repeated, in one process
+(csock.c leaves the sender's address undecoded, as C does); and a one-way
+bulk transfer over TCP loopback received with recv_into (recv() into a
+static buffer in C). ``--instructions`` adds user-space instructions per
+operation counted by callgrind (steadier than time on a shared machine).
+Implementations are
 interleaved round by round, in a fresh random order each round (seeded), so
 drift and order effects hit all alike; the table shows medians.
 """
@@ -16,16 +22,20 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IMPLS = ["C", "socket", "csock.c", "csock.Socket"]
-TESTS = ["pingpong-tcp", "pingpong-unix", "bulk"]
+TESTS = ["pingpong-tcp", "pingpong-unix", "pingpong-tcp-timeout", "pingpong-unix-timeout",
+         "udp", "bulk"]
+UDP_BATCH = 64  # datagrams sent, then received, per batch (64 bytes each)
 CHUNK = 256 * 1024
 
 
@@ -35,7 +45,9 @@ def _worker_socket(test: str, n: int, module: str) -> float:
         import socket as mod
     else:
         import csock as mod  # type: ignore[no-redef]
-    if test == "pingpong-unix":
+    if test == "udp":
+        return _udp_socket(mod, n)
+    if test.startswith("pingpong-unix"):
         a, b = mod.socketpair()
     else:
         lst = mod.socket(mod.AF_INET, mod.SOCK_STREAM)
@@ -47,6 +59,9 @@ def _worker_socket(test: str, n: int, module: str) -> float:
         lst.close()
         for s in (a, b):
             s.setsockopt(mod.IPPROTO_TCP, mod.TCP_NODELAY, 1)
+    if test.endswith("-timeout"):  # each call: poll(), then the call
+        a.settimeout(5.0)
+        b.settimeout(5.0)
     pid = os.fork()
     if test == "bulk":
         if pid == 0:
@@ -87,11 +102,72 @@ def _worker_socket(test: str, n: int, module: str) -> float:
     return elapsed
 
 
+def _udp_socket(mod: Any, n: int) -> float:
+    rx = mod.socket(mod.AF_INET, mod.SOCK_DGRAM)
+    tx = mod.socket(mod.AF_INET, mod.SOCK_DGRAM)
+    rx.setsockopt(mod.SOL_SOCKET, mod.SO_RCVBUF, 1 << 20)
+    rx.bind(("127.0.0.1", 0))
+    tx.connect(rx.getsockname())
+    send, recvfrom = tx.send, rx.recvfrom
+    data = b"u" * 64
+    batches = range(0, n, UDP_BATCH)
+    batch = range(UDP_BATCH)
+    t0 = time.perf_counter()
+    for _ in batches:
+        for _ in batch:
+            send(data)
+        for _ in batch:
+            recvfrom(64)
+    elapsed = time.perf_counter() - t0
+    rx.close()
+    tx.close()
+    return elapsed
+
+
+def _udp_raw(n: int) -> float:
+    """csock.c's send and recvfrom, the address left undecoded (C's own loop)."""
+    import csock.c as c
+
+    rx = c.socket(c.AF_INET, c.SOCK_DGRAM, 0)
+    tx = c.socket(c.AF_INET, c.SOCK_DGRAM, 0)
+    size = c.new("int *", 1 << 20)
+    c.setsockopt(rx, c.SOL_SOCKET, c.SO_RCVBUF, size, c.sizeof("int"))
+    addr = c.new("struct sockaddr_in *")
+    addr.sin_family = c.AF_INET
+    addr.sin_addr.s_addr = c.htonl(c.INADDR_LOOPBACK)
+    sa = c.cast("struct sockaddr *", addr)
+    length = c.new("socklen_t *", c.sizeof("struct sockaddr_in"))
+    assert c.bind(rx, sa, length[0]) == 0 and c.getsockname(rx, sa, length) == 0
+    assert c.connect(tx, sa, length[0]) == 0
+    send, recvfrom = c.send, c.recvfrom
+    data = b"u" * 64
+    buf = c.new("char[]", 64)
+    frm = c.new("struct sockaddr_storage *")
+    frm_sa = c.cast("struct sockaddr *", frm)
+    flen = c.new("socklen_t *")
+    batches = range(0, n, UDP_BATCH)
+    batch = range(UDP_BATCH)
+    t0 = time.perf_counter()
+    for _ in batches:
+        for _ in batch:
+            send(tx, data, 64, 0)
+        for _ in batch:
+            flen[0] = 128
+            recvfrom(rx, buf, 64, 0, frm_sa, flen)
+    elapsed = time.perf_counter() - t0
+    c.close(rx)
+    c.close(tx)
+    return elapsed
+
+
 def _worker_raw(test: str, n: int) -> float:
     import csock.c as c
 
+    if test == "udp":
+        return _udp_raw(n)
+    timed = test.endswith("-timeout")
     fds = c.new("int[2]")
-    if test == "pingpong-unix":
+    if test.startswith("pingpong-unix"):
         if c.socketpair(c.AF_UNIX, c.SOCK_STREAM, 0, fds) == -1:
             raise SystemExit("socketpair failed")
     else:
@@ -112,6 +188,21 @@ def _worker_raw(test: str, n: int) -> float:
             c.setsockopt(fd, c.IPPROTO_TCP, c.TCP_NODELAY, one, c.sizeof("int"))
     a, b = fds[0], fds[1]
     recv, send = c.recv, c.send
+    if timed:  # as C does it: non-blocking fds, poll() before each call
+        for fd in (a, b):
+            c.fcntl(fd, c.F_SETFL, c.fcntl(fd, c.F_GETFL) | c.O_NONBLOCK)
+        pfd = c.new("struct pollfd *")
+        poll = c.poll
+
+        def recv(fd: int, buf: Any, size: int, flags: int) -> int:  # type: ignore[misc]
+            pfd.fd, pfd.events = fd, c.POLLIN
+            poll(pfd, 1, 5000)
+            return c.recv(fd, buf, size, flags)
+
+        def send(fd: int, buf: Any, size: int, flags: int) -> int:  # type: ignore[misc]
+            pfd.fd, pfd.events = fd, c.POLLOUT
+            poll(pfd, 1, 5000)
+            return c.send(fd, buf, size, flags)
     pid = os.fork()
     if test == "bulk":
         if pid == 0:
@@ -175,17 +266,56 @@ def _run(impl: str, test: str, n: int, c_binary: str) -> float:
     return float(out.stdout.strip())
 
 
+def _collected(cmd: list[str]) -> int:
+    """callgrind's instruction count of the first (parent) process of ``cmd``."""
+    with tempfile.TemporaryDirectory() as d:
+        proc = subprocess.run(["valgrind", "--tool=callgrind",
+                               f"--callgrind-out-file={d}/cg.%p", *cmd],
+                              capture_output=True, text=True, timeout=1800,
+                              env=dict(os.environ, PYTHONHASHSEED="0"))
+    pids = re.findall(r"^==(\d+)==", proc.stderr, re.M)
+    counts = dict(re.findall(r"^==(\d+)== Collected : (\d+)", proc.stderr, re.M))
+    if proc.returncode != 0 or not pids or pids[0] not in counts:
+        raise SystemExit(f"callgrind failed: {proc.stderr[-1500:]}")
+    return int(counts[pids[0]])
+
+
+def _instruction_table(tests: list[str], c_binary: str) -> dict[tuple[str, str], float]:
+    """Instructions per operation: the counts for N and 2N operations, differenced."""
+    if not shutil.which("valgrind"):
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    out: dict[tuple[str, str], float] = {}
+    for test in tests:
+        if test == "bulk":
+            continue  # a handful of large calls: time says it better
+        n = 1024 if test != "udp" else 6400
+        for impl in IMPLS:
+            def cmd(count: int, impl: str = impl, test: str = test) -> list[str]:
+                if impl == "C":
+                    return [c_binary, test, str(count)]
+                return [sys.executable, os.path.abspath(__file__), "--worker", impl, test,
+                        str(count)]
+            out[impl, test] = (_collected(cmd(2 * n)) - _collected(cmd(n))) / n
+            print(f"instructions: {test} {impl} done", file=sys.stderr)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--pingpongs", type=int, default=20000,
                         help="round trips per ping-pong run (default 20000)")
+    parser.add_argument("--datagrams", type=int, default=64000,
+                        help="datagrams per UDP run (default 64000)")
     parser.add_argument("--bulk-mib", type=int, default=1024,
                         help="MiB per bulk run (default 1024)")
     parser.add_argument("--tests", default=",".join(TESTS),
                         help=f"comma-separated subset of {','.join(TESTS)}")
     parser.add_argument("--seed", type=int, default=1, help="seed of the run order (default 1)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="add callgrind's user-space instructions per operation "
+                             "(slow: valgrind runs each worker twice)")
     parser.add_argument("--worker", nargs=3, metavar=("IMPL", "TEST", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -203,8 +333,10 @@ def main() -> int:
         parser.error(f"unknown test(s): {', '.join(sorted(unknown))}")
     order = random.Random(args.seed)
     sizes = {"pingpong-tcp": args.pingpongs, "pingpong-unix": args.pingpongs,
-             "bulk": args.bulk_mib * 1024 * 1024}
+             "pingpong-tcp-timeout": args.pingpongs, "pingpong-unix-timeout": args.pingpongs,
+             "udp": args.datagrams, "bulk": args.bulk_mib * 1024 * 1024}
     times: dict[tuple[str, str], list[float]] = {(i, t): [] for i in IMPLS for t in TESTS}
+    counts: dict[tuple[str, str], float] = {}
     with tempfile.TemporaryDirectory() as tmpdir:
         c_binary = _build_c(tmpdir)
         for r in range(args.rounds):
@@ -212,19 +344,22 @@ def main() -> int:
                 for impl in order.sample(IMPLS, len(IMPLS)):
                     times[impl, test].append(_run(impl, test, sizes[test], c_binary))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+        if args.instructions:
+            counts = _instruction_table(tests, c_binary)
 
     def value(impl: str, test: str) -> float:
         t = statistics.median(times[impl, test])
         if test == "bulk":
             return sizes[test] / t / 1e9  # GB/s
-        return t / sizes[test] * 1e6  # µs per round trip
+        return t / sizes[test] * 1e6  # µs per round trip, or per datagram
 
     print(f"pinned: {'taskset -c 0' if _pin() else 'no (taskset missing)'}; "
-          f"rounds: {args.rounds}; ping-pongs: {args.pingpongs}; bulk: {args.bulk_mib} MiB; "
-          f"median of rounds")
-    print(f"{'test':<15}{'impl':<14}{'value':>14}{'vs C':>9}{'vs socket':>11}")
+          f"rounds: {args.rounds}; ping-pongs: {args.pingpongs}; datagrams: {args.datagrams}; "
+          f"bulk: {args.bulk_mib} MiB; median of rounds, spread (max-min)/median in []")
+    print(f"{'test':<23}{'impl':<14}{'value':>14}{'vs C':>9}{'vs socket':>11}{'spread':>8}"
+          + (f"{'instr/op':>11}{'vs socket':>11}" if counts else ""))
     for test in tests:
-        unit = "GB/s" if test == "bulk" else "µs/rt"
+        unit = "GB/s" if test == "bulk" else "µs/dg" if test == "udp" else "µs/rt"
         for impl in IMPLS:
             v = value(impl, test)
             c_v, s_v = value("C", test), value("socket", test)
@@ -232,7 +367,14 @@ def main() -> int:
                 vs_c, vs_s = c_v / v, s_v / v
             else:
                 vs_c, vs_s = v / c_v, v / s_v
-            print(f"{test:<15}{impl:<14}{v:>9.2f} {unit:<5}{vs_c:>8.2f}x{vs_s:>10.2f}x")
+            runs = times[impl, test]
+            spread = (max(runs) - min(runs)) / statistics.median(runs)
+            line = (f"{test:<23}{impl:<14}{v:>9.2f} {unit:<5}{vs_c:>8.2f}x{vs_s:>10.2f}x"
+                    f"  [{spread:.0%}]")
+            if (impl, test) in counts:
+                base = counts.get(("socket", test)) or 1
+                line += f"{counts[impl, test]:>11,.0f}{counts[impl, test] / base:>10.2f}x"
+            print(line)
     print("ratios are time ratios (lower is better; bulk: inverse throughput ratio)")
     return 0
 
