@@ -175,13 +175,66 @@ def _unix_sockaddr(address: object) -> tuple[Any, int]:
     return sa, _SUN_PATH_OFFSET + len(path)
 
 
+# Decoded addresses by their raw bytes. A datagram socket hears the same few
+# peers again and again, and decoding (inet_ntop, a str) costs several times
+# the lookup. Bounded; the values are immutable (tuples of str and int, str,
+# bytes), so sharing them is safe; dict get/set are atomic.
+_DECODED: dict[bytes, Any] = {}
+_DECODED_MAX = 1024
+_buffer = ffi.buffer
+
+
 def from_storage(storage: Any, length: int) -> Any:
     """The Python address in a sockaddr_storage the kernel filled with ``length`` bytes.
 
     The kernel reports an address's full length even when it was cut to fit
     (a long AF_UNIX name): never read past the storage.
     """
-    return from_sockaddr(storage, min(int(length), _STORAGE_SIZE))
+    length = min(int(length), _STORAGE_SIZE)
+    if length == 0:
+        return None
+    key = _buffer(storage, length)[:]
+    address = _DECODED.get(key)
+    if address is None:
+        address = from_sockaddr(storage, length)
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        _DECODED[key] = address
+    return address
+
+
+# Encoded numeric addresses for sendto()/sendmsg(), by (family, address tuple).
+# Only tuples of exact str and int with a numeric host are kept: a host name
+# is resolved at each call, as CPython does, and no user code (__index__,
+# __eq__) can run during a lookup. The cdata are never handed to callers.
+_ENCODED: dict[tuple[int, tuple[Any, ...]], tuple[Any, int]] = {}
+_ENCODED_MAX = 256
+
+
+def cached_sockaddr(family: int, address: object, caller: str) -> tuple[Any, int]:
+    """to_sockaddr() for a C call that only reads the struct (sendto, sendmsg)."""
+    if address.__class__ is not tuple or not address or address[0].__class__ is not str:
+        return to_sockaddr(family, address, caller)
+    for item in address[1:]:
+        if item.__class__ is not int:
+            return to_sockaddr(family, address, caller)
+    key = (family, address)
+    hit = _ENCODED.get(key)
+    if hit is not None:
+        return hit
+    result = to_sockaddr(family, address, caller)
+    if _is_numeric(family, address[0]):
+        if len(_ENCODED) >= _ENCODED_MAX:
+            _ENCODED.clear()
+        _ENCODED[key] = result
+    return result
+
+
+def _is_numeric(family: int, host: str) -> bool:
+    if not host.isascii() or family not in (lib.AF_INET, lib.AF_INET6):
+        return False
+    scratch = ffi.new("char[16]")
+    return bool(lib.inet_pton(family, host.encode("ascii"), scratch) == 1)
 
 
 def from_sockaddr(addr: Any, length: int) -> Any:
