@@ -839,9 +839,9 @@ def shape(address: Any, ports: dict[str, int], directory: str) -> Any:
     if isinstance(address, tuple) and len(address) >= 2 and isinstance(address[1], int):
         names = {number: name for name, number in ports.items()}
         return (address[0], names.get(address[1], "another port"), *address[2:])
-    if isinstance(address, str):
+    if isinstance(address, str) and directory:
         return address.replace(directory, "<dir>")
-    if isinstance(address, bytes):
+    if isinstance(address, bytes) and directory:
         return address.replace(os.fsencode(directory), b"<dir>")
     return address
 
