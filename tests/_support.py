@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 import csock
+from csock._csock import ffi
+from csock._csock import lib as real_lib
 
 # The Hypothesis profile (registered in conftest.py): "ci" or "stress".
 PROFILE = os.environ.get("CSOCK_HYPOTHESIS_PROFILE", "ci")
@@ -111,8 +113,6 @@ class GuardedLib:
         return getattr(self._real, name)
 
     def getaddrinfo(self, node: Any, service: Any, hints: Any, res: Any) -> int:
-        from csock._csock import ffi
-
         if node is not None and node != ffi.NULL:
             name = node if isinstance(node, bytes) else ffi.string(node)
             has_hints = hints is not None and hints != ffi.NULL
@@ -122,25 +122,25 @@ class GuardedLib:
 
     def getnameinfo(self, sa: Any, salen: Any, host: Any, hostlen: Any, serv: Any,
                     servlen: Any, flags: int) -> int:
-        from csock._csock import ffi
-
         if host != ffi.NULL and hostlen and not flags & socket.NI_NUMERICHOST:
             raise LookupAttempted("reverse lookup (getnameinfo without NI_NUMERICHOST)")
         return int(self._real.getnameinfo(sa, salen, host, hostlen, serv, servlen, flags))
 
 
 def guard_csock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every csock module's lib (and csock.c's resolver functions) behind the guard."""
-    from csock._csock import lib
+    """Every csock module's lib (and csock.c's resolver functions) behind the guard.
 
-    guarded = GuardedLib(lib)
+    Module globals, not the cffi lib (its functions cannot be replaced): each
+    csock module calls lib.getaddrinfo through its own ``lib`` name.
+    """
+    guarded = GuardedLib(real_lib)
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] != "csock" or module is None or module is lib:
+        if name.split(".")[0] != "csock" or module is None or module is real_lib:
             continue
-        if getattr(module, "lib", None) is lib:
+        if getattr(module, "lib", None) is real_lib:
             monkeypatch.setattr(module, "lib", guarded)
         for func in ("getaddrinfo", "getnameinfo"):  # csock.c exports lib's own
-            if getattr(module, func, None) is getattr(lib, func):
+            if getattr(module, func, None) is getattr(real_lib, func):
                 monkeypatch.setattr(module, func, getattr(guarded, func))
 
 

@@ -33,6 +33,7 @@ process (own_ports) or port 0.
 from __future__ import annotations
 
 import array
+import ast
 import collections
 import contextlib
 import io
@@ -44,6 +45,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -133,6 +135,30 @@ def test_guard_catches_a_lookup() -> None:
         assert mod.getaddrinfo("::1%1", 80, mod.AF_INET6)[0][4][3] == 1
         with pytest.raises(mod.gaierror):
             mod.getaddrinfo("::1%no-such-if", 80, mod.AF_INET6)
+
+
+def test_guard_covers_every_resolver_call_in_csock() -> None:
+    """csock reaches C's getaddrinfo/getnameinfo only by the names the guard replaces.
+
+    That is ``lib.<function>`` with the module's own ``lib`` (never an alias or
+    a function imported from it), or csock.c's exported copy (``c.<function>``).
+    """
+    calls = 0
+    for path in sorted(Path(csock.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in ("csock._csock",
+                                                                     "csock._csock.lib"):
+                for alias in node.names:
+                    assert node.module == "csock._csock" and alias.asname is None, \
+                        (path.name, ast.unparse(node))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in ("getaddrinfo", "getnameinfo"):
+                owner = node.func.value
+                assert isinstance(owner, ast.Name) and owner.id in ("lib", "c"), \
+                    (path.name, node.lineno, ast.unparse(node.func))
+                calls += 1
+    assert calls >= 4  # _address._resolve, getaddrinfo, getnameinfo, gethostbyaddr
 
 
 def _on_socket(mod: ModuleType, family: int, kind: int, method: str,
