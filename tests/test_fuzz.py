@@ -743,7 +743,7 @@ class OwnPort:
 
 HELD, LISTENING = OwnPort("held"), OwnPort("listening")
 SOCKADDR_PORTS = [HELD, LISTENING, 0, OwnPort("held", "index"), -1, 65536, 2**31, 2**64,
-                  None, "80", b"80", 1.5, True]
+                  None, "80", b"80", 1.5, False]  # (not True: that is port 1, not ours)
 # getaddrinfo reads a port as a service: text and other numbers are ports too.
 # Those that could name someone else's port (-1 is 65535 to some libcs) are left out.
 SERVICE_PORTS = [HELD, LISTENING, OwnPort("held", "text"), OwnPort("listening", "text"),
