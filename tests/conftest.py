@@ -1,4 +1,5 @@
-"""Shared fixtures: every test is checked for leaked file descriptors."""
+"""Shared fixtures: every test is checked for leaked file descriptors; the
+Hypothesis profiles; the no-lookup guard (tests/_support.py) as a fixture."""
 
 from __future__ import annotations
 
@@ -10,7 +11,23 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
-from _support import MODS
+from _support import MODS, PROFILE, guard_csock, guard_stdlib
+from hypothesis import HealthCheck, settings
+
+# Hypothesis, for every test file. "ci" (the default) is derandomized: each run
+# tries the same examples, so a CI result does not depend on luck; and it keeps
+# no example database, so failures saved by an earlier run on this machine do
+# not change what runs. "stress" (CSOCK_HYPOTHESIS_PROFILE=stress) draws new
+# examples every run and keeps the database, to replay what it finds.
+settings.register_profile(
+    "ci", max_examples=50, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "stress", max_examples=10_000, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(PROFILE)
 
 
 def open_fds() -> set[int]:
@@ -56,3 +73,14 @@ def sockdir() -> Iterator[str]:
     """A temporary folder for AF_UNIX paths (short: sun_path holds 108 bytes)."""
     with tempfile.TemporaryDirectory(prefix="cs", dir="/tmp") as d:
         yield d
+
+
+@pytest.fixture
+def no_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No name reaches a resolver: a call that would ask one raises LookupAttempted.
+
+    csock is guarded where it hands a host to C's getaddrinfo/getnameinfo,
+    socket in front of its resolving functions and address-taking methods.
+    """
+    guard_csock(monkeypatch)
+    guard_stdlib(monkeypatch)

@@ -5,14 +5,17 @@
 * Any address of the wrong shape or type raises the same exception class
   from csock as from socket, for bind and connect, and never crashes.
 
-Examples per test: 50 by default; ``CSOCK_HYPOTHESIS_PROFILE=stress`` runs 10000.
+Examples per test: 50 by default (the ``ci`` profile of conftest.py: the same
+examples every run); ``CSOCK_HYPOTHESIS_PROFILE=stress`` runs 10000, new ones
+each time.
 
 No generated value can cause a name lookup: the host position only ever
 holds numeric addresses, "localhost" (AF_INET only: /etc/hosts has it),
 strings that fail before any lookup (a NUL, text IDNA cannot encode), or
-values that are not strings. AF_UNIX paths come from a fixed list inside a
-temporary directory, so nothing is created elsewhere. Datagram sockets are
-used for connect: connecting one sends nothing.
+values that are not strings; the ``no_lookups`` guard (conftest.py) fails a
+test whose csock or socket call would still ask a resolver. AF_UNIX paths
+come from a fixed list inside a temporary directory, so nothing is created
+elsewhere. Datagram sockets are used for connect: connecting one sends nothing.
 """
 
 from __future__ import annotations
@@ -27,25 +30,17 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from _support import MODS, Index
-from hypothesis import HealthCheck, given, settings
+from _support import MODS, PROFILE, Index
+from hypothesis import given
 from hypothesis import strategies as st
 
 import csock
 
-settings.register_profile(
-    "ci", max_examples=50, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "stress", max_examples=10_000, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-PROFILE = os.environ.get("CSOCK_HYPOTHESIS_PROFILE", "ci")
-settings.load_profile(PROFILE)
+# The profiles are registered in conftest.py; the guard makes a lookup fail.
+pytestmark = [pytest.mark.usefixtures("no_lookups")]
 if PROFILE == "stress":
     # 10000 examples take longer than the 60 s per-test limit: lift it.
-    pytestmark = pytest.mark.timeout(0)
+    pytestmark.append(pytest.mark.timeout(0))
 
 LONG = 10.0
 
@@ -217,11 +212,14 @@ def test_makefile_text_lines(mod: ModuleType, lines: list[str]) -> None:
 
 # ===================================================================== addresses
 # Host strings that never reach a name lookup (see the module docstring).
+# Scoped IPv6 hosts ("::1%1") go through getaddrinfo, which reads the scope as
+# an interface number or name, never a name to look up.
 INET4_HOSTS = ["127.0.0.1", "127.1", "0.0.0.0", "", "localhost", "<broadcast>",
                "255.255.255.255", "::1", "::", "127.0.0.1\0", "\0", "\udcff", "é..",
-               "\u2603" * 70]
+               "\u2603" * 70, "::1%1", "::ffff:127.0.0.1%1"]
 INET6_HOSTS = ["::1", "::", "", "0:0:0:0:0:0:0:1", "127.0.0.1", "127.1", "<broadcast>",
-               "::1\0", "\udcff", "é.."]
+               "::1\0", "\udcff", "é..", "::1%1", "::1%lo", "::1%", "::1%99999999999",
+               "::ffff:127.0.0.1%1"]
 
 not_text = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
