@@ -80,7 +80,8 @@ def _resolve(host: bytes, family: int, out: Any) -> None:
     elif host == b"":
         # in6addr_any: the struct is already zeroed.
         return
-    elif host == b"<broadcast>":
+    elif host in (b"<broadcast>", b"255.255.255.255"):
+        # As CPython's setipaddr: both name the IPv4 broadcast address.
         raise OSError("address family mismatched")
     if lib.inet_pton(family, host, out) == 1:
         return

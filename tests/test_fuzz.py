@@ -720,7 +720,7 @@ DESTINATIONS = [
 ]
 BIND_ONLY = ["fe80::1%1", "fe80::1%lo", "fe80::1", "fe80::1%0", "fe80::1%4294967295",
              "fe80::1%99999999999", "fe80::1%", "fe80::1%no-such-if", "ff02::1%1",
-             "::%1", "<broadcast>"]  # (not "255.255.255.255": see KNOWN_DIFFERENCES)
+             "::%1", "<broadcast>", "255.255.255.255"]
 # Only with AI_NUMERICHOST (getaddrinfo) or where socket adds it (getnameinfo):
 # anywhere else both modules would ask a resolver about them.
 RESOLVER_ONLY = ["%1", "%lo", "%", "127.0.0.1%1", "[::1]", "[::1%1]", "localhost%1",
@@ -1012,17 +1012,12 @@ def test_scoped_gethostbyname(host: Any) -> None:
     same("scoped.gethostbyname", lambda m: m.gethostbyname, host, strict=True)
 
 
-# A difference the fuzz found, in csock/_address.py (not fixed here): CPython's
-# setipaddr takes "255.255.255.255" as it takes "<broadcast>", so for an AF_INET6
-# socket both are OSError("address family mismatched"); csock handles only
-# "<broadcast>" so, and hands "255.255.255.255" to getaddrinfo: gaierror
-# EAI_ADDRFAMILY. The fuzz leaves that host out of AF_INET6 calls; this test
-# passes (and its strict xfail fails) once csock does as socket.
-KNOWN_DIFFERENCES = ["255.255.255.255"]
+# A difference the fuzz found (fixed in csock/_address.py): CPython's setipaddr
+# takes "255.255.255.255" as it takes "<broadcast>", so for an AF_INET6 socket
+# both are OSError("address family mismatched"); csock used to hand it to
+# getaddrinfo (gaierror EAI_ADDRFAMILY).
 
 
-@pytest.mark.xfail(strict=True, reason="csock: gaierror(EAI_ADDRFAMILY) for an AF_INET6 "
-                   "'255.255.255.255'; socket: OSError('address family mismatched')")
 @pytest.mark.parametrize("call", ["bind", "connect", "sendto", "create_server"])
 @pytest.mark.parametrize("host", ["255.255.255.255", b"255.255.255.255"], ids=["str", "bytes"])
 def test_broadcast_text_on_inet6(call: str, host: Any) -> None:
