@@ -925,6 +925,43 @@ def test_tracing_open_is_openat_with_mode(tmp_path: Path) -> None:
     assert lines[2].endswith("= -1 ENOENT (No such file or directory)")
 
 
+def test_tracing_sendmmsg_recvmmsg_lines() -> None:
+    """The lines the strace comparison checks, also where strace cannot run."""
+    out = io.StringIO()
+    sv = ffi.new("int[2]")
+    data = [ffi.new("char[]", b"uno"), ffi.new("char[]", b"dos!")]
+    iov = ffi.new("struct iovec[2]")
+    vec = ffi.new("struct mmsghdr[2]")
+    bufs = ffi.new("char[3][2]")
+    riov = ffi.new("struct iovec[3]")
+    rvec = ffi.new("struct mmsghdr[3]")
+    for i in range(2):
+        iov[i].iov_base, iov[i].iov_len = data[i], 3 + i
+        vec[i].msg_hdr.msg_iov, vec[i].msg_hdr.msg_iovlen = iov + i, 1
+    for i in range(3):
+        riov[i].iov_base, riov[i].iov_len = bufs[i], 2
+        rvec[i].msg_hdr.msg_iov, rvec[i].msg_hdr.msg_iovlen = riov + i, 1
+    with c.tracing(file=out):
+        c.socketpair(lib.AF_UNIX, lib.SOCK_DGRAM, 0, sv)
+        assert c.sendmmsg(sv[0], vec, 2, lib.MSG_NOSIGNAL) == 2
+        assert c.recvmmsg(sv[1], rvec, 3, lib.MSG_WAITFORONE, ffi.NULL) == 2
+        assert c.recvmmsg(sv[1], rvec, 3, lib.MSG_DONTWAIT, ffi.NULL) == -1
+        c.close(sv[0])
+        c.close(sv[1])
+    hdr = "msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="
+    tail = "msg_iovlen=1, msg_controllen=0, msg_flags="
+    assert out.getvalue().splitlines()[1:4] == [
+        _trace.line(f'sendmmsg({sv[0]}, [{{msg_hdr={{{hdr}"uno", iov_len=3}}], {tail}0}}, '
+                    f'msg_len=3}}, {{msg_hdr={{{hdr}"dos!", iov_len=4}}], {tail}0}}, '
+                    "msg_len=4}], 2, MSG_NOSIGNAL)", "2"),
+        _trace.line(f'recvmmsg({sv[1]}, [{{msg_hdr={{{hdr}"un", iov_len=2}}], '
+                    f'{tail}MSG_TRUNC}}, msg_len=2}}, {{msg_hdr={{{hdr}"do", iov_len=2}}], '
+                    f"{tail}MSG_TRUNC}}, msg_len=2}}], 3, MSG_WAITFORONE, NULL)", "2"),
+        _trace.line(f"recvmmsg({sv[1]}, {_show.address(rvec)}, 3, MSG_DONTWAIT, NULL)",
+                    "-1 EAGAIN (Resource temporarily unavailable)"),
+    ]
+
+
 def test_quote_follows_strace() -> None:
     # strings seen in strace 6.1 output (see the probe above and its docstring)
     assert _show.quote(b"\x01\xff\t\"\\ end\n") == '"\\1\\377\\t\\"\\\\ end\\n"'
