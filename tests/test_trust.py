@@ -510,7 +510,7 @@ def test_sendmsg_ancillary_buffer_released(mod: ModuleType) -> None:
             pytest.fail("no error")
 
 
-def test_sendmmsg_errors_release_every_buffer(sockdir: str) -> None:
+def test_sendmmsg_failure_releases_buffer(sockdir: str) -> None:
     """Whatever stops a batch (a kernel error, a bad address, a bad item, a
     timeout), every buffer it pinned is released."""
     a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
