@@ -58,6 +58,7 @@ MSG_OOB: MsgFlag
 MSG_PEEK: MsgFlag
 MSG_TRUNC: MsgFlag
 MSG_WAITALL: MsgFlag
+MSG_WAITFORONE: MsgFlag
 NI_DGRAM: int
 NI_MAXHOST: int
 NI_MAXSERV: int

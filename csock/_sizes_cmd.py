@@ -77,6 +77,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _tail_padding(f: Field) -> int:
+    """The tail padding of a member that is itself a struct (pahole notes it)."""
+    if f.kind != "struct" or not f.type.startswith("struct "):
+        return 0
+    try:
+        return layout(f.type.split(" ", 1)[1]).padding
+    except UnknownStructError:
+        return 0
+
+
 def render_pahole(lay: StructLayout) -> str:
     """``lay`` as pahole prints a struct: ``/* offset size */``, holes, totals.
 
@@ -86,6 +96,7 @@ def render_pahole(lay: StructLayout) -> str:
     """
     lines = [f"{lay.cname} {{" if not lay.is_typedef else "typedef struct {"]
     cacheline = 0
+    paddings: list[int] = []  # of the members that are structs
     for span in lay.spans:
         if span.kind == "field":
             f = next(f for f in lay.fields if f.name == span.name)
@@ -100,6 +111,10 @@ def render_pahole(lay: StructLayout) -> str:
                 )
             base, name = f.declarator
             lines.append(_member_line(base, name, f.offset, f.size))
+            if pad := _tail_padding(f):
+                paddings.append(pad)
+                lines += ["", f"\t/* XXX last struct has {_plural(pad, 'byte')} of padding */",
+                          ""]
         elif span.kind == "hole":
             lines += ["", f"\t/* XXX {_plural(span.size, 'byte')} hole, try to pack */", ""]
         elif span.kind == "opaque":
@@ -118,6 +133,8 @@ def render_pahole(lay: StructLayout) -> str:
         lines.append(f"\t/* opaque: {opaque} (bytes csock does not declare) */")
     if lay.padding:
         lines.append(f"\t/* padding: {lay.padding} */")
+    if paddings:
+        lines.append(f"\t/* paddings: {len(paddings)}, sum paddings: {sum(paddings)} */")
     if lay.size % CACHELINE:
         lines.append(f"\t/* last cacheline: {lay.size % CACHELINE} bytes */")
     lines.append("};" if not lay.is_typedef else f"}} {lay.cname};")

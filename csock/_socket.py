@@ -297,6 +297,40 @@ def _ancillary_item(item: object) -> tuple[int, int, Any]:
     return level, kind, _validate.readable_buffer(item[2])  # type: ignore[index]
 
 
+# ---------------------------------------------------- sendmmsg and recvmmsg
+# The kernel takes at most UIO_MAXIOV (1024) datagrams per call and ignores
+# the rest (net/socket.c caps vlen): csock builds no more than that.
+_UIO_MAXIOV = 1024
+# recvmmsg's buffers are allocated before the call, however few datagrams
+# come: 256 MiB holds 1024 datagrams of 256 KiB (UDP's largest is 64 KiB).
+# A larger count * bufsize is a mistake, refused rather than allocated.
+_RECVMMSG_MAX_BYTES = 1 << 28
+_STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
+_WAITFORONE = lib.MSG_WAITFORONE
+_mmsg_send_init = lib.csockrt_mmsg_send_init
+_mmsg_recv_init = lib.csockrt_mmsg_recv_init
+_mmsg_results = lib.csockrt_mmsg_results
+
+
+def _datagram(item: object, family: int, pinned: list[Any]) -> tuple[Any, int]:
+    """Pin one sendmmsg() item's data onto ``pinned``; (owning sockaddr or NULL, its length)."""
+    address: Any = None
+    pair = isinstance(item, tuple)
+    if pair:
+        size = len(item)  # type: ignore[arg-type]
+        if size != 2:
+            raise TypeError("sendmmsg() items must be bytes-like objects or (data, address) "
+                            f"pairs, not a tuple of length {size}")
+        item, address = item  # type: ignore[misc]
+    data = _validate.readable_buffer(item)
+    pinned.append(_from_buffer(data) if data.__class__ is bytes else data)
+    if not pair:
+        return ffi.NULL, 0
+    # The address after the pin: its code (a port's __index__) cannot resize
+    # the data under the call.
+    return _address.to_sockaddr(family, address, "sendmmsg")
+
+
 class Socket:
     """A socket, as ``socket.socket`` is one, owning a descriptor made by csock.c.
 
@@ -973,6 +1007,98 @@ class Socket:
             raise
         del control  # referenced until the control messages are read
         return n, ancdata, int(msg.msg_flags), address
+
+    def sendmmsg(self, datagrams: Iterable[Buffer | tuple[Buffer, Any]],
+                 flags: int = 0) -> int:
+        """Send several datagrams in one system call (sendmmsg(2)); ``socket`` cannot.
+
+        Each item of ``datagrams`` is a bytes-like object (on a connected
+        socket) or a ``(data, address)`` pair. Returns how many datagrams were
+        sent, from the first: fewer than given when the socket's buffer filled
+        (send the rest with another call) and at most 1024 (the kernel's
+        UIO_MAXIOV) per call. The socket's timeout applies as to send().
+        """
+        flags = _validate.c_int(flags, "flags")
+        if isinstance(datagrams, (str, bytes, bytearray, memoryview)):
+            raise TypeError("sendmmsg() argument 1 must be an iterable of bytes-like objects "
+                            f"or (data, address) pairs, not {type(datagrams).__name__}")
+        items = _fast_sequence(datagrams, "sendmmsg() argument 1 must be an iterable")
+        items = items[:_UIO_MAXIOV]  # the kernel would ignore the rest
+        pinned: list[Any] = []  # every buffer taken from the caller, released at the end
+        try:
+            names: list[Any] = []  # owning sockaddrs (or NULL), referenced until the call returns
+            namelens: list[int] = []
+            for item in items:
+                sa, length = _datagram(item, self._family, pinned)
+                names.append(sa)
+                namelens.append(length)
+            count = len(pinned)
+            size = max(count, 1)
+            bases = ffi.new("void *[]", pinned) if count else ffi.new("void *[]", 1)
+            lens = ffi.new("size_t[]", [len(part) for part in pinned] or [0])
+            name_ptrs = ffi.new("void *[]", names) if count else ffi.new("void *[]", 1)
+            name_lens = ffi.new("socklen_t[]", namelens or [0])
+            vec = ffi.new("struct mmsghdr[]", size)
+            iov = ffi.new("struct iovec[]", size)
+            _mmsg_send_init(vec, iov, count, bases, lens, name_ptrs, name_lens)
+            sent = self._call(lib.csockrt_sendmmsg, vec, count, flags | _NOSIGNAL)
+            del names, vec, iov  # referenced until here, past the C call
+            return sent
+        finally:
+            for part in pinned:
+                _release(part)
+
+    def recvmmsg(self, count: int, bufsize: int,
+                 flags: int = 0) -> list[tuple[bytes, Any, int]]:
+        """Receive up to ``count`` datagrams in one system call (recvmmsg(2)); ``socket`` cannot.
+
+        Returns one ``(data, address, msg_flags)`` per datagram, in order:
+        ``data`` is at most ``bufsize`` bytes, and MSG_TRUNC in ``msg_flags``
+        says that the datagram was longer; ``address`` is None where the
+        kernel gives none (a connected or unnamed peer). A blocking call
+        returns as soon as one datagram is there (MSG_WAITFORONE), with the
+        others already queued; the socket's timeout applies as to recv().
+        At most 1024 (the kernel's UIO_MAXIOV) per call; count 0 returns []
+        without a call. ValueError when count * bufsize (the memory the
+        buffers take) passes 256 MiB.
+        """
+        count = _validate.ssize(count, "count")
+        bufsize = _validate.ssize(bufsize, "bufsize")
+        flags = _validate.c_int(flags, "flags")
+        if count < 0:
+            raise ValueError("negative count in recvmmsg")
+        if bufsize < 0:
+            raise ValueError("negative buffersize in recvmmsg")
+        if count == 0:
+            return []  # as recv(0): no call, so no datagram is consumed
+        count = min(count, _UIO_MAXIOV)  # the kernel would fill no more
+        total = count * bufsize
+        if total > _RECVMMSG_MAX_BYTES:
+            raise ValueError(f"recvmmsg() count * bufsize is {total} bytes, more than "
+                             f"{_RECVMMSG_MAX_BYTES} (a buffer for every datagram)")
+        buf = _new_uninitialised("char[]", max(total, 1))
+        names = ffi.new("struct sockaddr_storage[]", count)
+        iov = ffi.new("struct iovec[]", count)
+        vec = ffi.new("struct mmsghdr[]", count)
+        _mmsg_recv_init(vec, iov, count, buf, bufsize, names)
+        n = self._call(lib.csockrt_recvmmsg, vec, count, flags | _WAITFORONE)
+        n = min(n, count)  # the kernel's count, trusted only within the vector
+        results = ffi.new("unsigned int[]", 3 * n or 1)
+        _mmsg_results(vec, n, results)
+        fields = _unpack(results, 3 * n)
+        data = ffi.buffer(buf, max(total, 1))
+        out = []
+        for i in range(n):
+            length, namelen, msg_flags = fields[3 * i:3 * i + 3]
+            start = i * bufsize
+            # Lengths from the kernel are trusted only within our buffers.
+            chunk = data[start:start + min(length, bufsize)]
+            address = None if namelen == 0 else _address.from_storage(names + i, namelen)
+            if msg_flags >= 0x80000000:
+                msg_flags -= 0x100000000  # a C int
+            out.append((chunk, address, msg_flags))
+        del iov, vec  # referenced until here, past the C call
+        return out
 
     def shutdown(self, how: int) -> None:
         """Shut down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR)."""

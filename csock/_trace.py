@@ -101,16 +101,22 @@ class Call:
 Args = Callable[[Call], str]
 Result = Callable[[Call], str]
 Pre = Callable[[tuple[Any, ...]], Any]
+SizedPre = Callable[[tuple[Any, ...], int], Any]
 
 
 @dataclass(frozen=True)
 class Syscall:
-    """How strace prints the system call behind one csock.c function."""
+    """How strace prints the system call behind one csock.c function.
+
+    ``pre`` reads what the call will overwrite; ``sized_pre`` does the same
+    given strsize too, to read no more array items than the line prints.
+    """
 
     name: str
     args: Args
     pre: Pre | None = None
     result: Result | None = None
+    sized_pre: SizedPre | None = None
 
 
 def _i(x: Any) -> str:
@@ -346,6 +352,88 @@ def _sendmsg_args(c: Call) -> str:
     return f"{int(fd)}, {body}, {_msg_flags(fl)}"
 
 
+# strace prints at most IOV_MAX (1024) items of an mmsghdr vector, and no
+# more than strsize of any array; "..." stands for the rest.
+_MMSG_PRINT_MAX = 1024
+
+
+def _mmsg_shown(vlen: int, strsize: int) -> int:
+    return min(vlen, strsize, _MMSG_PRINT_MAX)
+
+
+def _mmsgvec(c: Call, vec: Any, count: int, with_len: int, received: bool) -> str:
+    """strace's decode_mmsgvec: ``[{msg_hdr={...}, msg_len=3}, ...]``.
+
+    ``count`` items of the vector, the first ``with_len`` with their msg_len;
+    a received item's data is its msg_len bytes, a sent one's all its iovecs.
+    """
+    if S.is_null(vec):
+        return "NULL"
+    shown = _mmsg_shown(count, c.strsize)
+    namelens = c.pre[0] if received and c.pre is not None else None
+    items = []
+    for i in range(shown):
+        item = vec[i]
+        user_namelen = namelens[i] if namelens is not None and i < len(namelens) else None
+        size = int(item.msg_len) if received else None
+        text = "{msg_hdr=" + S.msghdr(ffi.addressof(item, "msg_hdr"), size, c.strsize,
+                                      user_namelen=user_namelen)
+        if i < with_len:
+            text += f", msg_len={int(item.msg_len)}"
+        items.append(text + "}")
+    if shown < count:
+        items.append("...")
+    return "[" + ", ".join(items) + "]"
+
+
+def _uint(x: Any) -> int:
+    return int(x) & 0xFFFFFFFF
+
+
+def _sendmmsg_args(c: Call) -> str:
+    fd, vec, vlen, fl = c.args
+    # strace decodes the vector even after a failure, then with no msg_len.
+    sent = 0 if c.failed else int(c.ret)
+    return (f"{int(fd)}, {_mmsgvec(c, vec, _uint(vlen), sent, False)}, {_uint(vlen)}, "
+            f"{_msg_flags(fl)}")
+
+
+def _timespec(ptr: Any) -> str:
+    if S.is_null(ptr):
+        return "NULL"
+    return f"{{tv_sec={int(ptr.tv_sec)}, tv_nsec={int(ptr.tv_nsec)}}}"
+
+
+def _recvmmsg_pre(args: tuple[Any, ...], strsize: int) -> tuple[list[int] | None, str]:
+    """Each printed item's msg_namelen before the call, and the timeout as given."""
+    vec, vlen, timeout = args[1], _uint(args[2]), args[4]
+    namelens = None
+    if not S.is_null(vec):
+        namelens = [int(vec[i].msg_hdr.msg_namelen) for i in range(_mmsg_shown(vlen, strsize))]
+    return namelens, _timespec(timeout)
+
+
+def _recvmmsg_args(c: Call) -> str:
+    fd, vec, vlen, fl, timeout = c.args
+    if c.failed:
+        text = S.address(vec)
+    else:
+        text = _mmsgvec(c, vec, int(c.ret), int(c.ret), True)
+    given = c.pre[1] if c.pre is not None else _timespec(timeout)
+    return f"{int(fd)}, {text}, {_uint(vlen)}, {_msg_flags(fl)}, {given}"
+
+
+def _recvmmsg_result(c: Call) -> str:
+    if c.failed:
+        return c.result()
+    if int(c.ret) == 0:
+        return "0 (Timeout)"
+    timeout = c.args[4]
+    if S.is_null(timeout):
+        return str(int(c.ret))
+    return f"{int(c.ret)} (left {_timespec(timeout)})"
+
+
 def _pipe_args(c: Call) -> str:
     p = c.args[0]
     return f"[{int(p[0])}, {int(p[1])}], 0"
@@ -389,6 +477,9 @@ TABLE: dict[str, Syscall] = {
     "sendmsg": Syscall("sendmsg", _sendmsg_args),
     "recvmsg": Syscall("recvmsg", _recvmsg_args,
                        pre=lambda a: None if S.is_null(a[1]) else int(a[1].msg_namelen)),
+    "sendmmsg": Syscall("sendmmsg", _sendmmsg_args),
+    "recvmmsg": Syscall("recvmmsg", _recvmmsg_args, result=_recvmmsg_result,
+                        sized_pre=_recvmmsg_pre),
     "shutdown": Syscall("shutdown", lambda c: (
         f"{_i(c.args[0])}, {S.xval(int(c.args[1]), S.SHUT_HOW, 'SHUT_???')}")),
     "setsockopt": Syscall("setsockopt", _setsockopt),
@@ -488,7 +579,10 @@ def _wrap_syscall(name: str, spec: Syscall, func: Callable[..., Any],
     @functools.wraps(func)
     def traced(*args: Any) -> Any:
         try:
-            pre = spec.pre(args) if spec.pre is not None else None
+            if spec.sized_pre is not None:
+                pre = spec.sized_pre(args, cfg.strsize)
+            else:
+                pre = spec.pre(args) if spec.pre is not None else None
         except Exception:  # never let the trace break the call
             pre = None
         ret = func(*args)

@@ -103,32 +103,32 @@ __all__ = [
     "IPV6_UNICAST_HOPS", "IPV6_V6ONLY", "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL",
     "IP_TOS", "IP_TTL", "MSG_CMSG_CLOEXEC", "MSG_CTRUNC", "MSG_DONTROUTE",
     "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK",
-    "MSG_TRUNC", "MSG_WAITALL", "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD",
-    "NI_NOFQDN", "NI_NUMERICHOST", "NI_NUMERICSERV", "NO_ADDRESS", "NO_DATA",
-    "NO_RECOVERY", "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL", "O_NONBLOCK",
-    "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "PF_INET", "PF_INET6", "PF_LOCAL",
-    "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC", "POLLERR", "POLLHUP", "POLLIN",
-    "POLLNVAL", "POLLOUT", "POLLPRI", "SCM_CREDENTIALS", "SCM_RIGHTS", "SHUT_RD",
-    "SHUT_RDWR", "SHUT_WR", "SOCK_CLOEXEC", "SOCK_DGRAM", "SOCK_NONBLOCK", "SOCK_RAW",
-    "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_STREAM", "SOL_SOCKET", "SOMAXCONN",
-    "SO_ACCEPTCONN", "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE",
-    "SO_ERROR", "SO_KEEPALIVE", "SO_LINGER", "SO_OOBINLINE", "SO_PASSCRED",
-    "SO_PEERCRED", "SO_PROTOCOL", "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO",
-    "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO",
-    "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO", "STDOUT_FILENO", "TCP_CORK",
-    "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_MAXSEG", "TCP_NODELAY",
-    "TRY_AGAIN", "accept", "accept4", "addressof", "bind", "buffer", "bzero", "cast",
-    "close", "connect", "dup", "fcntl", "ffi", "freeaddrinfo", "from_buffer",
-    "gai_strerror", "getaddrinfo", "gethostbyaddr", "gethostbyname", "gethostname",
-    "getnameinfo", "getpeername", "getpid", "getprotobyname", "getservbyname",
-    "getservbyport", "getsockname", "getsockopt", "h_addr", "herror", "hstrerror",
-    "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
+    "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE", "NI_DGRAM", "NI_MAXHOST",
+    "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST", "NI_NUMERICSERV",
+    "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT",
+    "O_EXCL", "O_NONBLOCK", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "PF_INET",
+    "PF_INET6", "PF_LOCAL", "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC",
+    "POLLERR", "POLLHUP", "POLLIN", "POLLNVAL", "POLLOUT", "POLLPRI", "SCM_CREDENTIALS",
+    "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR", "SOCK_CLOEXEC", "SOCK_DGRAM",
+    "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_STREAM",
+    "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN",
+    "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE", "SO_LINGER", "SO_OOBINLINE",
+    "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL", "SO_RCVBUF", "SO_RCVLOWAT",
+    "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF", "SO_SNDLOWAT",
+    "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO", "STDOUT_FILENO",
+    "TCP_CORK", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_MAXSEG",
+    "TCP_NODELAY", "TRY_AGAIN", "accept", "accept4", "addressof", "bind", "buffer",
+    "bzero", "cast", "close", "connect", "dup", "fcntl", "ffi", "freeaddrinfo",
+    "from_buffer", "gai_strerror", "getaddrinfo", "gethostbyaddr", "gethostbyname",
+    "gethostname", "getnameinfo", "getpeername", "getpid", "getprotobyname",
+    "getservbyname", "getservbyport", "getsockname", "getsockopt", "h_addr", "herror",
+    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
     "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
     "inet_ntoa", "inet_ntop", "inet_pton", "lib", "listen", "memcmp", "memcpy",
     "memmove", "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe",
-    "poll", "read", "recv", "recvfrom", "recvmsg", "select", "send", "sendfile",
-    "sendmsg", "sendto", "setsockopt", "show", "shutdown", "sizeof", "socket",
-    "socketpair", "strerror", "string", "strlen", "write",
+    "poll", "read", "recv", "recvfrom", "recvmmsg", "recvmsg", "select", "send",
+    "sendfile", "sendmmsg", "sendmsg", "sendto", "setsockopt", "show", "shutdown",
+    "sizeof", "socket", "socketpair", "strerror", "string", "strlen", "write",
 ]
 
 # sys/socket.h
@@ -186,6 +186,7 @@ MSG_WAITALL: int
 MSG_NOSIGNAL: int
 MSG_MORE: int
 MSG_CMSG_CLOEXEC: int
+MSG_WAITFORONE: int
 SHUT_RD: int
 SHUT_WR: int
 SHUT_RDWR: int
@@ -295,6 +296,22 @@ def recvmsg(sockfd: int, msg: CData, flags: int, /) -> int:
     On failure: -1, with errno set.
 
     Man page: recvmsg(2).
+    """
+
+def sendmmsg(sockfd: int, msgvec: CData, vlen: int, flags: int, /) -> int:
+    """``int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags);``
+
+    On failure: -1, with errno set, when no message was sent; a failure after the first message returns the number sent, and its errno is lost.
+
+    Man page: sendmmsg(2).
+    """
+
+def recvmmsg(sockfd: int, msgvec: CData, vlen: int, flags: int, timeout: CData, /) -> int:
+    """``int recvmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags, struct timespec *timeout);``
+
+    On failure: -1, with errno set, when no message was received; a failure after the first message returns the number received, and the next call reports it.
+
+    Man page: recvmmsg(2).
     """
 
 def shutdown(sockfd: int, how: int, /) -> int:

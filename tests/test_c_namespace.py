@@ -213,6 +213,7 @@ def setint_opt(fd: int, level: int, name: int, value: int) -> int:
 
 FUNCTIONS = """
 socket bind listen accept accept4 connect send recv sendto recvfrom sendmsg recvmsg
+sendmmsg recvmmsg
 close shutdown read write open setsockopt getsockopt getsockname getpeername
 socketpair gethostbyname gethostbyaddr gethostname getservbyname getservbyport
 getaddrinfo freeaddrinfo gai_strerror getnameinfo inet_addr inet_aton inet_ntoa
@@ -313,6 +314,7 @@ EXPLICIT = {  # names Python's modules lack; values from the Linux/glibc headers
     "STDERR_FILENO": 2,
     "AF_LOCAL": socket.AF_UNIX,
     "IF_NAMESIZE": 16,
+    "MSG_WAITFORONE": 0x10000,
 }
 
 
@@ -443,6 +445,8 @@ STRUCTS: dict[str, tuple[int, list[str]]] = {
     ),
     "struct iovec": (struct.calcsize("PN"), ["iov_base", "iov_len"]),
     "struct cmsghdr": (struct.calcsize("Nii"), ["cmsg_len", "cmsg_level", "cmsg_type"]),
+    "struct mmsghdr": (struct.calcsize("PIPNPNi0PI0P"), ["msg_hdr", "msg_len"]),
+    "struct timespec": (struct.calcsize("ll"), ["tv_sec", "tv_nsec"]),
 }
 
 
@@ -634,6 +638,18 @@ def _op_table() -> dict[str, Callable[[int], Any]]:
             return c.sendmsg(fd, m, c.MSG_NOSIGNAL)
         return c.recvmsg(fd, m, c.MSG_DONTWAIT)
 
+    def mmsg(fd: int, send: bool) -> Any:
+        buf = new("char[8]")
+        iov = new("struct iovec *")
+        iov.iov_base = buf
+        iov.iov_len = 8
+        vec = new("struct mmsghdr[1]")
+        vec[0].msg_hdr.msg_iov = iov
+        vec[0].msg_hdr.msg_iovlen = 1
+        if send:
+            return c.sendmmsg(fd, vec, 1, c.MSG_NOSIGNAL)
+        return c.recvmmsg(fd, vec, 1, c.MSG_DONTWAIT, NULL)
+
     def sockopt(fd: int, get: bool) -> Any:
         val = new("int *", 1)
         if get:
@@ -657,6 +673,8 @@ def _op_table() -> dict[str, Callable[[int], Any]]:
         "recvfrom": recvfrom,
         "sendmsg": lambda fd: msg(fd, True),
         "recvmsg": lambda fd: msg(fd, False),
+        "sendmmsg": lambda fd: mmsg(fd, True),
+        "recvmmsg": lambda fd: mmsg(fd, False),
         "shutdown": lambda fd: c.shutdown(fd, c.SHUT_RDWR),
         "setsockopt": lambda fd: sockopt(fd, False),
         "getsockopt": lambda fd: sockopt(fd, True),
@@ -1077,6 +1095,56 @@ def test_sendmsg_with_msg_name_udp(fds: Fds) -> None:
     assert c.buffer(rbuf, 5)[:] == b"named"
     assert rmsg.msg_namelen == 16
     assert c.ntohs(src.sin_port) == local_port(a)
+
+
+def test_sendmmsg_recvmmsg_batch_over_udp(fds: Fds) -> None:
+    """Three datagrams out in one call, in in one: lengths, MSG_TRUNC, senders."""
+    a = fds.add(c.socket(c.AF_INET, c.SOCK_DGRAM, 0))
+    b = fds.add(c.socket(c.AF_INET, c.SOCK_DGRAM, 0))
+    bsa = sockaddr_in()
+    assert c.bind(b, as_sa(bsa), sizeof(bsa[0])) == 0
+    dest = sockaddr_in(port=local_port(b))
+    payloads = [b"uno", b"", b"tres tres"]
+    data = [new("char[]", p or b"\0") for p in payloads]
+    iov = new("struct iovec[3]")
+    vec = new("struct mmsghdr[3]")
+    for i, p in enumerate(payloads):
+        iov[i].iov_base, iov[i].iov_len = data[i], len(p)
+        vec[i].msg_hdr.msg_iov, vec[i].msg_hdr.msg_iovlen = iov + i, 1
+        vec[i].msg_hdr.msg_name, vec[i].msg_hdr.msg_namelen = dest, sizeof(dest[0])
+    assert c.sendmmsg(a, vec, 3, 0) == 3
+    assert [vec[i].msg_len for i in range(3)] == [3, 0, 9]  # the kernel's count per datagram
+    wait_readable(b)
+    bufs = new("char[4][4]")
+    srcs = new("struct sockaddr_in[4]")
+    riov = new("struct iovec[4]")
+    rvec = new("struct mmsghdr[4]")
+    for i in range(4):
+        riov[i].iov_base, riov[i].iov_len = bufs[i], 4
+        rvec[i].msg_hdr.msg_iov, rvec[i].msg_hdr.msg_iovlen = riov + i, 1
+        rvec[i].msg_hdr.msg_name, rvec[i].msg_hdr.msg_namelen = srcs + i, sizeof(srcs[i])
+    # MSG_WAITFORONE: the three queued come back, the fourth is not waited for.
+    assert c.recvmmsg(b, rvec, 4, c.MSG_WAITFORONE, NULL) == 3
+    assert [c.buffer(bufs[i], rvec[i].msg_len)[:] for i in range(3)] == [b"uno", b"", b"tres"]
+    assert [rvec[i].msg_hdr.msg_flags & c.MSG_TRUNC for i in range(3)] == [0, 0, c.MSG_TRUNC]
+    assert all(c.ntohs(srcs[i].sin_port) == local_port(a) for i in range(3))
+    assert c.recvmmsg(b, rvec, 4, c.MSG_DONTWAIT, NULL) == -1 and c.errno == errno.EAGAIN
+
+
+def test_recvmmsg_timespec_is_written_back(fds: Fds) -> None:
+    """The timeout argument is C's struct timespec: the kernel leaves the time left in it."""
+    a, b = unix_pair(fds, c.SOCK_DGRAM)
+    send_all(a, b"x")
+    buf = new("char[4]")
+    iov = new("struct iovec *")
+    iov.iov_base, iov.iov_len = buf, 4
+    vec = new("struct mmsghdr[2]")
+    vec[0].msg_hdr.msg_iov, vec[0].msg_hdr.msg_iovlen = iov, 1
+    vec[1].msg_hdr.msg_iov, vec[1].msg_hdr.msg_iovlen = iov, 1
+    ts = new("struct timespec *", (5, 0))
+    assert c.recvmmsg(b, vec, 2, c.MSG_WAITFORONE, ts) == 1
+    assert 0 < ts.tv_sec * 1_000_000_000 + ts.tv_nsec <= 5_000_000_000
+    assert c.buffer(buf, vec[0].msg_len)[:] == b"x"
 
 
 # --------------------------------------------------------------------------

@@ -5,6 +5,8 @@ same input (or succeeds as ``socket`` does). IPv6 hosts with a scope
 (bind, connect, connect_ex, sendto, sendmsg, create_connection, create_server,
 getaddrinfo, getnameinfo, gethostbyname) on AF_INET, AF_INET6 and AF_UNIX
 sockets, compared exactly (results, and the errno of every OSError).
+sendmmsg and recvmmsg, which ``socket`` lacks, must end in a result or an
+ordinary exception.
 
 Profiles (conftest.py): ``ci`` (default, CI_EXAMPLES examples per test,
 derandomized: the same examples every run, no example database) and
@@ -665,6 +667,75 @@ def to_own_port(address: Any, port: int) -> Any:
     if isinstance(value, int) and 0 < value < 65536:  # (True is port 1)
         return (address[0], Index(port) if isinstance(address[1], Index) else port)
     return address
+
+
+# ============================================================ datagram batches
+# sendmmsg and recvmmsg: csock's own (socket has neither), so no comparison:
+# any input ends in a result or one of these, never in a crash.
+BATCH_ERRORS = (TypeError, ValueError, OverflowError, OSError, BufferError)
+DEST = object()  # the receiving socket's address, filled in per state
+
+
+def _not_a_path(value: Any) -> bool:
+    """No str or bytes-like value: an AF_UNIX socket would take it for a path in cwd."""
+    if isinstance(value, str):
+        return False
+    try:
+        memoryview(value).release()
+    except TypeError:
+        return True
+    return False
+
+
+batch_addresses = st.one_of(st.just(DEST), st.tuples(st.just("127.0.0.1"), anything),
+                            anything.filter(_not_a_path))
+batch_items = st.one_of(buffers, st.tuples(buffers, batch_addresses),
+                        st.lists(anything, max_size=3).map(tuple), anything)
+BATCH_ARGS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
+    "sendmmsg": st.one_of(st.tuples(st.lists(batch_items, max_size=5)),
+                          st.tuples(st.lists(batch_items, max_size=5), flag_values),
+                          st.tuples(anything)),
+    "recvmmsg": st.one_of(st.tuples(sizes, sizes), st.tuples(sizes, sizes, flag_values),
+                          st.tuples(anything, anything)),
+}
+
+
+@FUZZ
+@given(state=st.sampled_from(["unix", "udp", "closed"]), data=st.data(),
+       method=st.sampled_from(sorted(BATCH_ARGS)))
+def test_batch_methods_never_crash(state: str, method: str, data: st.DataObject) -> None:
+    args = data.draw(BATCH_ARGS[method], label="args")
+    COUNTS[f"Socket.{method}"] += 1
+    family = csock.AF_UNIX if state == "unix" else csock.AF_INET
+    if state == "unix":
+        a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    else:
+        a, b = csock.socket(family, csock.SOCK_DGRAM), csock.socket(family, csock.SOCK_DGRAM)
+        b.bind(("127.0.0.1", 0))
+    with a, b:
+        b.sendto(b"queued", b.getsockname()) if state != "unix" else a.send(b"queued")
+        dest = b.getsockname() if state != "unix" else None
+
+        def fill(value: Any) -> Any:  # DEST is the receiver; AF_UNIX pairs have none
+            if value is DEST:
+                return dest if dest is not None else b"\0csock-fuzz-absent"
+            if isinstance(value, tuple):
+                return tuple(fill(v) for v in value)
+            if isinstance(value, list):
+                return [fill(v) for v in value]
+            return value
+
+        args = fill(args)
+        sock = a if method == "sendmmsg" else b
+        sock.settimeout(0.0)
+        if state == "closed":
+            sock.close()
+        with contextlib.suppress(*BATCH_ERRORS):
+            result = getattr(sock, method)(*args)
+            if method == "sendmmsg":
+                assert isinstance(result, int) and 0 <= result
+            else:
+                assert isinstance(result, list) and all(len(item) == 3 for item in result)
 
 
 # =================================================================== AF_UNIX

@@ -33,7 +33,7 @@ ESTRUCTURASTAM_C = ROOT / "examples" / "tutorial" / "estructurastam.c"
 REQUIRED = [
     "sockaddr", "sockaddr_in", "in_addr", "sockaddr_in6", "in6_addr", "sockaddr_un",
     "sockaddr_storage", "hostent", "servent", "addrinfo", "linger", "timeval", "pollfd",
-    "msghdr", "iovec", "cmsghdr", "fd_set",
+    "msghdr", "iovec", "cmsghdr", "fd_set", "mmsghdr", "timespec",
 ]
 ALL = L.names()
 
@@ -397,7 +397,7 @@ def test_notation_matches_pahole_line_for_line(pahole: dict[str, PaholeStruct]) 
         assert [_normalize(x) for x in mine] == [_normalize(x) for x in ps.lines], lay.cname
         compared.append(lay.name)
     assert {"sockaddr", "sockaddr_in", "sockaddr_in6", "msghdr", "addrinfo", "servent",
-            "hostent", "sockaddr_un"} <= set(compared)
+            "hostent", "sockaddr_un", "mmsghdr", "timespec"} <= set(compared)
 
 
 def test_member_column_layout_is_paholes() -> None:

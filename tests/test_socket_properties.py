@@ -2,6 +2,8 @@
 
 * Any bytes, sent in any chunking, arrive intact (sendall/send, recv,
   recv_into, makefile) over a socketpair.
+* Any datagrams, sent and received in batches of any sizes (sendmmsg,
+  recvmmsg), arrive intact and in order over a datagram socketpair.
 * Any address of the wrong shape or type raises the same exception class
   from csock as from socket, for bind and connect, and never crashes.
 
@@ -208,6 +210,51 @@ def test_makefile_text_lines(mod: ModuleType, lines: list[str]) -> None:
             with sending([line + "\n" for line in lines], w.write, w.flush):
                 got = [r.readline() for _ in lines]
         assert got == [line + "\n" for line in lines]
+
+
+# ============================================================ datagram batches
+_BYTES_LIKE = [bytes, bytearray, memoryview]
+
+
+@given(datagrams=st.lists(st.binary(max_size=3000), max_size=60),
+       kinds=st.lists(st.sampled_from(_BYTES_LIKE), min_size=1, max_size=5),
+       batches=st.lists(st.integers(min_value=1, max_value=70), min_size=1, max_size=10),
+       counts=st.lists(st.integers(min_value=1, max_value=70), min_size=1, max_size=10),
+       bufsize=st.integers(min_value=0, max_value=3500))
+def test_sendmmsg_recvmmsg_intact_in_order(datagrams: list[bytes], kinds: list[type],
+                                           batches: list[int], counts: list[int],
+                                           bufsize: int) -> None:
+    """Any datagrams, sent in any batches and received in any batches over a
+    socketpair: the same datagrams in the same order, each cut to bufsize with
+    MSG_TRUNC exactly when it was longer."""
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with a, b:
+        a.settimeout(LONG)
+        b.settimeout(LONG)
+        items = [kinds[i % len(kinds)](d) for i, d in enumerate(datagrams)]
+        groups, start = [], 0
+        while start < len(items):
+            size = batches[len(groups) % len(batches)]
+            groups.append(items[start:start + size])
+            start += size
+
+        def send_batch(group: list[Any]) -> None:
+            while group:  # a full buffer sends part of a batch: the rest follows
+                sent = a.sendmmsg(group)
+                assert 1 <= sent <= len(group)
+                group = group[sent:]
+
+        received: list[tuple[bytes, Any, int]] = []
+        with sending(groups, send_batch):
+            i = 0
+            while len(received) < len(datagrams):
+                count = counts[i % len(counts)]
+                i += 1
+                batch = b.recvmmsg(count, bufsize)
+                assert 1 <= len(batch) <= count
+                received += batch
+        assert received == [(d[:bufsize], None, csock.MSG_TRUNC if len(d) > bufsize else 0)
+                            for d in datagrams]
 
 
 # ===================================================================== addresses

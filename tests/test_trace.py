@@ -591,7 +591,8 @@ PROBE_SET = ("socket,socketpair,bind,listen,accept,accept4,connect,sendto,recvfr
 
 
 def test_probe_trace_matches_strace(strace: str, cc: str, tmp_path: Path) -> None:
-    """Every row of csock._trace.TABLE but getpid, against strace on the same C calls."""
+    """Every row of csock._trace.TABLE but getpid and the mmsg pair (tested below),
+    against strace on the same C calls."""
     import platform
 
     if platform.machine() != "x86_64":
@@ -626,6 +627,235 @@ def test_probe_trace_matches_strace(strace: str, cc: str, tmp_path: Path) -> Non
     assert len(traces["py"]) > 60
     names = {x.split("(")[0] for x in traces["py"]}
     assert names == set(PROBE_SET.split(","))
+
+
+# --------------------------------------------------------------------------
+# sendmmsg and recvmmsg: a probe of their own, in C and in csock.c
+
+MMSG_PROBE_C = r"""
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char *argv[])
+{
+    int sv[2], r, s, su, cu, i;
+    char b0[8], b1[64], b2[4], b3[40], many[40][2];
+    struct iovec io[4], iv[4], mio[40], miv[40];
+    struct mmsghdr m[4], rm[4], mm[40], rmm[40];
+    struct sockaddr_in a, from[4];
+    struct sockaddr_un un, fromun[2];
+    struct timespec ts = {5, 0};
+    socklen_t len;
+    (void)argc;
+
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    memset(m, 0, sizeof(m));
+    io[0].iov_base = "uno"; io[0].iov_len = 3;
+    io[1].iov_base = "\0\1 dos\n"; io[1].iov_len = 7;
+    io[2].iov_base = "tres tres tres tres tres tres tres tres"; io[2].iov_len = 39;
+    io[3].iov_base = ""; io[3].iov_len = 0;
+    for (i = 0; i < 4; i++) {
+        m[i].msg_hdr.msg_iov = &io[i]; m[i].msg_hdr.msg_iovlen = 1;
+    }
+    sendmmsg(sv[0], m, 4, MSG_NOSIGNAL);
+    memset(rm, 0, sizeof(rm));
+    iv[0].iov_base = b0; iv[0].iov_len = sizeof(b0);
+    iv[1].iov_base = b1; iv[1].iov_len = sizeof(b1);
+    iv[2].iov_base = b2; iv[2].iov_len = sizeof(b2);
+    iv[3].iov_base = b3; iv[3].iov_len = sizeof(b3);
+    for (i = 0; i < 4; i++) {
+        rm[i].msg_hdr.msg_iov = &iv[i]; rm[i].msg_hdr.msg_iovlen = 1;
+        rm[i].msg_hdr.msg_name = &from[i]; rm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+    }
+    recvmmsg(sv[1], rm, 4, MSG_WAITFORONE, NULL);
+    recvmmsg(sv[1], rm, 2, MSG_DONTWAIT, NULL);
+    sendmmsg(sv[0], m, 2, 0);
+    recvmmsg(sv[1], rm, 4, MSG_WAITFORONE, &ts);
+    sendmmsg(-1, m, 2, 0);
+    recvmmsg(-1, rm, 2, 0, NULL);
+    sendmmsg(sv[0], m, 0, 0);
+    recvmmsg(sv[1], rm, 0, 0, NULL);
+
+    memset(mm, 0, sizeof(mm)); memset(rmm, 0, sizeof(rmm));
+    for (i = 0; i < 40; i++) {
+        mio[i].iov_base = "0123456789" + i % 10; mio[i].iov_len = 1;
+        mm[i].msg_hdr.msg_iov = &mio[i]; mm[i].msg_hdr.msg_iovlen = 1;
+        miv[i].iov_base = many[i]; miv[i].iov_len = sizeof(many[i]);
+        rmm[i].msg_hdr.msg_iov = &miv[i]; rmm[i].msg_hdr.msg_iovlen = 1;
+    }
+    sendmmsg(sv[0], mm, 40, 0);
+    recvmmsg(sv[1], rmm, 40, MSG_WAITFORONE, NULL);
+
+    r = socket(AF_INET, SOCK_DGRAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET; a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(r, (struct sockaddr *)&a, sizeof(a));
+    len = sizeof(a);
+    getsockname(r, (struct sockaddr *)&a, &len);
+    s = socket(AF_INET, SOCK_DGRAM, 0);
+    for (i = 0; i < 2; i++) {
+        m[i].msg_hdr.msg_name = &a; m[i].msg_hdr.msg_namelen = sizeof(a);
+    }
+    sendmmsg(s, m, 2, 0);
+    iv[0].iov_len = 2;
+    for (i = 0; i < 4; i++) rm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+    recvmmsg(r, rm, 4, MSG_WAITFORONE | MSG_TRUNC, NULL);
+
+    su = socket(AF_UNIX, SOCK_DGRAM, 0);
+    memset(&un, 0, sizeof(un)); un.sun_family = AF_UNIX;
+    strcpy(un.sun_path, argv[1]);
+    bind(su, (struct sockaddr *)&un, sizeof(un));
+    cu = socket(AF_UNIX, SOCK_DGRAM, 0);
+    bind(cu, (struct sockaddr *)&un, sizeof(sa_family_t));
+    m[0].msg_hdr.msg_name = &un; m[0].msg_hdr.msg_namelen = sizeof(un);
+    sendmmsg(cu, m, 1, 0);
+    for (i = 0; i < 2; i++) {
+        rm[i].msg_hdr.msg_name = &fromun[i]; rm[i].msg_hdr.msg_namelen = sizeof(fromun[i]);
+    }
+    recvmmsg(su, rm, 2, MSG_WAITFORONE, NULL);
+    close(cu); close(su); close(s); close(r); close(sv[0]); close(sv[1]);
+    return 0;
+}
+"""
+
+MMSG_PROBE_PY = r'''
+import sys
+from csock.c import *
+
+
+def main(argv):
+    sv = new("int[2]")
+    b0 = new("char[8]"); b1 = new("char[64]"); b2 = new("char[4]"); b3 = new("char[40]")
+    many = new("char[40][2]")
+    io = new("struct iovec[4]"); iv = new("struct iovec[4]")
+    mio = new("struct iovec[40]"); miv = new("struct iovec[40]")
+    m = new("struct mmsghdr[4]"); rm = new("struct mmsghdr[4]")
+    mm = new("struct mmsghdr[40]"); rmm = new("struct mmsghdr[40]")
+    a = new("struct sockaddr_in *"); frm = new("struct sockaddr_in[4]")
+    un = new("struct sockaddr_un *"); fromun = new("struct sockaddr_un[2]")
+    ts = new("struct timespec *", (5, 0))
+    ln = new("socklen_t *")
+
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv)
+    data = [new("char[]", b"uno"), new("char[]", b"\0\1 dos\n"),
+            new("char[]", b"tres tres tres tres tres tres tres tres"), new("char[]", b"")]
+    for i, n in enumerate((3, 7, 39, 0)):
+        io[i].iov_base = data[i]; io[i].iov_len = n
+        m[i].msg_hdr.msg_iov = io + i; m[i].msg_hdr.msg_iovlen = 1
+    sendmmsg(sv[0], m, 4, MSG_NOSIGNAL)
+    for i, b in enumerate((b0, b1, b2, b3)):
+        iv[i].iov_base = b; iv[i].iov_len = sizeof(b)
+        rm[i].msg_hdr.msg_iov = iv + i; rm[i].msg_hdr.msg_iovlen = 1
+        rm[i].msg_hdr.msg_name = frm + i; rm[i].msg_hdr.msg_namelen = sizeof(frm[i])
+    recvmmsg(sv[1], rm, 4, MSG_WAITFORONE, NULL)
+    recvmmsg(sv[1], rm, 2, MSG_DONTWAIT, NULL)
+    sendmmsg(sv[0], m, 2, 0)
+    recvmmsg(sv[1], rm, 4, MSG_WAITFORONE, ts)
+    sendmmsg(-1, m, 2, 0)
+    recvmmsg(-1, rm, 2, 0, NULL)
+    sendmmsg(sv[0], m, 0, 0)
+    recvmmsg(sv[1], rm, 0, 0, NULL)
+
+    digits = new("char[]", b"0123456789")
+    for i in range(40):
+        mio[i].iov_base = digits + i % 10; mio[i].iov_len = 1
+        mm[i].msg_hdr.msg_iov = mio + i; mm[i].msg_hdr.msg_iovlen = 1
+        miv[i].iov_base = many[i]; miv[i].iov_len = sizeof(many[i])
+        rmm[i].msg_hdr.msg_iov = miv + i; rmm[i].msg_hdr.msg_iovlen = 1
+    sendmmsg(sv[0], mm, 40, 0)
+    recvmmsg(sv[1], rmm, 40, MSG_WAITFORONE, NULL)
+
+    r = socket(AF_INET, SOCK_DGRAM, 0)
+    a.sin_family = AF_INET; a.sin_addr.s_addr = htonl(INADDR_LOOPBACK)
+    bind(r, cast("struct sockaddr *", a), sizeof(a[0]))
+    ln[0] = sizeof(a[0])
+    getsockname(r, cast("struct sockaddr *", a), ln)
+    s = socket(AF_INET, SOCK_DGRAM, 0)
+    for i in range(2):
+        m[i].msg_hdr.msg_name = a; m[i].msg_hdr.msg_namelen = sizeof(a[0])
+    sendmmsg(s, m, 2, 0)
+    iv[0].iov_len = 2
+    for i in range(4):
+        rm[i].msg_hdr.msg_namelen = sizeof(frm[i])
+    recvmmsg(r, rm, 4, MSG_WAITFORONE | MSG_TRUNC, NULL)
+
+    su = socket(AF_UNIX, SOCK_DGRAM, 0)
+    un.sun_family = AF_UNIX
+    un.sun_path = argv[1].encode()
+    bind(su, cast("struct sockaddr *", un), sizeof(un[0]))
+    cu = socket(AF_UNIX, SOCK_DGRAM, 0)
+    bind(cu, cast("struct sockaddr *", un), sizeof("sa_family_t"))
+    m[0].msg_hdr.msg_name = un; m[0].msg_hdr.msg_namelen = sizeof(un[0])
+    sendmmsg(cu, m, 1, 0)
+    for i in range(2):
+        rm[i].msg_hdr.msg_name = fromun + i; rm[i].msg_hdr.msg_namelen = sizeof(fromun[i])
+    recvmmsg(su, rm, 2, MSG_WAITFORONE, NULL)
+    close(cu); close(su); close(s); close(r); close(sv[0]); close(sv[1])
+    return 0
+
+
+sys.exit(main(sys.argv))
+'''
+
+MMSG_SET = "socketpair,socket,bind,getsockname,close,sendmmsg,recvmmsg"
+
+
+@pytest.mark.parametrize("strsize", [32, 4])
+def test_mmsg_probe_trace_matches_strace(strace: str, cc: str, tmp_path: Path,
+                                         strsize: int) -> None:
+    """sendmmsg and recvmmsg, strace -s N against CSOCK_TRACE_STRSIZE=N: vectors
+    (cut at strsize items), msg_len, MSG_TRUNC, addresses, errors, timeouts."""
+    src = tmp_path / "mmsg.c"
+    src.write_text(MMSG_PROBE_C)
+    exe = tmp_path / "mmsg"
+    subprocess.run([cc, "-O0", "-Wall", "-Werror", "-o", str(exe), str(src)], check=True,
+                   capture_output=True, timeout=120)
+    script = tmp_path / "mmsg.py"
+    script.write_text(MMSG_PROBE_PY)
+    traces: dict[str, list[str]] = {}
+    for lang in ("c", "py"):
+        sock = tmp_path / f"m-{lang}.sock"
+        if lang == "c":
+            out = tmp_path / "mmsg-c.strace"
+            run([strace, "-s", str(strsize), "-e", f"trace={MMSG_SET}", "-o", str(out),
+                 str(exe), str(sock)], plain_env())
+            lines = out.read_text().splitlines()
+        else:
+            env = dict(traced_env(), CSOCK_TRACE_STRSIZE=str(strsize))
+            lines = run([sys.executable, str(script), str(sock)], env).stderr.decode() \
+                .splitlines()
+        lines = [x.replace(str(sock), "SOCK") for x in lines]
+        # The kernel's autobind name and the time left differ from run to run.
+        lines = [re.sub(r'sun_path=@"[0-9a-f]{5}"', 'sun_path=@"AUTO"', x) for x in lines]
+        lines = [re.sub(r"left \{tv_sec=\d+, tv_nsec=\d+\}", "left {...}", x) for x in lines]
+        traces[lang] = normalise(lines, set(MMSG_SET.split(",")),
+                                 re.compile(r"^socketpair\("))
+    assert_same(traces["c"], traces["py"])
+    py_lines = traces["py"]
+    assert len(py_lines) == 30
+    assert "sendmmsg(fd0, [], 0, 0) = 0" in py_lines
+    assert "recvmmsg(fd1, [], 0, 0, NULL) = 0 (Timeout)" in py_lines
+    assert ("recvmmsg(fd1, ADDR, 2, MSG_DONTWAIT, NULL) = -1 EAGAIN (Resource temporarily "
+            "unavailable)") in py_lines
+    assert "recvmmsg(-1, ADDR, 2, 0, NULL) = -1 EBADF (Bad file descriptor)" in py_lines
+    text = "\n".join(py_lines)
+    # A send that failed: its items are shown, without msg_len.
+    assert ('msg_iov=[{iov_base="uno", iov_len=3}], msg_iovlen=1, msg_controllen=0, '
+            'msg_flags=0}}, {msg_hdr=') in text
+    assert "msg_namelen=16 => 0" in text  # the socketpair's peer has no name
+    assert ('msg_iov=[{iov_base="un", iov_len=2}], msg_iovlen=1, msg_controllen=0, '
+            "msg_flags=MSG_TRUNC}, msg_len=3}") in text
+    assert '{sa_family=AF_UNIX, sun_path=@"AUTO"}, msg_namelen=110 => 8' in text
+    assert "], 4, MSG_WAITFORONE, {tv_sec=5, tv_nsec=0}) = 2 (left {...})" in text
+    assert "msg_len=1}, ...], 40, MSG_WAITFORONE, NULL) = 40" in text
+    assert text.count("}, ...]") == 2  # the 40-datagram send and receive are cut
+    assert f'iov_base="{"tres tres tres tres tres tres tr"[:strsize]}"..., iov_len=39' in text
 
 
 # --------------------------------------------------------------------------
@@ -693,6 +923,43 @@ def test_tracing_open_is_openat_with_mode(tmp_path: Path) -> None:
     assert lines[0] == _trace.line(
         f'openat(AT_FDCWD, "{path}", O_WRONLY|O_CREAT|O_TRUNC, 0644)', str(fd))
     assert lines[2].endswith("= -1 ENOENT (No such file or directory)")
+
+
+def test_tracing_sendmmsg_recvmmsg_lines() -> None:
+    """The lines the strace comparison checks, also where strace cannot run."""
+    out = io.StringIO()
+    sv = ffi.new("int[2]")
+    data = [ffi.new("char[]", b"uno"), ffi.new("char[]", b"dos!")]
+    iov = ffi.new("struct iovec[2]")
+    vec = ffi.new("struct mmsghdr[2]")
+    bufs = ffi.new("char[3][2]")
+    riov = ffi.new("struct iovec[3]")
+    rvec = ffi.new("struct mmsghdr[3]")
+    for i in range(2):
+        iov[i].iov_base, iov[i].iov_len = data[i], 3 + i
+        vec[i].msg_hdr.msg_iov, vec[i].msg_hdr.msg_iovlen = iov + i, 1
+    for i in range(3):
+        riov[i].iov_base, riov[i].iov_len = bufs[i], 2
+        rvec[i].msg_hdr.msg_iov, rvec[i].msg_hdr.msg_iovlen = riov + i, 1
+    with c.tracing(file=out):
+        c.socketpair(lib.AF_UNIX, lib.SOCK_DGRAM, 0, sv)
+        assert c.sendmmsg(sv[0], vec, 2, lib.MSG_NOSIGNAL) == 2
+        assert c.recvmmsg(sv[1], rvec, 3, lib.MSG_WAITFORONE, ffi.NULL) == 2
+        assert c.recvmmsg(sv[1], rvec, 3, lib.MSG_DONTWAIT, ffi.NULL) == -1
+        c.close(sv[0])
+        c.close(sv[1])
+    hdr = "msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="
+    tail = "msg_iovlen=1, msg_controllen=0, msg_flags="
+    assert out.getvalue().splitlines()[1:4] == [
+        _trace.line(f'sendmmsg({sv[0]}, [{{msg_hdr={{{hdr}"uno", iov_len=3}}], {tail}0}}, '
+                    f'msg_len=3}}, {{msg_hdr={{{hdr}"dos!", iov_len=4}}], {tail}0}}, '
+                    "msg_len=4}], 2, MSG_NOSIGNAL)", "2"),
+        _trace.line(f'recvmmsg({sv[1]}, [{{msg_hdr={{{hdr}"un", iov_len=2}}], '
+                    f'{tail}MSG_TRUNC}}, msg_len=2}}, {{msg_hdr={{{hdr}"do", iov_len=2}}], '
+                    f"{tail}MSG_TRUNC}}, msg_len=2}}], 3, MSG_WAITFORONE, NULL)", "2"),
+        _trace.line(f"recvmmsg({sv[1]}, {_show.address(rvec)}, 3, MSG_DONTWAIT, NULL)",
+                    "-1 EAGAIN (Resource temporarily unavailable)"),
+    ]
 
 
 def test_quote_follows_strace() -> None:

@@ -13,6 +13,7 @@ Mirrored tests run the same body against ``socket`` and ``csock``.
 from __future__ import annotations
 
 import array
+import contextlib
 import errno
 import os
 import socket
@@ -154,6 +155,44 @@ def test_recvmsg_into_msg_trunc_reports_kernel_length(dgram_pair: tuple[Any, Any
     assert n == 3000 and buf == b"e" * 16 and flags & mod.MSG_TRUNC
 
 
+def test_recvmmsg_msg_trunc_reads_nothing_past_buffer() -> None:
+    """With MSG_TRUNC each msg_len is the datagram's length, past its buffer:
+    only the buffer's bytes come back, and the next datagram is its own."""
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with a, b:
+        a.sendmmsg([b"f" * 3000, b"g" * 10])
+        assert b.recvmmsg(2, 16, csock.MSG_TRUNC) == [(b"f" * 16, None, csock.MSG_TRUNC),
+                                                      (b"g" * 10, None, 0)]
+
+
+def test_index_cannot_resize_sendmmsg_data_under_the_call() -> None:
+    """An address's __index__ runs after the batch's data is pinned: it cannot
+    resize it (BufferError), and the datagrams go out whole."""
+    seen: list[str] = []
+    first = bytearray(b"a" * 100)
+    second = bytearray(b"b" * 100)
+
+    with csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as r, \
+            csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as s:
+        r.bind(("127.0.0.1", 0))
+        r.settimeout(10)
+        port = r.getsockname()[1]
+
+        class Port:
+            def __index__(self) -> int:
+                for buf in (first, second):
+                    try:
+                        del buf[1:]
+                    except BufferError:
+                        seen.append("BufferError")
+                return port
+
+        assert s.sendmmsg([(first, ("127.0.0.1", port)), (second, ("127.0.0.1", Port()))]) == 2
+        assert [d for d, _, _ in r.recvmmsg(2, 200)] == [b"a" * 100, b"b" * 100]
+    assert seen == ["BufferError", "BufferError"]
+    assert _resize_ok(first) and _resize_ok(second)  # released after the call
+
+
 # --------------------------------------------- 3. descriptor lifetime (walk)
 def _fd_is_open(fd: int) -> bool:
     try:
@@ -188,6 +227,8 @@ FD_CALLS: dict[str, Callable[[csock.Socket], Any]] = {
     "sendall": lambda s: s.sendall(b"x"),
     "sendto": lambda s: s.sendto(b"x", "/nonexistent-csock-test"),
     "sendmsg": lambda s: s.sendmsg([b"x"]),
+    "sendmmsg": lambda s: s.sendmmsg([b"x"]),
+    "recvmmsg": lambda s: s.recvmmsg(1, 10),
     "sendfile": lambda s: s.sendfile(open(__file__, "rb")),  # noqa: SIM115
     "accept": lambda s: s.accept(),
     "connect": lambda s: s.connect("/nonexistent-csock-test"),
@@ -475,3 +516,32 @@ def test_sendmsg_ancillary_buffer_released(mod: ModuleType) -> None:
             fds.append(0)  # array resize: BufferError while exported
         else:
             pytest.fail("no error")
+
+
+def test_sendmmsg_failure_releases_buffer(sockdir: str) -> None:
+    """Whatever stops a batch (a kernel error, a bad address, a bad item, a
+    timeout), every buffer it pinned is released."""
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with a, b:
+        bufs = [bytearray(b"uno"), bytearray(b"dos")]
+        attempts: list[tuple[Callable[[], Any], type[BaseException]]] = [
+            (lambda: a.sendmmsg([*bufs, 5]), TypeError),
+            (lambda: a.sendmmsg([(bufs[0], os.path.join(sockdir, "absent")), bufs[1]]),
+             OSError),
+            (lambda: a.sendmmsg([(bufs[0], "x" * 200), bufs[1]]), OSError),
+        ]
+        for call, exc in attempts:
+            with pytest.raises(exc):
+                call()
+            assert all(_resize_ok(buf) for buf in bufs)
+        a.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                a.send(b"f" * 4096)
+        a.settimeout(0.01)
+        with pytest.raises(TimeoutError):
+            a.sendmmsg(bufs)
+        assert all(_resize_ok(buf) for buf in bufs)
+    with pytest.raises(OSError):
+        a.sendmmsg(bufs)  # closed: EBADF
+    assert all(_resize_ok(buf) for buf in bufs)

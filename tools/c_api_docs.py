@@ -30,6 +30,11 @@ DOCS: dict[str, tuple[str, str]] = {
     "recvfrom": ("2", ERRNO),
     "sendmsg": ("2", ERRNO),
     "recvmsg": ("2", ERRNO),
+    "sendmmsg": ("2", ERRNO + ", when no message was sent; a failure after the first "
+                              "message returns the number sent, and its errno is lost"),
+    "recvmmsg": ("2", ERRNO + ", when no message was received; a failure after the first "
+                              "message returns the number received, and the next call "
+                              "reports it"),
     "shutdown": ("2", ERRNO),
     "setsockopt": ("2", ERRNO),
     "getsockopt": ("2", ERRNO),

@@ -26,6 +26,7 @@ INCLUDES = """
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/sendfile.h>
+#include <string.h>
 """
 
 TYPES = """
@@ -52,6 +53,15 @@ ssize_t csockrt_sendto(csockrt_fd *f, const void *buf, size_t len, int flags,
                        const struct sockaddr *addr, socklen_t addrlen, int timeout_ms);
 ssize_t csockrt_recvmsg(csockrt_fd *f, struct msghdr *msg, int flags, int timeout_ms);
 ssize_t csockrt_sendmsg(csockrt_fd *f, const struct msghdr *msg, int flags, int timeout_ms);
+int csockrt_sendmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen, int flags,
+                     int timeout_ms);
+int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen, int flags,
+                     int timeout_ms);
+void csockrt_mmsg_send_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
+                            void **bases, size_t *lens, void **names, socklen_t *namelens);
+void csockrt_mmsg_recv_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
+                            char *buf, size_t size, struct sockaddr_storage *names);
+void csockrt_mmsg_results(const struct mmsghdr *vec, unsigned int n, unsigned int *out);
 int csockrt_accept4(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen, int flags,
                     int timeout_ms);
 ssize_t csockrt_sendfile(csockrt_fd *f, int in_fd, off_t *offset, size_t count,
@@ -216,6 +226,70 @@ static ssize_t csockrt_sendmsg(csockrt_fd *f, const struct msghdr *msg, int flag
                                int timeout_ms)
 {
     CSOCKRT_IO(f, POLLOUT, timeout_ms, sendmsg(fd, msg, flags));
+}
+
+static int csockrt_sendmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen,
+                            int flags, int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLOUT, timeout_ms, sendmmsg(fd, msgvec, vlen, flags));
+}
+
+/* No timeout argument: recvmmsg's is checked only after a datagram arrives
+   (BUGS in recvmmsg(2)); the poll before the call is the timeout. */
+static int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen,
+                            int flags, int timeout_ms)
+{
+    CSOCKRT_IO(f, POLLIN, timeout_ms, recvmmsg(fd, msgvec, vlen, flags, NULL));
+}
+
+/* The mmsghdr vectors are filled here: from Python, field by field, filling
+   them cost more than the system calls a batch saves. */
+
+/* For sendmmsg: datagram i is lens[i] bytes at bases[i], sent to names[i]
+   (NULL: the connected peer) of namelens[i] bytes. */
+static void csockrt_mmsg_send_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
+                                   void **bases, size_t *lens, void **names,
+                                   socklen_t *namelens)
+{
+    unsigned int i;
+    memset(vec, 0, n * sizeof(*vec));
+    for (i = 0; i < n; i++) {
+        iov[i].iov_base = bases[i];
+        iov[i].iov_len = lens[i];
+        vec[i].msg_hdr.msg_iov = &iov[i];
+        vec[i].msg_hdr.msg_iovlen = 1;
+        vec[i].msg_hdr.msg_name = names[i];
+        vec[i].msg_hdr.msg_namelen = names[i] ? namelens[i] : 0;
+    }
+}
+
+/* For recvmmsg: datagram i goes to the size bytes at buf + i * size, its
+   sender to names[i]. */
+static void csockrt_mmsg_recv_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
+                                   char *buf, size_t size, struct sockaddr_storage *names)
+{
+    unsigned int i;
+    memset(vec, 0, n * sizeof(*vec));
+    for (i = 0; i < n; i++) {
+        iov[i].iov_base = buf + (size_t)i * size;
+        iov[i].iov_len = size;
+        vec[i].msg_hdr.msg_iov = &iov[i];
+        vec[i].msg_hdr.msg_iovlen = 1;
+        vec[i].msg_hdr.msg_name = &names[i];
+        vec[i].msg_hdr.msg_namelen = sizeof(names[i]);
+    }
+}
+
+/* What recvmmsg wrote for its first n datagrams: out[3i] msg_len,
+   out[3i + 1] msg_namelen, out[3i + 2] msg_flags. */
+static void csockrt_mmsg_results(const struct mmsghdr *vec, unsigned int n, unsigned int *out)
+{
+    unsigned int i;
+    for (i = 0; i < n; i++) {
+        out[3 * i] = vec[i].msg_len;
+        out[3 * i + 1] = vec[i].msg_hdr.msg_namelen;
+        out[3 * i + 2] = (unsigned int)vec[i].msg_hdr.msg_flags;
+    }
 }
 
 static int csockrt_accept4(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen,

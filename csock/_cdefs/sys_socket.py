@@ -36,6 +36,13 @@ struct msghdr {
     ...;
 };
 
+/* sendmmsg and recvmmsg: one msghdr per datagram, and the bytes it carried. */
+struct mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+    ...;
+};
+
 struct cmsghdr {
     size_t cmsg_len;
     int cmsg_level;
@@ -108,6 +115,7 @@ struct ucred {
 #define MSG_NOSIGNAL ...
 #define MSG_MORE ...
 #define MSG_CMSG_CLOEXEC ...
+#define MSG_WAITFORONE ...
 
 #define SHUT_RD ...
 #define SHUT_WR ...
@@ -135,6 +143,9 @@ ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags,
                  struct sockaddr *src_addr, socklen_t *addrlen);
 ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);
 ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);
+int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags);
+int recvmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags,
+             struct timespec *timeout);
 int shutdown(int sockfd, int how);
 int setsockopt(int sockfd, int level, int optname, const void *optval,
                socklen_t optlen);
