@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import array
 import os
+import sys
 import threading
 from typing import Any
 
@@ -21,6 +22,7 @@ from csock._socket import Socket, cmsg_len, cmsg_space, getdefaulttimeout
 
 # The C library's static-buffer functions are serialised on this lock.
 _static_buffer_lock = threading.Lock()
+_GAI_PORT_ANY_INT = sys.version_info >= (3, 12)  # see _port_arg
 
 
 class _DefaultTimeout:
@@ -144,10 +146,9 @@ def _host_arg(host: object) -> Any:
     if host is None:
         return ffi.NULL
     if isinstance(host, str):
-        try:
-            encoded = host.encode("idna")
-        except UnicodeError:
-            raise UnicodeError(f"host name {host!r} cannot be encoded as IDNA") from None
+        # The codec's own error, as socket lets it through: UnicodeError up to
+        # 3.12, UnicodeEncodeError from 3.13 (encodings.idna changed).
+        encoded = host.encode("idna")
     elif isinstance(host, bytes):
         encoded = host
     else:
@@ -160,8 +161,10 @@ def _host_arg(host: object) -> Any:
 def _port_arg(port: object) -> Any:
     if port is None:
         return ffi.NULL
-    if type(port) is int:  # as CPython: exactly int (True is not a port), a C long
-        if not -0x8000000000000000 <= port <= 0x7FFFFFFFFFFFFFFF:
+    if type(port) is int:  # as CPython: exactly int (True is not a port)
+        # CPython 3.12 (gh-74895) passes any int on as its decimal text, for
+        # getaddrinfo(3) to judge; 3.11 took a C long (OverflowError beyond).
+        if not _GAI_PORT_ANY_INT and not -0x8000000000000000 <= port <= 0x7FFFFFFFFFFFFFFF:
             raise OverflowError("Python int too large to convert to C long")
         return str(port).encode()
     if isinstance(port, str):
@@ -438,7 +441,8 @@ def if_indextoname(if_index: int, /) -> str:
     if if_index > 0xFFFFFFFFFFFFFFFF:
         raise OverflowError("Python int too large to convert to C unsigned long")
     if if_index > 0xFFFFFFFF:
-        # As Python 3.12's socket; 3.11 truncates it to an unsigned int.
+        # As CPython 3.13's socket, on every version: 3.11 and 3.12.1 truncate it
+        # to an unsigned int and name some other interface.
         raise OverflowError("index is too large")
     buf = ffi.new("char[]", lib.IF_NAMESIZE + 1)
     if lib.if_indextoname(if_index, buf) == ffi.NULL:

@@ -33,6 +33,7 @@ import operator
 import os
 import signal
 import stat
+import sys
 import warnings
 from collections.abc import Callable
 from time import monotonic
@@ -115,16 +116,13 @@ def setdefaulttimeout(timeout: float | None) -> None:
     _default_timeout = _validate.timeout(timeout)
 
 
-# The largest bytes object CPython can make (PyBytes_FromStringAndSize).
-_MAX_BYTES = 0x7FFFFFFFFFFFFFFF - 33
-
-
-def _bufsize(value: object) -> int:
-    """recv()'s size, as CPython's "n": OverflowError beyond what a bytes can hold."""
-    size = _validate.ssize(value, "bufsize")
-    if size > _MAX_BYTES:
-        raise OverflowError("byte string is too large")
-    return size
+_MAX_BYTES = _validate.MAX_BYTES
+_MAX_SSIZE = 0x7FFFFFFFFFFFFFFF
+# CPython 3.12 takes setblocking()'s flag by its truth value (PyObject_IsTrue);
+# 3.11 parsed it as a C long, so None, floats and str were TypeErrors.
+_SETBLOCKING_TRUTH = sys.version_info >= (3, 12)
+# sendto()'s third argument when it was not given (None is an address, and a bad one).
+_NO_ADDRESS: Any = object()
 
 
 @contextlib.contextmanager
@@ -498,18 +496,24 @@ class Socket:
     def settimeout(self, value: float | None) -> None:
         """None: blocking; 0.0: non-blocking; > 0: TimeoutError after that many seconds."""
         timeout = _validate.timeout(value)
-        self._set_nonblocking(timeout is not None)
+        # As CPython: the timeout is kept even when the descriptor's flag
+        # cannot be set (a closed or bad descriptor raises, after).
         self._timeout = timeout
+        self._set_nonblocking(timeout is not None)
 
     def getblocking(self) -> bool:
         return self._timeout != 0.0
 
     def setblocking(self, flag: bool) -> None:
-        # As CPython: the flag is a C long (None and floats are TypeErrors).
-        value = _validate.integer(flag, "flag")
-        if not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
-            raise OverflowError("Python int too large to convert to C long")
-        self.settimeout(None if value else 0.0)
+        if _SETBLOCKING_TRUTH:
+            blocking = bool(flag)  # an exception from __bool__ propagates
+        else:
+            # As CPython 3.11: the flag is a C long (None and floats are TypeErrors).
+            value = _validate.integer(flag, "flag")
+            if not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+                raise OverflowError("Python int too large to convert to C long")
+            blocking = value != 0
+        self.settimeout(None if blocking else 0.0)
 
     def _set_nonblocking(self, nonblocking: bool) -> None:
         ref = self._ref
@@ -620,14 +624,12 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        if bufsize.__class__ is not int or not -0x8000000000000000 <= bufsize <= _MAX_BYTES:
-            bufsize = _bufsize(bufsize)
-        if flags.__class__ is not int:  # as CPython's "n|i": both parsed first
-            flags = _validate.c_int(flags, "flags")
-        if bufsize <= 0:
-            if bufsize < 0:
-                raise ValueError("negative buffersize in recv")
-            return b""  # as CPython: no recv() call, so a datagram is not consumed
+        if not (bufsize.__class__ is int and flags.__class__ is int
+                and 0 < bufsize <= _MAX_BYTES and -0x80000000 <= flags <= 0x7FFFFFFF):
+            # As CPython's "n|i": both parsed, then the size checked.
+            bufsize, flags = _validate.receive_size(bufsize, flags, "recv")
+            if bufsize == 0:
+                return b""  # as CPython: no recv() call, so a datagram is not consumed
         small = bufsize <= _SMALL_RECV
         if small:
             # A spare buffer of the socket's saves an allocation per call;
@@ -663,8 +665,8 @@ class Socket:
         else:
             target = _validate.writable_buffer(buffer, "recv_into")
         try:
-            if nbytes.__class__ is int and flags.__class__ is int and 0 <= nbytes and (
-                    -0x80000000 <= flags <= 0x7FFFFFFF):
+            if nbytes.__class__ is int and flags.__class__ is int and (
+                    0 <= nbytes <= _MAX_SSIZE and -0x80000000 <= flags <= 0x7FFFFFFF):
                 size = len(target)
                 if nbytes == 0:
                     nbytes = size
@@ -688,10 +690,7 @@ class Socket:
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
-        bufsize = _bufsize(bufsize)
-        flags = _validate.c_int(flags, "flags")  # "n|i": parsed before any check
-        if bufsize < 0:
-            raise ValueError("negative buffersize in recvfrom")
+        bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
         buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
         storage, length = _address.new_storage()
         n = self._call(lib.csockrt_recvfrom, buf, bufsize, flags,
@@ -771,12 +770,14 @@ class Socket:
     @overload
     def sendto(self, data: Any, flags: int, address: Any, /) -> int: ...
 
-    def sendto(self, data: Any, flags_or_address: Any, address: Any = None, /) -> int:
+    def sendto(self, data: Any, flags_or_address: Any, address: Any = _NO_ADDRESS,
+               /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
-        # As CPython's "y*O" / "y*iO": data, then flags, then the address.
+        # As CPython's "y*O" / "y*iO", chosen by the number of arguments (a
+        # None third argument is an address): data, then flags, then the address.
         data = _validate.readable_buffer(data)
         try:
-            if address is None:
+            if address is _NO_ADDRESS:
                 flags, address = 0, flags_or_address
             else:
                 flags = _validate.c_int(flags_or_address, "flags")
@@ -884,6 +885,8 @@ class Socket:
         flags = _validate.c_int(flags, "flags")
         if bufsize < 0:
             raise ValueError("negative buffer size in recvmsg()")
+        if bufsize > _MAX_BYTES:  # as CPython's PyBytes_FromStringAndSize, before MemoryError
+            raise OverflowError("byte string is too large")
         buf = _new_uninitialised("char[]", max(bufsize, 1))
         iov = ffi.new("struct iovec *")
         iov.iov_base = buf

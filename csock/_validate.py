@@ -17,22 +17,22 @@ _MAX_TIMEOUT = (2**63 - 1) / 1e9  # seconds in CPython's _PyTime_t (int64 nanose
 
 
 def integer(value: object, name: str) -> int:
-    """``value`` as an int, through __index__ as CPython's argument parser does."""
+    """``value`` as an int, through __index__ as CPython's argument parser does.
+
+    ``name`` says which argument, for the reader: CPython's messages do not.
+    """
     if value.__class__ is int:
         return value  # type: ignore[return-value,unused-ignore]
-    if isinstance(value, float):
-        raise TypeError(f"'float' object cannot be interpreted as an integer ({name})")
-    try:
-        return operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            f"'{type(value).__name__}' object cannot be interpreted as an integer"
-        ) from None
+    # PyNumber_Index's own error: the type's full name ('decimal.Decimal'), or
+    # what a failing __index__ raised.
+    return operator.index(value)  # type: ignore[arg-type]
 
 
 def c_int(value: object, name: str) -> int:
     """``value`` as a C int, as CPython's "i" format takes it (OverflowError outside)."""
     result = integer(value, name)
+    if not -0x8000000000000000 <= result <= 0x7FFFFFFFFFFFFFFF:  # a C long first
+        raise OverflowError("Python int too large to convert to C long")
     if result > 0x7FFFFFFF:
         raise OverflowError("signed integer is greater than maximum")
     if result < -0x80000000:
@@ -124,6 +124,25 @@ def writable_buffer(buffer: object, caller: str) -> Any:
                 f"not {type(buffer).__name__}"
             )
     return _from_buffer("char[]", buffer, require_writable=True)
+
+
+# The largest bytes object CPython can make (PyBytes_FromStringAndSize).
+MAX_BYTES = 0x7FFFFFFFFFFFFFFF - 33
+
+
+def receive_size(bufsize: object, flags: object, caller: str) -> tuple[int, int]:
+    """(bytes to receive, flags) for recv() and recvfrom(), as CPython's "n|i".
+
+    Both are parsed before either is checked: a bad flags value is reported
+    before a negative or too large size.
+    """
+    size = ssize(bufsize, "bufsize")
+    flags = c_int(flags, "flags")
+    if size < 0:
+        raise ValueError(f"negative buffersize in {caller}")
+    if size > MAX_BYTES:
+        raise OverflowError("byte string is too large")
+    return size, flags
 
 
 def receive_count(target: Any, nbytes: object, flags: object, caller: str) -> tuple[int, int]:
