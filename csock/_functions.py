@@ -23,6 +23,11 @@ from csock._socket import Socket, cmsg_len, cmsg_space, getdefaulttimeout
 # The C library's static-buffer functions are serialised on this lock.
 _static_buffer_lock = threading.Lock()
 _GAI_PORT_ANY_INT = sys.version_info >= (3, 12)  # see _port_arg
+# CPython 3.13 converted htons/ntohs and inet_aton to Argument Clinic: an int
+# outside C int range is "too large to convert to C int", and inet_aton's
+# argument is "argument", no longer "argument 1".
+_CLINIC_HTONS = sys.version_info >= (3, 13)
+_INET_ATON_ARGUMENT = "argument" if sys.version_info >= (3, 13) else "argument 1"
 
 
 class _DefaultTimeout:
@@ -35,9 +40,19 @@ _GLOBAL_DEFAULT_TIMEOUT: Any = _DefaultTimeout()
 
 # ----------------------------------------------------------------- byte order
 def _unsigned(value: object, bits: int, name: str) -> int:
-    if bits == 32 and not isinstance(value, int):  # as CPython's htonl: an int only
-        raise TypeError(f"expected int, {type(value).__name__} found")
-    x = _validate.integer(value, "x")  # htons/ntohs: __index__ objects too
+    if bits == 32:
+        # As CPython's htonl: an int only, through PyLong_AsUnsignedLong.
+        if not isinstance(value, int):
+            raise TypeError(f"expected int, {type(value).__name__} found")
+        if value < 0:
+            raise OverflowError("can't convert negative value to unsigned int")
+        if value > 0xFFFFFFFFFFFFFFFF:
+            raise OverflowError("Python int too large to convert to C unsigned long")
+        if value > 0xFFFFFFFF:
+            raise OverflowError("int larger than 32 bits")
+        return int(value)
+    # htons/ntohs: a C int first (__index__ objects too), then the 16-bit range.
+    x = _validate.clinic_int(value, "x") if _CLINIC_HTONS else _validate.c_int(value, "x")
     if x < 0:
         raise OverflowError(f"{name}: can't convert negative Python int to C {bits}-bit "
                             "unsigned integer")
@@ -68,11 +83,11 @@ def ntohl(x: int, /) -> int:
 
 
 # ------------------------------------------------------- address conversions
-def _ascii_address(text: object, caller: str) -> bytes:
-    if isinstance(text, bytes):
-        raise TypeError(f"{caller}() argument 1 must be str, not bytes")
+def _ascii_address(text: object, caller: str, which: str) -> bytes:
+    """The address text argument of inet_aton/inet_pton, as CPython's "s"."""
     if not isinstance(text, str):
-        raise TypeError(f"{caller}() argument must be str, not {type(text).__name__}")
+        kind = "None" if text is None else type(text).__name__
+        raise TypeError(f"{caller}() {which} must be str, not {kind}")
     if "\0" in text:
         raise ValueError("embedded null character")
     # As CPython's "s": UTF-8 (a lone surrogate is UnicodeEncodeError); non-ASCII
@@ -82,7 +97,7 @@ def _ascii_address(text: object, caller: str) -> bytes:
 
 def inet_aton(ip_string: str, /) -> bytes:
     """Dotted IPv4 text (inet_aton's lenient forms too) to 4 packed bytes."""
-    raw = _ascii_address(ip_string, "inet_aton")
+    raw = _ascii_address(ip_string, "inet_aton", _INET_ATON_ARGUMENT)
     addr = ffi.new("struct in_addr *")
     if lib.inet_aton(raw, addr) == 0:
         raise OSError("illegal IP address string passed to inet_aton")
@@ -100,7 +115,7 @@ def inet_ntoa(packed_ip: Any, /) -> str:
 def inet_pton(address_family: int, ip_string: str, /) -> bytes:
     """Text address of ``address_family`` to its packed bytes."""
     family = _validate.c_int(address_family, "address_family")
-    raw = _ascii_address(ip_string, "inet_pton")
+    raw = _ascii_address(ip_string, "inet_pton", "argument 2")
     out = ffi.new("unsigned char[16]")
     result = lib.inet_pton(family, raw, out)
     if result == -1:

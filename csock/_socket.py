@@ -306,10 +306,11 @@ class Socket:
         self._closed = False
         # At most a buffer or two for small recv()s; list.pop/append are atomic.
         self._spare: list[Any] = []
-        # As CPython's "|iii": ints (through __index__) within C int range.
-        family = _validate.c_int(family, "family")
-        type = _validate.c_int(type, "type")  # noqa: A001
-        proto = _validate.c_int(proto, "proto")
+        # As CPython's socket.__init__ (Argument Clinic's int): ints (through
+        # __index__) within C int range.
+        family = _validate.clinic_int(family, "family")
+        type = _validate.clinic_int(type, "type")  # noqa: A001
+        proto = _validate.clinic_int(proto, "proto")
         if fileno is None:
             family = lib.AF_INET if family == -1 else family
             type = lib.SOCK_STREAM if type == -1 else type  # noqa: A001
@@ -527,7 +528,7 @@ class Socket:
         return not flags & lib.FD_CLOEXEC
 
     def set_inheritable(self, inheritable: bool) -> None:
-        inheritable = bool(_validate.c_int(inheritable, "inheritable"))  # os's "i"
+        inheritable = bool(_validate.clinic_int(inheritable, "inheritable"))  # as os's
         ref = self._ref
         flags = self._check(lib.csockrt_fcntl(ref, lib.F_GETFD, 0))
         flags = flags & ~lib.FD_CLOEXEC if inheritable else flags | lib.FD_CLOEXEC
@@ -954,7 +955,7 @@ class Socket:
 
     def shutdown(self, how: int) -> None:
         """Shut down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR)."""
-        how = _validate.c_int(how, "how")
+        how = _validate.clinic_int(how, "how")  # CPython's PyLong_AsInt
         self._check(lib.csockrt_shutdown(self._ref, how))
 
     # ---------------------------------------------------------------- options

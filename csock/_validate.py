@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from typing import Any
 
 from csock._csock import ffi
 
 _from_buffer = ffi.from_buffer
 _MAX_TIMEOUT = (2**63 - 1) / 1e9  # seconds in CPython's _PyTime_t (int64 nanoseconds)
+_MAX_TIMEOUT_SECONDS = (2**63 - 1) // 10**9  # whole seconds whose nanoseconds fit
+# CPython 3.13 made _PyTime_t public as PyTime_t (gh-110850); the overflow
+# message names the type.
+_INT_TIMEOUT_OVERFLOW = "timestamp too large to convert to C " + (
+    "PyTime_t" if sys.version_info >= (3, 13) else "_PyTime_t")
 
 
 def integer(value: object, name: str) -> int:
@@ -40,6 +46,14 @@ def c_int(value: object, name: str) -> int:
     return result
 
 
+def clinic_int(value: object, name: str) -> int:
+    """``value`` as a C int, as PyLong_AsInt (and Argument Clinic's ``int``) takes it."""
+    result = integer(value, name)
+    if not -0x80000000 <= result <= 0x7FFFFFFF:
+        raise OverflowError("Python int too large to convert to C int")
+    return result
+
+
 def ssize(value: object, name: str) -> int:
     """``value`` as a C ssize_t, as CPython's "n" format takes it."""
     result = integer(value, name)
@@ -53,20 +67,22 @@ def timeout(value: object) -> float | None:
     if value is None:
         return None
     # As CPython's _PyTime_FromSecondsObject: a float, or an int through __index__
-    # (so "1" and Decimal("1") are TypeErrors, not one second).
-    seconds = value if isinstance(value, float) else float(integer(value, "timeout"))
-    if math.isnan(seconds):
-        raise ValueError("Invalid value NaN (not a number)")
-    # CPython keeps timeouts as int64 nanoseconds: beyond that is OverflowError
-    # (infinities included), before the sign is looked at.
-    if not abs(seconds) < _MAX_TIMEOUT:
-        raise OverflowError("timestamp out of range for platform time_t")
-    # CPython keeps a timeout as whole nanoseconds, rounded away from zero
-    # (_PyTime_ROUND_TIMEOUT): 1e-10 is 1e-09, and -1e-10 is negative.
+    # (so "1" and Decimal("1") are TypeErrors, not one second). CPython keeps
+    # timeouts as int64 nanoseconds: beyond that is OverflowError (infinities
+    # included), before the sign is looked at.
     if isinstance(value, float):
-        ns = math.ceil(seconds * 1e9) if seconds >= 0 else math.floor(seconds * 1e9)
+        if math.isnan(value):
+            raise ValueError("Invalid value NaN (not a number)")
+        if not abs(value) < _MAX_TIMEOUT:
+            raise OverflowError("timestamp out of range for platform time_t")
+        # Whole nanoseconds, rounded away from zero (_PyTime_ROUND_TIMEOUT):
+        # 1e-10 is 1e-09, and -1e-10 is negative.
+        ns = math.ceil(value * 1e9) if value >= 0 else math.floor(value * 1e9)
     else:
-        ns = integer(value, "timeout") * 1_000_000_000  # an int: exact, as CPython
+        seconds = integer(value, "timeout")
+        if not -_MAX_TIMEOUT_SECONDS <= seconds <= _MAX_TIMEOUT_SECONDS:
+            raise OverflowError(_INT_TIMEOUT_OVERFLOW)
+        ns = seconds * 1_000_000_000  # an int: exact, as CPython
     if ns < 0:
         raise ValueError("Timeout value out of range")
     return float(ns // 1_000_000_000) if ns % 1_000_000_000 == 0 else float(ns) / 1e9
