@@ -32,7 +32,6 @@ import io
 import operator
 import os
 import signal
-import stat
 import sys
 import warnings
 from collections.abc import Callable
@@ -42,7 +41,7 @@ from typing import IO, Any, overload
 from csock import _address, _validate
 from csock._constants import to_family, to_kind
 from csock._csock import ffi, lib
-from csock._errors import closed_error, os_error, timed_out
+from csock._errors import os_error, timed_out
 from csock._socketio import SocketIO
 
 _EINTR = lib.EINTR
@@ -123,6 +122,13 @@ _MAX_SSIZE = 0x7FFFFFFFFFFFFFFF
 _SETBLOCKING_TRUTH = sys.version_info >= (3, 12)
 # sendto()'s third argument when it was not given (None is an address, and a bad one).
 _NO_ADDRESS: Any = object()
+# CPython 3.13 sends at most 1 GiB per os.sendfile() when a count is given;
+# 3.11 and 3.12 ask for all that is left (OverflowError past a ssize_t).
+_SENDFILE_BLOCK_CAPPED = sys.version_info >= (3, 13)
+
+
+class _GiveUpOnSendfile(Exception):
+    """sendfile(2) cannot be used: socket.sendfile falls back to send()."""
 
 
 @contextlib.contextmanager
@@ -1076,72 +1082,119 @@ class Socket:
         return text
 
     def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
-        """Send a file: sendfile(2) for regular files, send() otherwise.
+        """Send a file: sendfile(2) while it works, send() otherwise.
 
         Returns the bytes sent; the file position is left after the last byte sent.
+        As socket.sendfile, step for step: sendfile(2) is tried on anything
+        with a descriptor (an empty one sends nothing), and send() takes over
+        when the first sendfile(2) fails.
         """
-        # socket.sendfile's checks, in its order (_check_sendfile_params).
+        try:
+            return self._sendfile_zero_copy(file, offset, count)
+        except _GiveUpOnSendfile:
+            return self._sendfile_use_send(file, offset, count)
+
+    def _check_sendfile_params(self, file: IO[bytes], count: int | None) -> None:
         if "b" not in getattr(file, "mode", "b"):
             raise ValueError("file should be opened in binary mode")
-        if self._type != lib.SOCK_STREAM:
+        if not self._type & lib.SOCK_STREAM:  # as socket: a bit test (SEQPACKET passes)
             raise ValueError("only SOCK_STREAM type sockets are supported")
         if count is not None:
             if not isinstance(count, int):
                 raise TypeError(f"count must be a positive integer (got {count!r})")
             if count <= 0:
                 raise ValueError(f"count must be a positive integer (got {count!r})")
-        if self._timeout == 0.0:
-            raise ValueError("non-blocking sockets are not supported")
-        # The offset is an off_t, as os.sendfile takes it. A negative one goes
-        # to the file's seek(), as in socket (ValueError or EINVAL, per file).
-        offset = _validate.integer(offset, "offset")
-        if offset > 0x7FFFFFFFFFFFFFFF:
-            raise OverflowError("Python int too large to convert to C long")
+
+    def _sendfile_zero_copy(self, file: IO[bytes], offset: int, count: int | None) -> int:
+        self._check_sendfile_params(file, count)
         try:
             in_fd = file.fileno()
-            regular = stat.S_ISREG(os.fstat(in_fd).st_mode)
-        except (AttributeError, io.UnsupportedOperation, OSError):
-            regular = False
-        if not regular or offset < 0:
-            return self._sendfile_use_send(file, offset, count)
-        return self._sendfile_zero_copy(file, in_fd, offset, count)
-
-    def _sendfile_zero_copy(self, file: IO[bytes], in_fd: int, offset: int,
-                            count: int | None) -> int:
-        if self.fileno() < 0:
-            raise closed_error()
-        size = os.fstat(in_fd).st_size
-        if size == 0:
-            return 0
-        blocksize = min(count or size, size, 0x7FFFF000)
-        position = ffi.new("off_t *", offset)
+        except (AttributeError, io.UnsupportedOperation) as exc:
+            raise _GiveUpOnSendfile from exc
+        try:
+            size = os.fstat(in_fd).st_size
+        except OSError as exc:
+            raise _GiveUpOnSendfile from exc
+        if not size:
+            return 0  # as socket: before the timeout is looked at
+        if self._timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")
+        if self.fileno() < 0:  # as socket's selector.register(-1)
+            raise ValueError("Invalid file descriptor: -1")
+        # The offset as os.sendfile takes it: an off_t (a C long here), or None
+        # for the file's own position.
+        if offset is None:
+            start, position = 0, ffi.NULL
+        else:
+            start = _validate.integer(offset, "offset")
+            if not -0x8000000000000000 <= start <= 0x7FFFFFFFFFFFFFFF:
+                raise OverflowError("Python int too large to convert to C long")
+            position = ffi.new("off_t *", start)
+        blocksize = min(count or size, 2**30)
         total = 0
         try:
-            while count is None or total < count:
-                want = blocksize if count is None else min(blocksize, count - total)
-                with _sigpipe_blocked():
-                    n = self._call(lib.csockrt_sendfile, in_fd, position, want)
+            while True:
+                if count:
+                    want = count - total
+                    if _SENDFILE_BLOCK_CAPPED:
+                        want = min(want, blocksize)
+                    elif want > _MAX_SSIZE:  # os.sendfile's count is a ssize_t
+                        raise OverflowError("Python int too large to convert to C ssize_t")
+                    if want <= 0:
+                        break
+                else:
+                    want = blocksize
+                try:
+                    with _sigpipe_blocked():
+                        n = self._call(lib.csockrt_sendfile, in_fd, position, want)
+                except TimeoutError:
+                    raise
+                except OSError as exc:
+                    if total == 0:  # not a file sendfile(2) reads, a bad offset...
+                        raise _GiveUpOnSendfile from exc
+                    raise
                 if n == 0:
                     break  # end of file
+                if position == ffi.NULL:
+                    # As socket, whose "offset += sent" fails after the first send.
+                    raise TypeError("unsupported operand type(s) for +=: 'NoneType' and 'int'")
                 total += n
+            return total
         finally:
             if total > 0 and hasattr(file, "seek"):
-                file.seek(offset + total)
-        return total
+                file.seek(start + total)
 
     def _sendfile_use_send(self, file: IO[bytes], offset: int, count: int | None) -> int:
-        if offset and hasattr(file, "seek"):
+        self._check_sendfile_params(file, count)
+        if self._timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")
+        if offset:
             file.seek(offset)
         blocksize = min(count, 8192) if count else 8192
         total = 0
-        while count is None or total < count:
-            want = blocksize if count is None else min(blocksize, count - total)
-            data = file.read(want)
-            if not data:
-                break
-            self.sendall(data)
-            total += len(data)
-        return total
+        try:
+            while True:
+                if count:
+                    blocksize = min(count - total, blocksize)
+                    if blocksize <= 0:
+                        break
+                data = memoryview(file.read(blocksize))
+                if not data:
+                    break  # end of file
+                while True:
+                    try:
+                        sent = self.send(data)
+                    except BlockingIOError:
+                        continue
+                    total += sent
+                    if sent < len(data):
+                        data = data[sent:]
+                    else:
+                        break
+            return total
+        finally:
+            if total > 0 and hasattr(file, "seek"):
+                file.seek(offset + total)
 
 
 def socketpair(family: int | None = None, type: int = lib.SOCK_STREAM,  # noqa: A002
