@@ -91,6 +91,8 @@ def timeout(value: object) -> float | None:
 def fileno(value: object) -> int:
     """A descriptor number handed to Socket(fileno=...) or fromfd()."""
     fd = integer(value, "fileno")
+    if not -0x8000000000000000 <= fd <= 0x7FFFFFFFFFFFFFFF:  # CPython reads a C long
+        raise OverflowError("Python int too large to convert to C long")
     if fd < 0:
         raise ValueError("negative file descriptor")
     if fd > 0x7FFFFFFF:

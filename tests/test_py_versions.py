@@ -215,6 +215,8 @@ FUNCTION_CASES: list[tuple[str, tuple[Any, ...]]] = [
     ("setdefaulttimeout", (-(2**40),)), ("setdefaulttimeout", (10**400,)),
     ("setdefaulttimeout", (1e300,)), ("setdefaulttimeout", (float("-inf"),)),
     ("socket", (2**31,)), ("socket", (socket.AF_INET, -(2**63) - 1)),
+    ("socket", (-1, -1, -1, -(2**63) - 1)), ("socket", (-1, -1, -1, 2**64)),
+    ("socket", (-1, -1, -1, -5)),
 ]
 
 
