@@ -159,12 +159,17 @@ def _unix_sockaddr(address: object) -> tuple[Any, int]:
         path = os.fsencode(address)
     else:
         try:
-            with memoryview(address) as view:  # type: ignore[arg-type]
-                path = view.tobytes()
+            view = memoryview(address)  # type: ignore[arg-type]
         except TypeError:
             raise TypeError(
                 f"a bytes-like object is required, not '{type(address).__name__}'"
             ) from None
+        with view:
+            # As CPython's "y*": a C-contiguous buffer only (a strided view is
+            # not copied into a path).
+            if not view.c_contiguous:
+                raise BufferError("memoryview: underlying buffer is not C-contiguous")
+            path = view.tobytes()
     # As CPython: a NUL inside a filesystem path is passed on (the kernel stops there).
     abstract = path[:1] == b"\0"
     # A filesystem path needs room for its terminating NUL; an abstract name does not.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import array
 import os
 import socket as _stdlib_socket
+import sys
 import threading
 from typing import Any
 
@@ -22,6 +23,12 @@ from csock._socket import Socket, cmsg_len, cmsg_space, getdefaulttimeout
 
 # The C library's static-buffer functions are serialised on this lock.
 _static_buffer_lock = threading.Lock()
+_GAI_PORT_ANY_INT = sys.version_info >= (3, 12)  # see _port_arg
+# CPython 3.13 converted htons/ntohs and inet_aton to Argument Clinic: an int
+# outside C int range is "too large to convert to C int", and inet_aton's
+# argument is "argument", no longer "argument 1".
+_CLINIC_HTONS = sys.version_info >= (3, 13)
+_INET_ATON_ARGUMENT = "argument" if sys.version_info >= (3, 13) else "argument 1"
 
 
 # The standard library's own sentinel: http.client, urllib, smtplib... pass
@@ -31,9 +38,19 @@ _GLOBAL_DEFAULT_TIMEOUT: Any = _stdlib_socket._GLOBAL_DEFAULT_TIMEOUT  # type: i
 
 # ----------------------------------------------------------------- byte order
 def _unsigned(value: object, bits: int, name: str) -> int:
-    if bits == 32 and not isinstance(value, int):  # as CPython's htonl: an int only
-        raise TypeError(f"expected int, {type(value).__name__} found")
-    x = _validate.integer(value, "x")  # htons/ntohs: __index__ objects too
+    if bits == 32:
+        # As CPython's htonl: an int only, through PyLong_AsUnsignedLong.
+        if not isinstance(value, int):
+            raise TypeError(f"expected int, {type(value).__name__} found")
+        if value < 0:
+            raise OverflowError("can't convert negative value to unsigned int")
+        if value > 0xFFFFFFFFFFFFFFFF:
+            raise OverflowError("Python int too large to convert to C unsigned long")
+        if value > 0xFFFFFFFF:
+            raise OverflowError("int larger than 32 bits")
+        return int(value)
+    # htons/ntohs: a C int first (__index__ objects too), then the 16-bit range.
+    x = _validate.clinic_int(value, "x") if _CLINIC_HTONS else _validate.c_int(value, "x")
     if x < 0:
         raise OverflowError(f"{name}: can't convert negative Python int to C {bits}-bit "
                             "unsigned integer")
@@ -64,11 +81,11 @@ def ntohl(x: int, /) -> int:
 
 
 # ------------------------------------------------------- address conversions
-def _ascii_address(text: object, caller: str) -> bytes:
-    if isinstance(text, bytes):
-        raise TypeError(f"{caller}() argument 1 must be str, not bytes")
+def _ascii_address(text: object, caller: str, which: str) -> bytes:
+    """The address text argument of inet_aton/inet_pton, as CPython's "s"."""
     if not isinstance(text, str):
-        raise TypeError(f"{caller}() argument must be str, not {type(text).__name__}")
+        kind = "None" if text is None else type(text).__name__
+        raise TypeError(f"{caller}() {which} must be str, not {kind}")
     if "\0" in text:
         raise ValueError("embedded null character")
     # As CPython's "s": UTF-8 (a lone surrogate is UnicodeEncodeError); non-ASCII
@@ -78,7 +95,7 @@ def _ascii_address(text: object, caller: str) -> bytes:
 
 def inet_aton(ip_string: str, /) -> bytes:
     """Dotted IPv4 text (inet_aton's lenient forms too) to 4 packed bytes."""
-    raw = _ascii_address(ip_string, "inet_aton")
+    raw = _ascii_address(ip_string, "inet_aton", _INET_ATON_ARGUMENT)
     addr = ffi.new("struct in_addr *")
     if lib.inet_aton(raw, addr) == 0:
         raise OSError("illegal IP address string passed to inet_aton")
@@ -96,7 +113,7 @@ def inet_ntoa(packed_ip: Any, /) -> str:
 def inet_pton(address_family: int, ip_string: str, /) -> bytes:
     """Text address of ``address_family`` to its packed bytes."""
     family = _validate.c_int(address_family, "address_family")
-    raw = _ascii_address(ip_string, "inet_pton")
+    raw = _ascii_address(ip_string, "inet_pton", "argument 2")
     out = ffi.new("unsigned char[16]")
     result = lib.inet_pton(family, raw, out)
     if result == -1:
@@ -142,10 +159,9 @@ def _host_arg(host: object) -> Any:
     if host is None:
         return ffi.NULL
     if isinstance(host, str):
-        try:
-            encoded = host.encode("idna")
-        except UnicodeError:
-            raise UnicodeError(f"host name {host!r} cannot be encoded as IDNA") from None
+        # The codec's own error, as socket lets it through: UnicodeError up to
+        # 3.12, UnicodeEncodeError from 3.13 (encodings.idna changed).
+        encoded = host.encode("idna")
     elif isinstance(host, bytes):
         encoded = host
     else:
@@ -158,8 +174,10 @@ def _host_arg(host: object) -> Any:
 def _port_arg(port: object) -> Any:
     if port is None:
         return ffi.NULL
-    if type(port) is int:  # as CPython: exactly int (True is not a port), a C long
-        if not -0x8000000000000000 <= port <= 0x7FFFFFFFFFFFFFFF:
+    if type(port) is int:  # as CPython: exactly int (True is not a port)
+        # CPython 3.12 (gh-74895) passes any int on as its decimal text, for
+        # getaddrinfo(3) to judge; 3.11 took a C long (OverflowError beyond).
+        if not _GAI_PORT_ANY_INT and not -0x8000000000000000 <= port <= 0x7FFFFFFFFFFFFFFF:
             raise OverflowError("Python int too large to convert to C long")
         return str(port).encode()
     if isinstance(port, str):
@@ -436,7 +454,8 @@ def if_indextoname(if_index: int, /) -> str:
     if if_index > 0xFFFFFFFFFFFFFFFF:
         raise OverflowError("Python int too large to convert to C unsigned long")
     if if_index > 0xFFFFFFFF:
-        # As Python 3.12's socket; 3.11 truncates it to an unsigned int.
+        # As CPython 3.13's socket, on every version: 3.11 and 3.12.1 truncate it
+        # to an unsigned int and name some other interface.
         raise OverflowError("index is too large")
     buf = ffi.new("char[]", lib.IF_NAMESIZE + 1)
     if lib.if_indextoname(if_index, buf) == ffi.NULL:

@@ -33,7 +33,7 @@ import operator
 import os
 import signal
 import socket as _stdlib_socket
-import stat
+import sys
 import warnings
 from collections.abc import Callable
 from time import monotonic
@@ -42,7 +42,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, overload
 from csock import _address, _validate
 from csock._constants import to_family, to_kind
 from csock._csock import ffi, lib
-from csock._errors import closed_error, os_error, timed_out
+from csock._errors import os_error, timed_out
 from csock._socketio import SocketIO
 
 if TYPE_CHECKING:
@@ -129,16 +129,20 @@ def setdefaulttimeout(timeout: float | None) -> None:
     _stdlib_socket.setdefaulttimeout(timeout)  # its checks are the running socket's
 
 
-# The largest bytes object CPython can make (PyBytes_FromStringAndSize).
-_MAX_BYTES = 0x7FFFFFFFFFFFFFFF - 33
+_MAX_BYTES = _validate.MAX_BYTES
+_MAX_SSIZE = 0x7FFFFFFFFFFFFFFF
+# CPython 3.12 takes setblocking()'s flag by its truth value (PyObject_IsTrue);
+# 3.11 parsed it as a C long, so None, floats and str were TypeErrors.
+_SETBLOCKING_TRUTH = sys.version_info >= (3, 12)
+# sendto()'s third argument when it was not given (None is an address, and a bad one).
+_NO_ADDRESS: Any = object()
+# CPython 3.13 sends at most 1 GiB per os.sendfile() when a count is given;
+# 3.11 and 3.12 ask for all that is left (OverflowError past a ssize_t).
+_SENDFILE_BLOCK_CAPPED = sys.version_info >= (3, 13)
 
 
-def _bufsize(value: object) -> int:
-    """recv()'s size, as CPython's "n": OverflowError beyond what a bytes can hold."""
-    size = _validate.ssize(value, "bufsize")
-    if size > _MAX_BYTES:
-        raise OverflowError("byte string is too large")
-    return size
+class _GiveUpOnSendfile(Exception):
+    """sendfile(2) cannot be used: socket.sendfile falls back to send()."""
 
 
 @contextlib.contextmanager
@@ -356,10 +360,11 @@ class Socket:
         self._closed = False
         # At most a buffer or two for small recv()s; list.pop/append are atomic.
         self._spare: list[Any] = []
-        # As CPython's "|iii": ints (through __index__) within C int range.
-        family = _validate.c_int(family, "family")
-        type = _validate.c_int(type, "type")  # noqa: A001
-        proto = _validate.c_int(proto, "proto")
+        # As CPython's socket.__init__ (Argument Clinic's int): ints (through
+        # __index__) within C int range.
+        family = _validate.clinic_int(family, "family")
+        type = _validate.clinic_int(type, "type")  # noqa: A001
+        proto = _validate.clinic_int(proto, "proto")
         if fileno is None:
             family = lib.AF_INET if family == -1 else family
             type = lib.SOCK_STREAM if type == -1 else type  # noqa: A001
@@ -549,8 +554,10 @@ class Socket:
     def settimeout(self, value: float | None) -> None:
         """None: blocking; 0.0: non-blocking; > 0: TimeoutError after that many seconds."""
         timeout = _validate.timeout(value)
-        self._set_nonblocking(timeout is not None)
+        # As CPython: the timeout is kept even when the descriptor's flag
+        # cannot be set (a closed or bad descriptor raises, after).
         self._timeout = timeout
+        self._set_nonblocking(timeout is not None)
 
     def getblocking(self) -> bool:
         """False for a non-blocking socket (timeout 0.0); True otherwise."""
@@ -558,11 +565,15 @@ class Socket:
 
     def setblocking(self, flag: bool) -> None:
         """True: blocking (settimeout(None)); False: non-blocking (settimeout(0.0))."""
-        # As CPython: the flag is a C long (None and floats are TypeErrors).
-        value = _validate.integer(flag, "flag")
-        if not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
-            raise OverflowError("Python int too large to convert to C long")
-        self.settimeout(None if value else 0.0)
+        if _SETBLOCKING_TRUTH:
+            blocking = bool(flag)  # an exception from __bool__ propagates
+        else:
+            # As CPython 3.11: the flag is a C long (None and floats are TypeErrors).
+            value = _validate.integer(flag, "flag")
+            if not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+                raise OverflowError("Python int too large to convert to C long")
+            blocking = value != 0
+        self.settimeout(None if blocking else 0.0)
 
     def _set_nonblocking(self, nonblocking: bool) -> None:
         ref = self._ref
@@ -578,7 +589,7 @@ class Socket:
 
     def set_inheritable(self, inheritable: bool) -> None:
         """Let exec()'d children keep the descriptor (clears FD_CLOEXEC), or not."""
-        inheritable = bool(_validate.c_int(inheritable, "inheritable"))  # os's "i"
+        inheritable = bool(_validate.clinic_int(inheritable, "inheritable"))  # as os's
         ref = self._ref
         flags = self._check(lib.csockrt_fcntl(ref, lib.F_GETFD, 0))
         flags = flags & ~lib.FD_CLOEXEC if inheritable else flags | lib.FD_CLOEXEC
@@ -677,14 +688,12 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        if bufsize.__class__ is not int or not -0x8000000000000000 <= bufsize <= _MAX_BYTES:
-            bufsize = _bufsize(bufsize)
-        if flags.__class__ is not int:  # as CPython's "n|i": both parsed first
-            flags = _validate.c_int(flags, "flags")
-        if bufsize <= 0:
-            if bufsize < 0:
-                raise ValueError("negative buffersize in recv")
-            return b""  # as CPython: no recv() call, so a datagram is not consumed
+        if not (bufsize.__class__ is int and flags.__class__ is int
+                and 0 < bufsize <= _MAX_BYTES and -0x80000000 <= flags <= 0x7FFFFFFF):
+            # As CPython's "n|i": both parsed, then the size checked.
+            bufsize, flags = _validate.receive_size(bufsize, flags, "recv")
+            if bufsize == 0:
+                return b""  # as CPython: no recv() call, so a datagram is not consumed
         small = bufsize <= _SMALL_RECV
         if small:
             # A spare buffer of the socket's saves an allocation per call;
@@ -720,8 +729,8 @@ class Socket:
         else:
             target = _validate.writable_buffer(buffer, "recv_into")
         try:
-            if nbytes.__class__ is int and flags.__class__ is int and 0 <= nbytes and (
-                    -0x80000000 <= flags <= 0x7FFFFFFF):
+            if nbytes.__class__ is int and flags.__class__ is int and (
+                    0 <= nbytes <= _MAX_SSIZE and -0x80000000 <= flags <= 0x7FFFFFFF):
                 size = len(target)
                 if nbytes == 0:
                     nbytes = size
@@ -745,10 +754,7 @@ class Socket:
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
-        bufsize = _bufsize(bufsize)
-        flags = _validate.c_int(flags, "flags")  # "n|i": parsed before any check
-        if bufsize < 0:
-            raise ValueError("negative buffersize in recvfrom")
+        bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
         buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
         storage, length = _address.new_storage()
         n = self._call(lib.csockrt_recvfrom, buf, bufsize, flags,
@@ -829,12 +835,14 @@ class Socket:
     @overload
     def sendto(self, data: Buffer, flags: int, address: Any, /) -> int: ...
 
-    def sendto(self, data: Buffer, flags_or_address: Any, address: Any = None, /) -> int:
+    def sendto(self, data: Buffer, flags_or_address: Any, address: Any = _NO_ADDRESS,
+               /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
-        # As CPython's "y*O" / "y*iO": data, then flags, then the address.
+        # As CPython's "y*O" / "y*iO", chosen by the number of arguments (a
+        # None third argument is an address): data, then flags, then the address.
         pinned = _validate.readable_buffer(data)
         try:
-            if address is None:
+            if address is _NO_ADDRESS:
                 flags, address = 0, flags_or_address
             else:
                 flags = _validate.c_int(flags_or_address, "flags")
@@ -943,6 +951,8 @@ class Socket:
         flags = _validate.c_int(flags, "flags")
         if bufsize < 0:
             raise ValueError("negative buffer size in recvmsg()")
+        if bufsize > _MAX_BYTES:  # as CPython's PyBytes_FromStringAndSize, before MemoryError
+            raise OverflowError("byte string is too large")
         buf = _new_uninitialised("char[]", max(bufsize, 1))
         iov = ffi.new("struct iovec *")
         iov.iov_base = buf
@@ -1102,7 +1112,7 @@ class Socket:
 
     def shutdown(self, how: int) -> None:
         """Shut down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR)."""
-        how = _validate.c_int(how, "how")
+        how = _validate.clinic_int(how, "how")  # CPython's PyLong_AsInt
         self._check(lib.csockrt_shutdown(self._ref, how))
 
     # ---------------------------------------------------------------- options
@@ -1246,72 +1256,119 @@ class Socket:
         return text
 
     def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
-        """Send a file: sendfile(2) for regular files, send() otherwise.
+        """Send a file: sendfile(2) while it works, send() otherwise.
 
         Returns the bytes sent; the file position is left after the last byte sent.
+        As socket.sendfile, step for step: sendfile(2) is tried on anything
+        with a descriptor (an empty one sends nothing), and send() takes over
+        when the first sendfile(2) fails.
         """
-        # socket.sendfile's checks, in its order (_check_sendfile_params).
+        try:
+            return self._sendfile_zero_copy(file, offset, count)
+        except _GiveUpOnSendfile:
+            return self._sendfile_use_send(file, offset, count)
+
+    def _check_sendfile_params(self, file: IO[bytes], count: int | None) -> None:
         if "b" not in getattr(file, "mode", "b"):
             raise ValueError("file should be opened in binary mode")
-        if self._type != lib.SOCK_STREAM:
+        if not self._type & lib.SOCK_STREAM:  # as socket: a bit test (SEQPACKET passes)
             raise ValueError("only SOCK_STREAM type sockets are supported")
         if count is not None:
             if not isinstance(count, int):
                 raise TypeError(f"count must be a positive integer (got {count!r})")
             if count <= 0:
                 raise ValueError(f"count must be a positive integer (got {count!r})")
-        if self._timeout == 0.0:
-            raise ValueError("non-blocking sockets are not supported")
-        # The offset is an off_t, as os.sendfile takes it. A negative one goes
-        # to the file's seek(), as in socket (ValueError or EINVAL, per file).
-        offset = _validate.integer(offset, "offset")
-        if offset > 0x7FFFFFFFFFFFFFFF:
-            raise OverflowError("Python int too large to convert to C long")
+
+    def _sendfile_zero_copy(self, file: IO[bytes], offset: int, count: int | None) -> int:
+        self._check_sendfile_params(file, count)
         try:
             in_fd = file.fileno()
-            regular = stat.S_ISREG(os.fstat(in_fd).st_mode)
-        except (AttributeError, io.UnsupportedOperation, OSError):
-            regular = False
-        if not regular or offset < 0:
-            return self._sendfile_use_send(file, offset, count)
-        return self._sendfile_zero_copy(file, in_fd, offset, count)
-
-    def _sendfile_zero_copy(self, file: IO[bytes], in_fd: int, offset: int,
-                            count: int | None) -> int:
-        if self.fileno() < 0:
-            raise closed_error()
-        size = os.fstat(in_fd).st_size
-        if size == 0:
-            return 0
-        blocksize = min(count or size, size, 0x7FFFF000)
-        position = ffi.new("off_t *", offset)
+        except (AttributeError, io.UnsupportedOperation) as exc:
+            raise _GiveUpOnSendfile from exc
+        try:
+            size = os.fstat(in_fd).st_size
+        except OSError as exc:
+            raise _GiveUpOnSendfile from exc
+        if not size:
+            return 0  # as socket: before the timeout is looked at
+        if self._timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")
+        if self.fileno() < 0:  # as socket's selector.register(-1)
+            raise ValueError("Invalid file descriptor: -1")
+        # The offset as os.sendfile takes it: an off_t (a C long here), or None
+        # for the file's own position.
+        if offset is None:
+            start, position = 0, ffi.NULL
+        else:
+            start = _validate.integer(offset, "offset")
+            if not -0x8000000000000000 <= start <= 0x7FFFFFFFFFFFFFFF:
+                raise OverflowError("Python int too large to convert to C long")
+            position = ffi.new("off_t *", start)
+        blocksize = min(count or size, 2**30)
         total = 0
         try:
-            while count is None or total < count:
-                want = blocksize if count is None else min(blocksize, count - total)
-                with _sigpipe_blocked():
-                    n = self._call(lib.csockrt_sendfile, in_fd, position, want)
+            while True:
+                if count:
+                    want = count - total
+                    if _SENDFILE_BLOCK_CAPPED:
+                        want = min(want, blocksize)
+                    elif want > _MAX_SSIZE:  # os.sendfile's count is a ssize_t
+                        raise OverflowError("Python int too large to convert to C ssize_t")
+                    if want <= 0:
+                        break
+                else:
+                    want = blocksize
+                try:
+                    with _sigpipe_blocked():
+                        n = self._call(lib.csockrt_sendfile, in_fd, position, want)
+                except TimeoutError:
+                    raise
+                except OSError as exc:
+                    if total == 0:  # not a file sendfile(2) reads, a bad offset...
+                        raise _GiveUpOnSendfile from exc
+                    raise
                 if n == 0:
                     break  # end of file
+                if position == ffi.NULL:
+                    # As socket, whose "offset += sent" fails after the first send.
+                    raise TypeError("unsupported operand type(s) for +=: 'NoneType' and 'int'")
                 total += n
+            return total
         finally:
             if total > 0 and hasattr(file, "seek"):
-                file.seek(offset + total)
-        return total
+                file.seek(start + total)
 
     def _sendfile_use_send(self, file: IO[bytes], offset: int, count: int | None) -> int:
-        if offset and hasattr(file, "seek"):
+        self._check_sendfile_params(file, count)
+        if self._timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")
+        if offset:
             file.seek(offset)
         blocksize = min(count, 8192) if count else 8192
         total = 0
-        while count is None or total < count:
-            want = blocksize if count is None else min(blocksize, count - total)
-            data = file.read(want)
-            if not data:
-                break
-            self.sendall(data)
-            total += len(data)
-        return total
+        try:
+            while True:
+                if count:
+                    blocksize = min(count - total, blocksize)
+                    if blocksize <= 0:
+                        break
+                data = memoryview(file.read(blocksize))
+                if not data:
+                    break  # end of file
+                while True:
+                    try:
+                        sent = self.send(data)
+                    except BlockingIOError:
+                        continue
+                    total += sent
+                    if sent < len(data):
+                        data = data[sent:]
+                    else:
+                        break
+            return total
+        finally:
+            if total > 0 and hasattr(file, "seek"):
+                file.seek(offset + total)
 
 
 def socketpair(family: int | None = None, type: int = lib.SOCK_STREAM,  # noqa: A002

@@ -8,35 +8,49 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from typing import Any
 
 from csock._csock import ffi
 
 _from_buffer = ffi.from_buffer
 _MAX_TIMEOUT = (2**63 - 1) / 1e9  # seconds in CPython's _PyTime_t (int64 nanoseconds)
+_MAX_TIMEOUT_SECONDS = (2**63 - 1) // 10**9  # whole seconds whose nanoseconds fit
+# CPython 3.13 made _PyTime_t public as PyTime_t (gh-110850); the overflow
+# message names the type.
+_INT_TIMEOUT_OVERFLOW = "timestamp too large to convert to C " + (
+    "PyTime_t" if sys.version_info >= (3, 13) else "_PyTime_t")
 
 
 def integer(value: object, name: str) -> int:
-    """``value`` as an int, through __index__ as CPython's argument parser does."""
+    """``value`` as an int, through __index__ as CPython's argument parser does.
+
+    ``name`` says which argument, for the reader: CPython's messages do not.
+    """
     if value.__class__ is int:
         return value  # type: ignore[return-value,unused-ignore]
-    if isinstance(value, float):
-        raise TypeError(f"'float' object cannot be interpreted as an integer ({name})")
-    try:
-        return operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            f"'{type(value).__name__}' object cannot be interpreted as an integer"
-        ) from None
+    # PyNumber_Index's own error: the type's full name ('decimal.Decimal'), or
+    # what a failing __index__ raised.
+    return operator.index(value)  # type: ignore[arg-type]
 
 
 def c_int(value: object, name: str) -> int:
     """``value`` as a C int, as CPython's "i" format takes it (OverflowError outside)."""
     result = integer(value, name)
+    if not -0x8000000000000000 <= result <= 0x7FFFFFFFFFFFFFFF:  # a C long first
+        raise OverflowError("Python int too large to convert to C long")
     if result > 0x7FFFFFFF:
         raise OverflowError("signed integer is greater than maximum")
     if result < -0x80000000:
         raise OverflowError("signed integer is less than minimum")
+    return result
+
+
+def clinic_int(value: object, name: str) -> int:
+    """``value`` as a C int, as PyLong_AsInt (and Argument Clinic's ``int``) takes it."""
+    result = integer(value, name)
+    if not -0x80000000 <= result <= 0x7FFFFFFF:
+        raise OverflowError("Python int too large to convert to C int")
     return result
 
 
@@ -53,20 +67,22 @@ def timeout(value: object) -> float | None:
     if value is None:
         return None
     # As CPython's _PyTime_FromSecondsObject: a float, or an int through __index__
-    # (so "1" and Decimal("1") are TypeErrors, not one second).
-    seconds = value if isinstance(value, float) else float(integer(value, "timeout"))
-    if math.isnan(seconds):
-        raise ValueError("Invalid value NaN (not a number)")
-    # CPython keeps timeouts as int64 nanoseconds: beyond that is OverflowError
-    # (infinities included), before the sign is looked at.
-    if not abs(seconds) < _MAX_TIMEOUT:
-        raise OverflowError("timestamp out of range for platform time_t")
-    # CPython keeps a timeout as whole nanoseconds, rounded away from zero
-    # (_PyTime_ROUND_TIMEOUT): 1e-10 is 1e-09, and -1e-10 is negative.
+    # (so "1" and Decimal("1") are TypeErrors, not one second). CPython keeps
+    # timeouts as int64 nanoseconds: beyond that is OverflowError (infinities
+    # included), before the sign is looked at.
     if isinstance(value, float):
-        ns = math.ceil(seconds * 1e9) if seconds >= 0 else math.floor(seconds * 1e9)
+        if math.isnan(value):
+            raise ValueError("Invalid value NaN (not a number)")
+        if not abs(value) < _MAX_TIMEOUT:
+            raise OverflowError("timestamp out of range for platform time_t")
+        # Whole nanoseconds, rounded away from zero (_PyTime_ROUND_TIMEOUT):
+        # 1e-10 is 1e-09, and -1e-10 is negative.
+        ns = math.ceil(value * 1e9) if value >= 0 else math.floor(value * 1e9)
     else:
-        ns = integer(value, "timeout") * 1_000_000_000  # an int: exact, as CPython
+        seconds = integer(value, "timeout")
+        if not -_MAX_TIMEOUT_SECONDS <= seconds <= _MAX_TIMEOUT_SECONDS:
+            raise OverflowError(_INT_TIMEOUT_OVERFLOW)
+        ns = seconds * 1_000_000_000  # an int: exact, as CPython
     if ns < 0:
         raise ValueError("Timeout value out of range")
     return float(ns // 1_000_000_000) if ns % 1_000_000_000 == 0 else float(ns) / 1e9
@@ -75,6 +91,8 @@ def timeout(value: object) -> float | None:
 def fileno(value: object) -> int:
     """A descriptor number handed to Socket(fileno=...) or fromfd()."""
     fd = integer(value, "fileno")
+    if not -0x8000000000000000 <= fd <= 0x7FFFFFFFFFFFFFFF:  # CPython reads a C long
+        raise OverflowError("Python int too large to convert to C long")
     if fd < 0:
         raise ValueError("negative file descriptor")
     if fd > 0x7FFFFFFF:
@@ -124,6 +142,25 @@ def writable_buffer(buffer: object, caller: str) -> Any:
                 f"not {type(buffer).__name__}"
             )
     return _from_buffer("char[]", buffer, require_writable=True)
+
+
+# The largest bytes object CPython can make (PyBytes_FromStringAndSize).
+MAX_BYTES = 0x7FFFFFFFFFFFFFFF - 33
+
+
+def receive_size(bufsize: object, flags: object, caller: str) -> tuple[int, int]:
+    """(bytes to receive, flags) for recv() and recvfrom(), as CPython's "n|i".
+
+    Both are parsed before either is checked: a bad flags value is reported
+    before a negative or too large size.
+    """
+    size = ssize(bufsize, "bufsize")
+    flags = c_int(flags, "flags")
+    if size < 0:
+        raise ValueError(f"negative buffersize in {caller}")
+    if size > MAX_BYTES:
+        raise OverflowError("byte string is too large")
+    return size, flags
 
 
 def receive_count(target: Any, nbytes: object, flags: object, caller: str) -> tuple[int, int]:

@@ -665,8 +665,9 @@ def test_if_name_and_index_errors(mod: ModuleType) -> None:
 
 
 def test_if_indextoname_beyond_unsigned_int() -> None:
-    # csock follows Python 3.12: OverflowError ("index is too large"); 3.11's
-    # socket truncates the number to a C unsigned int and looks that up.
+    # csock follows CPython 3.13 on every version: OverflowError ("index is too
+    # large"); 3.11's and 3.12.1's socket truncate the number to a C unsigned
+    # int and look that up.
     with pytest.raises(OverflowError, match="index is too large"):
         csock.if_indextoname(2**32 + 1)
 
