@@ -846,7 +846,7 @@ class Socket:
                 flags, address = 0, flags_or_address
             else:
                 flags = _validate.c_int(flags_or_address, "flags")
-            sa, length = _address.to_sockaddr(self._family, address, "sendto")
+            sa, length = _address.cached_sockaddr(self._family, address, "sendto")
             return self._call(lib.csockrt_sendto, pinned, len(pinned), flags | _NOSIGNAL,
                               ffi.cast("struct sockaddr *", sa), length)
         finally:
@@ -877,7 +877,7 @@ class Socket:
         # call returns: sa, pinned, iov, control.
         sa = None
         if address is not None:
-            sa, length = _address.to_sockaddr(self._family, address, "sendmsg")
+            sa, length = _address.cached_sockaddr(self._family, address, "sendmsg")
             msg.msg_name = sa
             msg.msg_namelen = length
         items = _fast_sequence(buffers, "sendmsg() argument 1 must be an iterable")
