@@ -302,3 +302,13 @@ def guard_stdlib(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "gethostbyname", _guarded_gethostbyname)
     monkeypatch.setattr(socket, "gethostbyname_ex", _guarded_gethostbyname_ex)
     monkeypatch.setattr(socket, "gethostbyaddr", _refused)
+
+
+def ipv6_loopback_available() -> bool:
+    """Whether ::1 can be bound here (IPv6 tests skip otherwise)."""
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        return False
+    return True

@@ -58,6 +58,7 @@ from _support import (
     Index,
     LookupAttempted,
     gethostbyname_ex_safe,
+    ipv6_loopback_available,
     resolved_without_lookup,
 )
 from hypothesis import HealthCheck, given, settings
@@ -923,12 +924,7 @@ def drain() -> None:
 
 
 def _has_ipv6() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
-            s.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
+    return ipv6_loopback_available()
 
 
 def shape(address: Any, ports: dict[str, int], directory: str) -> Any:

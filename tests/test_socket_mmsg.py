@@ -13,14 +13,13 @@ import contextlib
 import errno
 import os
 import signal
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from _support import Index
+from _support import Index, ipv6_loopback_available
 
 import csock
 from csock._csock import lib
@@ -30,12 +29,7 @@ SHORT = 0.05  # seconds: a timeout that is meant to expire
 
 
 def _ipv6_available() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
-            s.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
+    return ipv6_loopback_available()
 
 
 @contextlib.contextmanager

@@ -32,7 +32,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from _support import MODS, PROFILE, Index
+from _support import MODS, PROFILE, Index, ipv6_loopback_available
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,12 +48,7 @@ LONG = 10.0
 
 
 def _ipv6_available() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
-            s.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
+    return ipv6_loopback_available()
 
 
 HAS_IPV6 = _ipv6_available()
