@@ -694,7 +694,7 @@ class Socket:
                 while True:
                     n = _c_recv_fast(ref, buf, _SMALL_RECV, bufsize, flags, deadline)
                     if n >= 0:
-                        return view[:n] if n <= bufsize else _received(buf, bufsize, n)  # type: ignore[no-any-return]
+                        return view[:n] if n <= bufsize else _received(buf, bufsize, n)
                     if n != _NEG_EINTR:  # EINTR: the handlers ran; go round (PEP 475)
                         break
             except OverflowError:  # an int past a C long long
@@ -731,7 +731,7 @@ class Socket:
                 while True:
                     n = _c_recv_fast(ref, target, size, nbytes or size, flags, deadline)
                     if n >= 0:
-                        return n  # type: ignore[no-any-return]
+                        return n
                     if n != _NEG_EINTR:
                         break
             except OverflowError:
@@ -816,7 +816,7 @@ class Socket:
                 while True:
                     n = _c_send_fast(ref, data, len(data), flags, deadline)
                     if n >= 0:
-                        return n  # type: ignore[no-any-return]
+                        return n
                     if n != _NEG_EINTR:
                         break
             except OverflowError:
