@@ -205,7 +205,7 @@ def _format_of(fmt: Any) -> bytes:
     if isinstance(fmt, ffi.CData) and ffi.typeof(fmt).kind in ("pointer", "array"):
         if fmt == ffi.NULL:
             raise TypeError("printf: the format is NULL")
-        return ffi.string(fmt)  # type: ignore[no-any-return]
+        return bytes(ffi.string(fmt))
     hint = " (encode it: b'...')" if isinstance(fmt, str) else ""
     raise TypeError(f"printf: the format must be bytes or a char * cdata, "
                     f"not {type(fmt).__name__}{hint}")
@@ -254,7 +254,7 @@ def _before(stream: Any) -> bool:
     return False
 
 
-def _after(is_stdout: bool, ret: Any) -> Any:
+def _after(is_stdout: bool, ret: int) -> int:
     if is_stdout:
         err = ffi.errno
         lib.fflush(lib.stdout)
@@ -266,18 +266,18 @@ def printf(format: Any, *args: Any) -> int:  # noqa: A002
     """printf(3): returns the number of bytes written, or a negative value."""
     cargs = convert(format, args)
     _before(lib.stdout)
-    return _after(True, lib.printf(format, *cargs))  # type: ignore[no-any-return]
+    return _after(True, lib.printf(format, *cargs))
 
 
 def fprintf(stream: Any, format: Any, *args: Any) -> int:  # noqa: A002
     """fprintf(3): returns the number of bytes written, or a negative value."""
     cargs = convert(format, args)
-    return _after(_before(stream), lib.fprintf(stream, format, *cargs))  # type: ignore[no-any-return]
+    return _after(_before(stream), lib.fprintf(stream, format, *cargs))
 
 
 def snprintf(str: Any, size: int, format: Any, *args: Any) -> int:  # noqa: A002
     """snprintf(3): the length the whole output would have; writes at most size bytes."""
-    return lib.snprintf(str, size, format, *convert(format, args))  # type: ignore[no-any-return]
+    return int(lib.snprintf(str, size, format, *convert(format, args)))
 
 
 def sprintf(str: Any, format: Any, *args: Any) -> int:  # noqa: A002
@@ -290,31 +290,31 @@ def sprintf(str: Any, format: Any, *args: Any) -> int:  # noqa: A002
         if n >= size:
             raise OverflowError(f"sprintf: {n + 1} bytes do not fit in char[{size}] "
                                 "(C would write past its end); use snprintf")
-        return n  # type: ignore[no-any-return]
-    return lib.sprintf(str, format, *cargs)  # type: ignore[no-any-return]
+        return int(n)
+    return int(lib.sprintf(str, format, *cargs))
 
 
 def puts(s: Any) -> int:
     """puts(3): a nonnegative number, or EOF."""
     _before(lib.stdout)
-    return _after(True, lib.puts(s))  # type: ignore[no-any-return]
+    return _after(True, lib.puts(s))
 
 
 def putchar(c: Any) -> int:
     """putchar(3): the character written, or EOF. Takes an int or b"x"."""
     value, _ = _char_value(c, "putchar")
     _before(lib.stdout)
-    return _after(True, lib.putchar(value))  # type: ignore[no-any-return]
+    return _after(True, lib.putchar(value))
 
 
 def fputs(s: Any, stream: Any) -> int:
     """fputs(3): a nonnegative number, or EOF."""
-    return _after(_before(stream), lib.fputs(s, stream))  # type: ignore[no-any-return]
+    return _after(_before(stream), lib.fputs(s, stream))
 
 
 def fwrite(ptr: Any, size: int, nmemb: int, stream: Any) -> int:
     """fwrite(3): the number of items written."""
-    return _after(_before(stream), lib.fwrite(ptr, size, nmemb, stream))  # type: ignore[no-any-return]
+    return _after(_before(stream), lib.fwrite(ptr, size, nmemb, stream))
 
 
 @atexit.register

@@ -53,7 +53,7 @@ def stat_struct(st: Any) -> str:
     mode = int(st.st_mode)
     kind = S.xval(_stat.S_IFMT(mode), _FILE_TYPES, "S_IF???")
     perm = mode & 0o7777
-    text = f"{{st_mode={kind}|{'0%o' % perm if perm else '000'}, "
+    text = f"{{st_mode={kind}|{f'0{perm:o}' if perm else '000'}, "
     if _stat.S_ISCHR(mode) or _stat.S_ISBLK(mode):
         rdev = int(st.st_rdev)
         text += f"st_rdev=makedev({_hex(os.major(rdev))}, {_hex(os.minor(rdev))}), "

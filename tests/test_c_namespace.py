@@ -28,6 +28,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import csock.c as c
+from csock import _libc
 from csock._csock import ffi, lib
 from csock.c import (
     AF_INET,
@@ -258,11 +259,15 @@ def test_function_is_exported(name: str) -> None:
 
 
 def test_every_lib_name_is_reachable_without_prefix() -> None:
-    special = {"csock_open": "open", "csock_fcntl": "fcntl", "csock_h_errno": "h_errno"}
+    special = {"csock_open": "open", "csock_fcntl": "fcntl", "csock_h_errno": "h_errno",
+               "csock_set_h_errno": "h_errno"}
     for name in C_LIB_NAMES:
         public = special.get(name, name.removeprefix("csock_"))
         assert hasattr(c, public), public
-        if name not in special:
+        if public in _libc.WRAPPERS:  # printf, the ctype functions, fork, exit
+            assert public in c.__all__
+            assert getattr(c, public) is _libc.WRAPPERS[public]
+        elif name not in special:
             assert public in c.__all__
             assert getattr(c, public) is getattr(lib, name) or getattr(c, public) == getattr(
                 lib, name
@@ -272,7 +277,7 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
 
 
 def test_all_is_lib_plus_helpers() -> None:
-    public = {n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno"}
+    public = {n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno", "set_h_errno"}
     assert set(c.__all__) == public | HELPERS
 
 
