@@ -15,6 +15,7 @@ import errno
 import fcntl as py_fcntl
 import os
 import select as py_select
+import stat as py_stat
 import shutil
 import socket
 import struct
@@ -320,14 +321,23 @@ EXPLICIT = {  # names Python's modules lack; values from the Linux/glibc headers
     "AF_LOCAL": socket.AF_UNIX,
     "IF_NAMESIZE": 16,
     "MSG_WAITFORONE": 0x10000,
+    "BUFSIZ": 8192,
+    "EOF": -1,
+    "_IOFBF": 0,
+    "_IOLBF": 1,
+    "_IONBF": 2,
+    "EXIT_SUCCESS": 0,
+    "EXIT_FAILURE": 1,
+    "PATH_MAX": 4096,
+    "S_IFMT": 0o170000,
 }
 
 
 def reference_value(name: str) -> int | None:
-    if name.startswith("E") and not name.startswith("EAI_"):
+    if name.startswith("E") and not name.startswith("EAI_") and name not in EXPLICIT:
         value = getattr(errno, name, None)
         return value if isinstance(value, int) else None
-    for module in (socket, os, py_fcntl, py_select):
+    for module in (socket, os, py_fcntl, py_select, py_stat):
         value = getattr(module, name, None)
         if isinstance(value, int):
             return int(value)
