@@ -19,7 +19,7 @@ from csock._csock import ffi, lib  # noqa: E402
 
 FUNC_RE = re.compile(r"^[\w\s\*]*?\b(\w+)\s*\(", re.MULTILINE)
 CONST_RE = re.compile(r"^#define\s+(\w+)\s+\.\.\.", re.MULTILINE)
-VAR_RE = re.compile(r"^extern\s+[\w\s]+?\b(\w+)\s*;", re.MULTILINE)
+VAR_RE = re.compile(r"^extern\s+[\w\s*]+?\b(\w+)\s*;", re.MULTILINE)
 
 
 def py_type(ctype: object, returning: bool) -> str:
@@ -63,6 +63,9 @@ def render() -> str:
             out.append(f"    {var}: Any")
         for func in funcs:
             ftype = ffi.typeof(getattr(lib, func))
+            if ftype.ellipsis:  # cffi gives a variadic function as a pointer cdata
+                out.append(f"    {func}: Any")
+                continue
             params = ", ".join(
                 f"__{i}: {py_type(arg, False)}" for i, arg in enumerate(ftype.args)
             )
