@@ -57,6 +57,12 @@ def buffer(cdata: CData, size: int = -1, /) -> Any:
 def from_buffer(python_buffer: Any, /, require_writable: bool = False) -> CData:
     """``ffi.from_buffer``: a ``char[]`` over a Python buffer's memory (a bytearray)."""
 
+class CdefError(Exception):
+    """cdef() could not declare the text: a bad declaration, or no C compiler."""
+
+def cdef(source: str, /) -> dict[str, Any]:
+    """Declare the program's own structs, unions, typedefs and #defines (compiled by cc)."""
+
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
@@ -118,7 +124,7 @@ __all__ = [
     "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO", "STDOUT_FILENO",
     "TCP_CORK", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_MAXSEG",
     "TCP_NODELAY", "TRY_AGAIN", "accept", "accept4", "addressof", "bind", "buffer",
-    "bzero", "cast", "close", "connect", "dup", "fcntl", "ffi", "freeaddrinfo",
+    "bzero", "cast", "cdef", "close", "connect", "dup", "fcntl", "ffi", "freeaddrinfo",
     "from_buffer", "gai_strerror", "getaddrinfo", "gethostbyaddr", "gethostbyname",
     "gethostname", "getnameinfo", "getpeername", "getpid", "getprotobyname",
     "getservbyname", "getservbyport", "getsockname", "getsockopt", "h_addr", "herror",
