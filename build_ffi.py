@@ -48,6 +48,7 @@ MODULES = [
     "string_h",
     "stdio_h",
     "errno_h",
+    "signal_h",
     # csock's own C for the Pythonic layer (descriptor lifetime, timeouts);
     # not exported by csock.c.
     "csock_runtime",
