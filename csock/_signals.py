@@ -180,6 +180,12 @@ def _current(signum: int) -> _Action:
     return _Action(lib.SIG_DFL, 0, b"")
 
 
+def action(signum: int) -> tuple[Any, bytes, int]:
+    """(handler, sa_mask bytes, sa_flags) in force for signum, for the tracer."""
+    a = _current(signum)
+    return a.handler, a.mask, a.flags
+
+
 def _valid(signum: int) -> bool:
     return isinstance(signum, int) and 0 < signum < lib.NSIG
 
@@ -195,7 +201,11 @@ def signal(signum: int, handler: Any) -> Any:
             ffi.errno = lib.EINVAL
             return lib.SIG_ERR
         previous = _current(signum).handler
-        if _install(signum, handler, lib.SA_RESTART, b"") == -1:
+        # glibc's signal(): SA_RESTART, and the signal blocked in its handler.
+        mask = ffi.new("sigset_t *")
+        lib.sigemptyset(mask)
+        lib.sigaddset(mask, signum)
+        if _install(signum, handler, lib.SA_RESTART, bytes(ffi.buffer(mask))) == -1:
             return lib.SIG_ERR
         return previous
 
@@ -353,4 +363,4 @@ def _arm() -> None:
                 d[key] = hit[1]
 
 
-__all__ = ["RESTARTED", "bind", "kill", "raise_", "sigaction", "sighandler", "signal"]
+__all__ = ["RESTARTED", "action", "bind", "kill", "raise_", "sigaction", "sighandler", "signal"]

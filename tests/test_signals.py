@@ -6,11 +6,15 @@ wrappers are process-wide."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import signal as pysignal
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -267,3 +271,93 @@ def test_connect_restarts_as_the_kernel_would() -> None:
         """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["0"]
+
+
+# --------------------------------------------------------------------------
+# The trace: CSOCK_TRACE prints signal()/sigaction()/kill() as strace prints
+# the C program's rt_sigaction and kill.
+
+C_PROGRAM = r"""
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+static void h(int s) { (void)s; }
+int main(void) {
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = h;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, &old);
+    sigaction(SIGCHLD, NULL, &old);
+    signal(SIGUSR1, h);
+    signal(SIGQUIT, SIG_IGN);
+    signal(SIGQUIT, SIG_DFL);
+    kill(getpid(), 0);
+    sa.sa_handler = SIG_IGN;
+    sa.sa_flags = 0;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
+    sigaction(SIGKILL, &sa, NULL);
+    return 0;
+}
+"""
+
+PORT = """\
+@sighandler
+def h(s):
+    pass
+
+sa = new("struct sigaction *")
+old = new("struct sigaction *")
+sa.sa_handler = h
+sigemptyset(addressof(sa, "sa_mask"))
+sigaddset(addressof(sa, "sa_mask"), SIGTERM)
+sa.sa_flags = SA_RESTART | SA_NOCLDSTOP
+sigaction(SIGCHLD, sa, old)
+sigaction(SIGCHLD, NULL, old)
+signal(SIGUSR1, h)
+signal(SIGQUIT, SIG_IGN)
+signal(SIGQUIT, SIG_DFL)
+kill(getpid(), 0)
+sa.sa_handler = SIG_IGN
+sa.sa_flags = 0
+sigfillset(addressof(sa, "sa_mask"))
+sigaction(SIGPIPE, sa, NULL)
+sigaction(SIGKILL, sa, NULL)
+"""
+
+
+def normalise(line: str) -> str:
+    """What cannot match: glibc's restorer (SA_RESTORER, sa_restorer), the
+    handler's address, the pid."""
+    line = re.sub(r", sa_restorer=0x[0-9a-f]+", "", line)
+    line = re.sub(r"SA_RESTORER\|?", "", line).replace("sa_flags=}", "sa_flags=0}")
+    line = re.sub(r"sa_handler=0x[0-9a-f]+", "sa_handler=HANDLER", line)
+    line = re.sub(r"^kill\(\d+,", "kill(PID,", line)
+    return " ".join(line.split())
+
+
+def test_trace_matches_strace_of_the_c_program(tmp_path: Path) -> None:
+    strace, cc = shutil.which("strace"), shutil.which("cc")
+    if strace is None or cc is None:
+        pytest.skip("needs strace and cc (CI's .ci/run installs strace)")
+    probe = subprocess.run([strace, "-o", os.devnull, "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("ptrace is not permitted here")
+    (tmp_path / "p.c").write_text(C_PROGRAM)
+    subprocess.run([cc, "-o", str(tmp_path / "p"), str(tmp_path / "p.c")], check=True)
+    out = tmp_path / "p.strace"
+    subprocess.run([strace, "-e", "trace=rt_sigaction,kill", "-o", str(out),
+                    str(tmp_path / "p")], check=True, timeout=30)
+    want = [normalise(ln) for ln in out.read_text().splitlines()
+            if ln.startswith(("rt_sigaction", "kill"))]
+    env = {**os.environ, "CSOCK_TRACE": "1"}
+    run = subprocess.run([sys.executable, "-c", "from csock.c import *\n" + PORT],
+                         capture_output=True, text=True, env=env, timeout=30)
+    assert run.returncode == 0, run.stderr
+    got = [normalise(ln) for ln in run.stderr.splitlines()
+           if ln.startswith(("rt_sigaction", "kill"))]
+    assert got == want
+    assert len(want) == 8 and "sa_mask=~[RTMIN RT_1]" in want[-1]
