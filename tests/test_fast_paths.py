@@ -79,7 +79,7 @@ def test_receive_sizes_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]], me
                                            size: Any) -> None:
     for flags in FLAGS:
         _refill(pairs)
-        got = {name: outcome(lambda b=b: getattr(b, method)(size, flags))
+        got = {name: outcome(lambda b=b, flags=flags: getattr(b, method)(size, flags))
                for name, (_, b) in pairs.items()}
         if got["socket"][0] == "ok" and method == "recvfrom":
             got = {k: ("ok", v[1][0]) for k, v in got.items()}  # addresses: None both
@@ -97,7 +97,7 @@ def test_recv_into_counts_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]],
             got = {}
             for name, (_, b) in pairs.items():
                 buf = make()
-                got[name] = (outcome(lambda b=b, buf=buf: b.recv_into(buf, nbytes, flags)),
+                got[name] = (outcome(lambda b=b, buf=buf, flags=flags: b.recv_into(buf, nbytes, flags)),
                              bytes(buf))
             assert got["csock"] == got["socket"], (nbytes, flags)
 
@@ -110,7 +110,7 @@ def test_send_data_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]], data: 
             continue  # not a sending flag: the kernel's answer is not the point here
         got = {}
         for name, (a, b) in pairs.items():
-            result = outcome(lambda a=a: a.send(data, flags))
+            result = outcome(lambda a=a, flags=flags: a.send(data, flags))
             if result[0] == "ok":
                 result = (result, b.recv(65536))
             got[name] = result
