@@ -97,8 +97,9 @@ def test_recv_into_counts_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]],
             got = {}
             for name, (_, b) in pairs.items():
                 buf = make()
-                got[name] = (outcome(lambda b=b, buf=buf, flags=flags: b.recv_into(buf, nbytes, flags)),
-                             bytes(buf))
+                result = outcome(lambda b=b, buf=buf, flags=flags: b.recv_into(buf, nbytes,
+                                                                                flags))
+                got[name] = (result, bytes(buf))
             assert got["csock"] == got["socket"], (nbytes, flags)
 
 
