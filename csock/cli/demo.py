@@ -16,10 +16,10 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import csock._cli_c as cc
 import csock.c as c
-from csock._cli_c import BLOCK, CData, CError, CliError, ip_of, port_of, sockaddr_in, traced
-from csock._cli_commands import BACKLOG, GREETING
+import csock.cli.cbridge as cc
+from csock.cli.cbridge import BLOCK, CData, CError, CliError, ip_of, port_of, sockaddr_in, traced
+from csock.cli.commands import BACKLOG, GREETING
 
 LINE = b"Hola desde el cliente\n"
 FILE_SIZE = 100 * 1024
