@@ -141,6 +141,11 @@ def flags(value: int, table: Sequence[tuple[str, int]], unknown: str) -> str:
 
 ADDRESS_FAMILIES = _table("AF_UNSPEC", "AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK",
                           "AF_PACKET")
+TCP_STATES = _table("TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV", "TCP_FIN_WAIT1",
+                    "TCP_FIN_WAIT2", "TCP_TIME_WAIT", "TCP_CLOSE", "TCP_CLOSE_WAIT",
+                    "TCP_LAST_ACK", "TCP_LISTEN", "TCP_CLOSING")
+TCPI_OPTIONS = _table("TCPI_OPT_TIMESTAMPS", "TCPI_OPT_SACK", "TCPI_OPT_WSCALE",
+                      "TCPI_OPT_ECN")
 SOCK_TYPES = _table("SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET",
                     extra=[("SOCK_DCCP", 6), ("SOCK_PACKET", 10)])
 SOCK_TYPE_FLAGS = _table("SOCK_CLOEXEC", "SOCK_NONBLOCK")
@@ -661,7 +666,19 @@ def show(obj: Any, length: int | None = None, strsize: int = DEFAULT_STRSIZE) ->
         return servent(obj)
     if name == "addrinfo":
         return addrinfo(obj)
+    if name == "tcp_info":
+        return tcp_info(obj)
     return _generic(obj, ctype.item)
+
+
+def tcp_info(info: Any) -> str:
+    """getsockopt(TCP_INFO)'s struct: the state and option bits by name, the rest
+    as numbers (times in microseconds: tcpi_rto, tcpi_rtt, tcpi_rttvar...)."""
+    named = {"tcpi_state": xval(int(info.tcpi_state), TCP_STATES, "TCP_???"),
+             "tcpi_options": flags(int(info.tcpi_options), TCPI_OPTIONS, "TCPI_OPT_???")}
+    parts = [f"{fname}={named.get(fname, int(getattr(info, fname)))}"
+             for fname, _f in ffi.typeof(info).item.fields or []]
+    return "{" + ", ".join(parts) + "}"
 
 
 def _generic(obj: Any, ctype: Any) -> str:

@@ -103,32 +103,39 @@ __all__ = [
     "IPV6_UNICAST_HOPS", "IPV6_V6ONLY", "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL",
     "IP_TOS", "IP_TTL", "MSG_CMSG_CLOEXEC", "MSG_CTRUNC", "MSG_DONTROUTE",
     "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK",
-    "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE", "NI_DGRAM", "NI_MAXHOST",
-    "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST", "NI_NUMERICSERV",
-    "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT",
-    "O_EXCL", "O_NONBLOCK", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "PF_INET",
-    "PF_INET6", "PF_LOCAL", "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC",
-    "POLLERR", "POLLHUP", "POLLIN", "POLLNVAL", "POLLOUT", "POLLPRI", "SCM_CREDENTIALS",
-    "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR", "SOCK_CLOEXEC", "SOCK_DGRAM",
-    "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_STREAM",
-    "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN",
-    "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE", "SO_LINGER", "SO_OOBINLINE",
-    "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL", "SO_RCVBUF", "SO_RCVLOWAT",
-    "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF", "SO_SNDLOWAT",
-    "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO", "STDOUT_FILENO",
-    "TCP_CORK", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_MAXSEG",
-    "TCP_NODELAY", "TRY_AGAIN", "accept", "accept4", "addressof", "bind", "buffer",
-    "bzero", "cast", "close", "connect", "dup", "fcntl", "ffi", "freeaddrinfo",
-    "from_buffer", "gai_strerror", "getaddrinfo", "gethostbyaddr", "gethostbyname",
-    "gethostname", "getnameinfo", "getpeername", "getpid", "getprotobyname",
-    "getservbyname", "getservbyport", "getsockname", "getsockopt", "h_addr", "herror",
-    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
-    "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
-    "inet_ntoa", "inet_ntop", "inet_pton", "lib", "listen", "memcmp", "memcpy",
-    "memmove", "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe",
-    "poll", "read", "recv", "recvfrom", "recvmmsg", "recvmsg", "select", "send",
-    "sendfile", "sendmmsg", "sendmsg", "sendto", "setsockopt", "show", "shutdown",
-    "sizeof", "socket", "socketpair", "strerror", "string", "strlen", "write",
+    "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE", "NETLINK_SOCK_DIAG", "NI_DGRAM",
+    "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST",
+    "NI_NUMERICSERV", "NLMSG_ALIGNTO", "NLMSG_DONE", "NLMSG_ERROR", "NLM_F_DUMP",
+    "NLM_F_REQUEST", "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NULL", "O_APPEND",
+    "O_CLOEXEC", "O_CREAT", "O_EXCL", "O_NONBLOCK", "O_RDONLY", "O_RDWR", "O_TRUNC",
+    "O_WRONLY", "PF_INET", "PF_INET6", "PF_LOCAL", "PF_NETLINK", "PF_PACKET", "PF_UNIX",
+    "PF_UNSPEC", "POLLERR", "POLLHUP", "POLLIN", "POLLNVAL", "POLLOUT", "POLLPRI",
+    "SCM_CREDENTIALS", "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR", "SOCK_CLOEXEC",
+    "SOCK_DGRAM", "SOCK_DIAG_BY_FAMILY", "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM",
+    "SOCK_SEQPACKET", "SOCK_STREAM", "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN",
+    "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE",
+    "SO_LINGER", "SO_OOBINLINE", "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL",
+    "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT",
+    "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO",
+    "STDIN_FILENO", "STDOUT_FILENO", "TCPI_OPT_ECN", "TCPI_OPT_SACK",
+    "TCPI_OPT_TIMESTAMPS", "TCPI_OPT_WSCALE", "TCP_CLOSE", "TCP_CLOSE_WAIT",
+    "TCP_CLOSING", "TCP_CORK", "TCP_ESTABLISHED", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2",
+    "TCP_INFO", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_LAST_ACK",
+    "TCP_LISTEN", "TCP_MAXSEG", "TCP_NODELAY", "TCP_SYN_RECV", "TCP_SYN_SENT",
+    "TCP_TIME_WAIT", "TRY_AGAIN", "UDIAG_SHOW_NAME", "UDIAG_SHOW_PEER",
+    "UDIAG_SHOW_RQLEN", "UNIX_DIAG_NAME", "UNIX_DIAG_PEER", "UNIX_DIAG_RQLEN", "accept",
+    "accept4", "addressof", "bind", "buffer", "bzero", "cast", "close", "connect",
+    "dup", "fcntl", "ffi", "freeaddrinfo", "from_buffer", "gai_strerror", "getaddrinfo",
+    "gethostbyaddr", "gethostbyname", "gethostname", "getnameinfo", "getpeername",
+    "getpid", "getprotobyname", "getservbyname", "getservbyport", "getsockname",
+    "getsockopt", "h_addr", "herror", "hstrerror", "htonl", "htons", "if_freenameindex",
+    "if_indextoname", "if_nameindex", "if_nametoindex", "in6addr_any",
+    "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa", "inet_ntop", "inet_pton",
+    "lib", "listen", "memcmp", "memcpy", "memmove", "memset", "new", "ntohl", "ntohs",
+    "offsetof", "open", "perror", "pipe", "poll", "read", "recv", "recvfrom",
+    "recvmmsg", "recvmsg", "select", "send", "sendfile", "sendmmsg", "sendmsg",
+    "sendto", "setsockopt", "show", "shutdown", "sizeof", "socket", "socketpair",
+    "strerror", "string", "strlen", "write",
 ]
 
 # sys/socket.h
@@ -456,6 +463,22 @@ TCP_CORK: int
 TCP_KEEPIDLE: int
 TCP_KEEPINTVL: int
 TCP_KEEPCNT: int
+TCP_INFO: int
+TCP_ESTABLISHED: int
+TCP_SYN_SENT: int
+TCP_SYN_RECV: int
+TCP_FIN_WAIT1: int
+TCP_FIN_WAIT2: int
+TCP_TIME_WAIT: int
+TCP_CLOSE: int
+TCP_CLOSE_WAIT: int
+TCP_LAST_ACK: int
+TCP_LISTEN: int
+TCP_CLOSING: int
+TCPI_OPT_TIMESTAMPS: int
+TCPI_OPT_SACK: int
+TCPI_OPT_WSCALE: int
+TCPI_OPT_ECN: int
 
 # arpa/inet.h
 
@@ -627,6 +650,21 @@ def h_addr(h: CData, /) -> CData:
 
     Man page: h_addr(3). A macro in C, a function here.
     """
+
+# linux/sock/diag.h
+NETLINK_SOCK_DIAG: int
+NLM_F_REQUEST: int
+NLM_F_DUMP: int
+NLMSG_ERROR: int
+NLMSG_DONE: int
+NLMSG_ALIGNTO: int
+SOCK_DIAG_BY_FAMILY: int
+UDIAG_SHOW_NAME: int
+UDIAG_SHOW_PEER: int
+UDIAG_SHOW_RQLEN: int
+UNIX_DIAG_NAME: int
+UNIX_DIAG_PEER: int
+UNIX_DIAG_RQLEN: int
 
 # net/if.h
 IF_NAMESIZE: int

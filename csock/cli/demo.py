@@ -12,6 +12,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +23,7 @@ import csock.c as c
 import csock.cli.cbridge as cc
 from csock.cli.cbridge import BLOCK, CData, CError, CliError, ip_of, port_of, sockaddr_in, traced
 from csock.cli.commands import BACKLOG, GREETING
+from csock.cli.i18n import _
 
 LINE = b"Hola desde el cliente\n"
 FILE_SIZE = 100 * 1024
@@ -43,6 +47,7 @@ class Transcript(io.StringIO):
         self.out = out
         self.role = ""
         self.held: str | None = None  # while quiet: the latest call, not shown
+        self.after_call: Callable[[str], None] | None = None  # demo --states
 
     def say(self, role: str, text: str) -> None:
         self.out(f"  {role:<6} {text}" if role else f"  {text}")
@@ -51,6 +56,8 @@ class Transcript(io.StringIO):
         for line in text.splitlines():
             if self.held is None:
                 self.say(self.role, line)
+                if self.after_call is not None:
+                    self.after_call(line)
             else:
                 self.held = f"  {self.role:<6} {line}"
         return len(text)
@@ -70,14 +77,94 @@ class Transcript(io.StringIO):
 
 
 class Demo:
-    def __init__(self, out: Callable[[str], None]) -> None:
+    def __init__(self, out: Callable[[str], None], states: bool = False,
+                 step: bool = False) -> None:
         self.out = out
         self.transcript = Transcript(out)
         self.open_fds: list[int] = []
+        self.stepping = step
+        self.steps = 0
+        # demo --states: which side holds each socket, by inode (and by fd)
+        self.sockets: dict[int, tuple[str, int]] = {}
+        self.port = 0
+        self.shown: list[str] = []
+        self.pending: dict[int, str] = {}
+        if states:
+            self.transcript.after_call = self.show_states
 
     def step(self, title: str) -> None:
+        self.steps += 1
+        if self.steps > 1:
+            self.pause()
         self.out("")
         self.out(f"== {title}")
+
+    def pause(self) -> None:
+        """demo --step: wait for Enter; a closed or empty stdin just goes on."""
+        if not self.stepping:
+            return
+        print(_("(press Enter for the next step)"), file=sys.stderr, flush=True)
+        try:
+            line = sys.stdin.readline() if sys.stdin is not None else ""
+        except (OSError, ValueError):
+            line = ""
+        if not line:  # end of input: nobody will press Enter
+            self.stepping = False
+
+    def states(self) -> list[str]:
+        """The demo's TCP sockets as the kernel reports them (NETLINK_SOCK_DIAG)."""
+        from csock.cli import netstat
+
+        roles = {fd: role for fd, (role, _ino) in self.sockets.items() if fd in self.open_fds}
+        roles.update(self.pending)
+        ours = _own_sockets()  # inode -> fd: our descriptors, tracked or just returned
+        found = []
+        seen = set()
+        for r in netstat.inet_rows(c.AF_INET, c.IPPROTO_TCP):
+            fd = ours.get(r.inode) if r.inode else None
+            on_port = bool(self.port) and self.port in (r.local_port, r.foreign_port)
+            if not (fd in roles or on_port):
+                continue
+            server_side = r.local_port == self.port
+            role = roles.get(fd) if fd is not None else None
+            role = role or ("server" if server_side else "client")
+            note = ""
+            if fd is not None:
+                seen.add(fd)
+                who = _("{role} fd {fd}").format(role=role, fd=fd)
+                if r.kstate == c.TCP_LISTEN and r.recv_q:
+                    note = _("{n} connection(s) in the backlog, waiting for accept()").format(
+                        n=r.recv_q)
+            else:  # no descriptor (yet, or any more): a queued or a closed connection
+                who = _("{role} (no fd)").format(role=role)
+                if server_side and r.kstate == c.TCP_ESTABLISHED:
+                    note = _("in the listener's backlog: not accept()ed yet")
+            key = (role != "server", fd if fd is not None else 1 << 20, r.local_port,
+                   r.foreign_port)
+            found.append((key, f"{who:<16} {r.local:<16} {r.foreign:<16} {r.state}", note))
+        for fd, role in roles.items():
+            if fd not in seen:
+                # In none of the kernel's tables (neither listening nor connected):
+                # getsockopt(TCP_INFO) says what the kernel holds for it.
+                who = _("{role} fd {fd}").format(role=role, fd=fd)
+                found.append(((role != "server", fd, 0, 0),
+                              f"{who:<16} {'-':<16} {'-':<16} {tcp_state(fd)}", ""))
+        lines = []
+        for _key, line, note in sorted(found):
+            lines.append(line)
+            if note:
+                lines.append(f"{'':<16} {note}")
+        return lines
+
+    def show_states(self, call: str) -> None:
+        m = _NEW_SOCKET.match(call)
+        if m:  # socket() returned a descriptor the demo has not tracked yet
+            self.pending[int(m.group(1))] = self.transcript.role
+        lines = self.states()
+        if lines != self.shown:
+            self.shown = lines
+            for line in lines:
+                self.say("kernel", line)
 
     def say(self, role: str, text: str) -> None:
         self.transcript.say(role, text)
@@ -88,6 +175,10 @@ class Demo:
 
     def track(self, fd: int) -> int:
         self.open_fds.append(fd)
+        self.pending.pop(fd, None)
+        st = os.fstat(fd)
+        if stat.S_ISSOCK(st.st_mode):
+            self.sockets[fd] = (self.transcript.role, st.st_ino)
         return fd
 
     def close(self, role: str, fd: int) -> None:
@@ -164,7 +255,7 @@ class Demo:
         cc.reuseaddr(listener)
         cc.bind(listener, sockaddr_in("127.0.0.1", 0))  # port 0: the kernel picks one
         cc.listen(listener, BACKLOG)
-        port = port_of(cc.getsockname(listener))
+        port = self.port = port_of(cc.getsockname(listener))
         self.say("server", f"Escuchando en el puerto {port}")
 
         self.step("2. A client connects; the server accept()s it")
@@ -226,8 +317,35 @@ class Demo:
                  f"(port {port})")
 
 
-def run_demo(out: Callable[[str], None]) -> int:
-    demo = Demo(out)
+_NEW_SOCKET = re.compile(r"socket\(.*\) += (\d+)$")
+
+
+def _own_sockets() -> dict[int, int]:
+    """Socket inode -> descriptor, for this process (from /proc/self/fd)."""
+    out = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            link = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            out[int(link[8:-1])] = int(name)
+    return out
+
+
+def tcp_state(fd: int) -> str:
+    """The kernel's state of a TCP socket we hold, by getsockopt(TCP_INFO)."""
+    from csock._show import TCP_STATES, xval
+
+    info = c.new("struct tcp_info *")
+    size = c.new("socklen_t *", c.sizeof("struct tcp_info"))
+    if c.lib.getsockopt(fd, c.IPPROTO_TCP, c.TCP_INFO, info, size) < 0:
+        return "?"
+    return xval(int(info.tcpi_state), TCP_STATES, "TCP_???").removeprefix("TCP_")
+
+
+def run_demo(out: Callable[[str], None], states: bool = False, step: bool = False) -> int:
+    demo = Demo(out, states=states, step=step)
     try:
         with tempfile.TemporaryDirectory(prefix="csock-demo-") as workdir, \
                 traced(True, file=demo.transcript):

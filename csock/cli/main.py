@@ -1,6 +1,7 @@
 """``python -m csock``: the tutorial's programs, on the raw C namespace csock.c.
 
-Subcommands: demo, sizes, server, client, serve-file, fetch-file, explain. Run
+Subcommands: demo, sizes, server, client, serve-file, fetch-file, explain,
+netstat. Run
 ``python -m csock SUBCOMMAND --help`` for each one's arguments and an example.
 Every failure prints one line on stderr (``csock server: cannot bind
 127.0.0.1:10000: Address already in use``), never a traceback, and exits
@@ -24,6 +25,7 @@ from csock._version import __version__
 from csock.cli import explain as _explain_cmd
 from csock.cli import sizes as _sizes_cmd
 from csock.cli.cbridge import CError, CliError
+from csock.cli.i18n import _
 
 SERVER_PORT = 10000
 FILE_PORT = 10001
@@ -149,12 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print csock's version and exit")
     subs = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True)
 
-    _sub(subs, "demo", "run server and client on loopback, showing every C call",
+    demo = _sub(subs, "demo", "run server and client on loopback, showing every C call",
          "Start the tutorial server on 127.0.0.1 (a free port), connect a client, "
          "exchange the greeting and a line,\nthen send a 100 KiB generated file in "
          "1024-byte blocks over a second connection and check its sha256.\n"
          "Prints a transcript of the C calls and their results; exits 0 on success.",
          "  python -m csock demo")
+    demo.add_argument("--states", action="store_true",
+                      help=_("after each call, the states of the demo's sockets as the "
+                             "kernel reports them (LISTEN, ESTABLISHED, TIME_WAIT...)"))
+    demo.add_argument("--step", action="store_true",
+                      help=_("wait for Enter between steps (for a class); goes on at end "
+                             "of input"))
 
     sizes = _sub(subs, "sizes", "print the sizes of the socket structs",
                  "Print sizeof() of each socket struct, as this machine's compiler "
@@ -217,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
                               description=_explain_cmd.DESCRIPTION,
                               epilog=_explain_cmd.EXAMPLES, formatter_class=Formatter)
     _explain_cmd.add_arguments(explain)
+
+    from csock.cli import netstat
+    ns = subs.add_parser("netstat", help=_("the machine's sockets and their states"),
+                         description=netstat.DESCRIPTION, epilog=netstat.EXAMPLES,
+                         formatter_class=Formatter)
+    netstat.add_arguments(ns)
     return parser
 
 
@@ -229,7 +243,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         def out(line: str) -> None:
             print(line, flush=True)
-        return run_demo(out)
+        return run_demo(out, states=args.states, step=args.step)
     if command == "sizes":
         return _sizes_cmd.run(args)
     if command == "explain":
@@ -237,6 +251,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _explain_cmd.run(args)
         except _explain_cmd.ExplainError as exc:
             raise CliError(str(exc)) from None
+    if command == "netstat":
+        from csock.cli import netstat
+
+        return netstat.run(args)
     if command == "server":
         return cmd.run_server(args.host, args.port, args.max_clients, args.trace)
     if command == "client":
