@@ -60,6 +60,9 @@ def from_buffer(python_buffer: Any, /, require_writable: bool = False) -> CData:
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
+def explain(ptr: CData, length: int | None = None) -> str:
+    """A struct's bytes, member by member, and what they mean (``python -m csock explain``)."""
+
 def tracing(
     file: IO[str] | None = None, all: bool = False, strsize: int = 32
 ) -> AbstractContextManager[None]:
@@ -125,17 +128,17 @@ __all__ = [
     "TCP_TIME_WAIT", "TRY_AGAIN", "UDIAG_SHOW_NAME", "UDIAG_SHOW_PEER",
     "UDIAG_SHOW_RQLEN", "UNIX_DIAG_NAME", "UNIX_DIAG_PEER", "UNIX_DIAG_RQLEN", "accept",
     "accept4", "addressof", "bind", "buffer", "bzero", "cast", "close", "connect",
-    "dup", "fcntl", "ffi", "freeaddrinfo", "from_buffer", "gai_strerror", "getaddrinfo",
-    "gethostbyaddr", "gethostbyname", "gethostname", "getnameinfo", "getpeername",
-    "getpid", "getprotobyname", "getservbyname", "getservbyport", "getsockname",
-    "getsockopt", "h_addr", "herror", "hstrerror", "htonl", "htons", "if_freenameindex",
-    "if_indextoname", "if_nameindex", "if_nametoindex", "in6addr_any",
-    "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa", "inet_ntop", "inet_pton",
-    "lib", "listen", "memcmp", "memcpy", "memmove", "memset", "new", "ntohl", "ntohs",
-    "offsetof", "open", "perror", "pipe", "poll", "read", "recv", "recvfrom",
-    "recvmmsg", "recvmsg", "select", "send", "sendfile", "sendmmsg", "sendmsg",
-    "sendto", "setsockopt", "show", "shutdown", "sizeof", "socket", "socketpair",
-    "strerror", "string", "strlen", "write",
+    "dup", "explain", "fcntl", "ffi", "freeaddrinfo", "from_buffer", "gai_strerror",
+    "getaddrinfo", "gethostbyaddr", "gethostbyname", "gethostname", "getnameinfo",
+    "getpeername", "getpid", "getprotobyname", "getservbyname", "getservbyport",
+    "getsockname", "getsockopt", "h_addr", "herror", "hstrerror", "htonl", "htons",
+    "if_freenameindex", "if_indextoname", "if_nameindex", "if_nametoindex",
+    "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa",
+    "inet_ntop", "inet_pton", "lib", "listen", "memcmp", "memcpy", "memmove", "memset",
+    "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "read",
+    "recv", "recvfrom", "recvmmsg", "recvmsg", "select", "send", "sendfile", "sendmmsg",
+    "sendmsg", "sendto", "setsockopt", "show", "shutdown", "sizeof", "socket",
+    "socketpair", "strerror", "string", "strlen", "write",
 ]
 
 # sys/socket.h

@@ -102,8 +102,8 @@ def test_demo_transcript() -> None:
                      r'0600\) = \d+\n', out)
     assert "> [127.0.0.1]: Hola desde el cliente" in out
     assert out.count("  server read(") == 2  # the first blocks; the rest are summarized
-    sent = re.search(r"sha256 sent: +([0-9a-f]{64})", out)
-    got = re.search(r"sha256 received: +([0-9a-f]{64})", out)
+    sent = re.search(r"sha256 sent:\s+([0-9a-f]{64})", out)
+    got = re.search(r"sha256 received:\s+([0-9a-f]{64})", out)
     assert sent and got and sent.group(1) == got.group(1)
     assert "sha256 match" in out
     assert out.rstrip().splitlines()[-1].startswith("demo OK")

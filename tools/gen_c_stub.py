@@ -115,6 +115,9 @@ def from_buffer(python_buffer: Any, /, require_writable: bool = False) -> CData:
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
+def explain(ptr: CData, length: int | None = None) -> str:
+    """A struct's bytes, member by member, and what they mean (``python -m csock explain``)."""
+
 def tracing(
     file: IO[str] | None = None, all: bool = False, strsize: int = 32
 ) -> AbstractContextManager[None]:
@@ -257,8 +260,9 @@ compare with `NULL`. Parameters are positional-only.
 
 The cffi helpers `new`, `cast`, `sizeof`, `offsetof`, `addressof`, `string`,
 `buffer`, `from_buffer` and `NULL` are cffi's own (see cffi's documentation);
-`show(ptr)` prints a struct as strace does and `tracing()` traces the calls
-made inside a `with` block. `errno` and `h_errno` are read live, per thread.
+`show(ptr)` returns a struct as strace prints it, `explain(ptr)` its bytes
+member by member, and `tracing()` traces the calls made inside a `with`
+block. `errno` and `h_errno` are read live, per thread.
 """
 
 

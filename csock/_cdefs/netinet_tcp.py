@@ -33,7 +33,10 @@ TYPES = """
 #define TCPI_OPT_ECN ...
 
 /* getsockopt(fd, IPPROTO_TCP, TCP_INFO, ...): glibc's copy of the kernel's
-   struct; the window-scale bit-fields after tcpi_options are not declared. */
+   struct. cffi cannot declare bit-fields in a partial struct, so the
+   window-scale bit-fields after tcpi_options are not declared, nor is tcpi_rto
+   after them: bytes 6-11 are then undeclared bytes in csock.layout, not a
+   hole the compiler left (byte 6 holds the bit-fields). */
 struct tcp_info {
     uint8_t tcpi_state;
     uint8_t tcpi_ca_state;
@@ -41,7 +44,6 @@ struct tcp_info {
     uint8_t tcpi_probes;
     uint8_t tcpi_backoff;
     uint8_t tcpi_options;
-    uint32_t tcpi_rto;
     uint32_t tcpi_ato;
     uint32_t tcpi_snd_mss;
     uint32_t tcpi_rcv_mss;

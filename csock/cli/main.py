@@ -19,6 +19,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 from typing import NoReturn
 
 from csock._version import __version__
@@ -92,9 +93,25 @@ class Parser(argparse.ArgumentParser):
 Formatter = argparse.RawDescriptionHelpFormatter
 
 
+def fit(text: str, width: int = 79) -> str:
+    """A help text refilled to fit 80 columns: its lines run together into
+    paragraphs, but for indented lines (examples, tables), kept as written."""
+    out: list[str] = []
+    para: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        if line.strip() and not line.startswith("  "):
+            para.append(line)
+            continue
+        if para:
+            out.append(textwrap.fill(" ".join(para), width, break_on_hyphens=False))
+            para = []
+        out.append(line)
+    return "\n".join(out).rstrip("\n")
+
+
 def _sub(subs: argparse._SubParsersAction[Parser], name: str,
          summary: str, description: str, example: str) -> argparse.ArgumentParser:
-    return subs.add_parser(name, help=summary, description=description,
+    return subs.add_parser(name, help=summary, description=fit(description),
                            epilog="example:\n" + example, formatter_class=Formatter)
 
 
@@ -143,8 +160,8 @@ def _connect_arguments(parser: argparse.ArgumentParser, port: int,
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="csock", formatter_class=Formatter,
-        description="The C sockets tutorial's programs, written on csock.c "
-                    "(the C Berkeley sockets API called from Python).",
+        description=fit("The C sockets tutorial's programs, written on csock.c "
+                        "(the C Berkeley sockets API called from Python)."),
         epilog="examples:\n  python -m csock demo\n  python -m csock server 10000\n"
                "  python -m csock client 127.0.0.1 10000")
     parser.add_argument("--version", action="version", version=f"csock {__version__}",
@@ -212,8 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
                  "like a complete file: --expect-size and --expect-sha256\n(serve-file "
                  "prints both) tell the two apart.",
                  "  python -m csock fetch-file 127.0.0.1 copia.pdf 10001\n"
-                 "  python -m csock fetch-file 127.0.0.1 copia.pdf 10001 "
-                 "--expect-size 1234 --expect-sha256 abcd...")
+                 "  python -m csock fetch-file 127.0.0.1 copia.pdf 10001 \\\n"
+                 "      --expect-size 1234 --expect-sha256 abcd...")
     _connect_arguments(fetch, FILE_PORT, ("outfile", "OUTFILE",
                                           "where to write (replaced only by a whole copy)"))
     fetch.add_argument("--expect-size", type=count, metavar="N",
@@ -222,13 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="fail unless the copy's sha256 is HEX (serve-file prints it)")
 
     explain = subs.add_parser("explain", help="a socket address's bytes, explained",
-                              description=_explain_cmd.DESCRIPTION,
+                              description=fit(_explain_cmd.DESCRIPTION),
                               epilog=_explain_cmd.EXAMPLES, formatter_class=Formatter)
     _explain_cmd.add_arguments(explain)
 
     from csock.cli import netstat
     ns = subs.add_parser("netstat", help=_("the machine's sockets and their states"),
-                         description=netstat.DESCRIPTION, epilog=netstat.EXAMPLES,
+                         description=fit(netstat.DESCRIPTION), epilog=netstat.EXAMPLES,
                          formatter_class=Formatter)
     netstat.add_arguments(ns)
     return parser
