@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import csock.c as c
 import csock.cli.cbridge as cc
@@ -38,6 +39,36 @@ def sample_file(size: int) -> bytes:
     return b"".join(lines)[:size]
 
 
+@dataclass(frozen=True)
+class Event:
+    """One line of the transcript: a call (as traced), a note, a step or states."""
+
+    kind: str  # call, note, step, states
+    role: str  # server, client, or "" (the demo itself)
+    text: str
+    states: tuple[State, ...] = ()
+
+
+@dataclass(frozen=True)
+class State:
+    """One of the demo's sockets as the kernel reports it."""
+
+    role: str
+    fd: int | None  # None: no descriptor (in the backlog, or closed)
+    local: str
+    foreign: str
+    state: str
+    note: str = ""
+
+    def who(self) -> str:
+        return (_("{role} fd {fd}").format(role=self.role, fd=self.fd) if self.fd is not None
+                else _("{role} (no fd)").format(role=self.role))
+
+    def lines(self) -> list[str]:
+        out = [f"{self.who():<16} {self.local:<16} {self.foreign:<16} {self.state}"]
+        return out + ([f"{'':<16} {self.note}"] if self.note else [])
+
+
 class Transcript(io.StringIO):
     """The file csock.c's trace writes to: each line goes to out after the side
     (server or client) making the call."""
@@ -48,14 +79,16 @@ class Transcript(io.StringIO):
         self.role = ""
         self.held: str | None = None  # while quiet: the latest call, not shown
         self.after_call: Callable[[str], None] | None = None  # demo --states
+        self.events: list[Event] = []  # what demo --diagram draws
 
-    def say(self, role: str, text: str) -> None:
+    def say(self, role: str, text: str, kind: str = "note") -> None:
         self.out(f"  {role:<6} {text}" if role else f"  {text}")
+        self.events.append(Event(kind, role, text))
 
     def write(self, text: str) -> int:
         for line in text.splitlines():
             if self.held is None:
-                self.say(self.role, line)
+                self.say(self.role, line, "call")
                 if self.after_call is not None:
                     self.after_call(line)
             else:
@@ -78,7 +111,7 @@ class Transcript(io.StringIO):
 
 class Demo:
     def __init__(self, out: Callable[[str], None], states: bool = False,
-                 step: bool = False) -> None:
+                 step: bool = False, diagram: bool = False) -> None:
         self.out = out
         self.transcript = Transcript(out)
         self.open_fds: list[int] = []
@@ -87,9 +120,10 @@ class Demo:
         # demo --states: which side holds each socket, by inode (and by fd)
         self.sockets: dict[int, tuple[str, int]] = {}
         self.port = 0
-        self.shown: list[str] = []
+        self.shown: list[State] = []
+        self.print_states = states
         self.pending: dict[int, str] = {}
-        if states:
+        if states or diagram:
             self.transcript.after_call = self.show_states
 
     def step(self, title: str) -> None:
@@ -98,6 +132,7 @@ class Demo:
             self.pause()
         self.out("")
         self.out(f"== {title}")
+        self.transcript.events.append(Event("step", "", title))
 
     def pause(self) -> None:
         """demo --step: wait for Enter; a closed or empty stdin just goes on."""
@@ -111,14 +146,14 @@ class Demo:
         if not line:  # end of input: nobody will press Enter
             self.stepping = False
 
-    def states(self) -> list[str]:
+    def states(self) -> list[State]:
         """The demo's TCP sockets as the kernel reports them (NETLINK_SOCK_DIAG)."""
         from csock.cli import netstat
 
         roles = {fd: role for fd, (role, _ino) in self.sockets.items() if fd in self.open_fds}
         roles.update(self.pending)
         ours = _own_sockets()  # inode -> fd: our descriptors, tracked or just returned
-        found = []
+        found: list[tuple[tuple[bool, int, int, int], State]] = []
         seen = set()
         for r in netstat.inet_rows(c.AF_INET, c.IPPROTO_TCP):
             fd = ours.get(r.inode) if r.inode else None
@@ -131,40 +166,35 @@ class Demo:
             note = ""
             if fd is not None:
                 seen.add(fd)
-                who = _("{role} fd {fd}").format(role=role, fd=fd)
                 if r.kstate == c.TCP_LISTEN and r.recv_q:
                     note = _("{n} connection(s) in the backlog, waiting for accept()").format(
                         n=r.recv_q)
-            else:  # no descriptor (yet, or any more): a queued or a closed connection
-                who = _("{role} (no fd)").format(role=role)
-                if server_side and r.kstate == c.TCP_ESTABLISHED:
-                    note = _("in the listener's backlog: not accept()ed yet")
+            elif server_side and r.kstate == c.TCP_ESTABLISHED:
+                # no descriptor yet: a connection queued in the listener's backlog
+                note = _("in the listener's backlog: not accept()ed yet")
             key = (role != "server", fd if fd is not None else 1 << 20, r.local_port,
                    r.foreign_port)
-            found.append((key, f"{who:<16} {r.local:<16} {r.foreign:<16} {r.state}", note))
+            found.append((key, State(role, fd, r.local, r.foreign, r.state, note)))
         for fd, role in roles.items():
             if fd not in seen:
                 # In none of the kernel's tables (neither listening nor connected):
                 # getsockopt(TCP_INFO) says what the kernel holds for it.
-                who = _("{role} fd {fd}").format(role=role, fd=fd)
                 found.append(((role != "server", fd, 0, 0),
-                              f"{who:<16} {'-':<16} {'-':<16} {tcp_state(fd)}", ""))
-        lines = []
-        for _key, line, note in sorted(found):
-            lines.append(line)
-            if note:
-                lines.append(f"{'':<16} {note}")
-        return lines
+                              State(role, fd, "-", "-", tcp_state(fd))))
+        return [state for _key, state in sorted(found, key=lambda f: f[0])]
 
     def show_states(self, call: str) -> None:
         m = _NEW_SOCKET.match(call)
         if m:  # socket() returned a descriptor the demo has not tracked yet
             self.pending[int(m.group(1))] = self.transcript.role
-        lines = self.states()
-        if lines != self.shown:
-            self.shown = lines
-            for line in lines:
-                self.say("kernel", line)
+        states = self.states()
+        if states != self.shown:
+            self.shown = states
+            if self.print_states:
+                for state in states:
+                    for line in state.lines():
+                        self.out(f"  {'kernel':<6} {line}")
+            self.transcript.events.append(Event("states", "", "", tuple(states)))
 
     def say(self, role: str, text: str) -> None:
         self.transcript.say(role, text)
@@ -347,12 +377,18 @@ def tcp_state(fd: int) -> str:
     return xval(int(info.tcpi_state), TCP_STATES, "TCP_???").removeprefix("TCP_")
 
 
-def run_demo(out: Callable[[str], None], states: bool = False, step: bool = False) -> int:
-    demo = Demo(out, states=states, step=step)
+def run_demo(out: Callable[[str], None], states: bool = False, step: bool = False,
+             diagram: str | None = None) -> int:
+    demo = Demo(out, states=states, step=step, diagram=diagram is not None)
     try:
         with tempfile.TemporaryDirectory(prefix="csock-demo-") as workdir, \
                 traced(True, file=demo.transcript):
             demo.run(workdir)
     finally:
         demo.cleanup()  # after the trace: these closes are not the tutorial's
+    if diagram is not None:
+        from csock.cli import diagram as svg
+
+        svg.write(diagram, demo.transcript.events)
+        out(_("sequence diagram written to {path}").format(path=diagram))
     return 0

@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--states", action="store_true",
                       help=_("after each call, the states of the demo's sockets as the "
                              "kernel reports them (LISTEN, ESTABLISHED, TIME_WAIT...)"))
+    demo.add_argument("--diagram", metavar="FILE.svg",
+                      help=_("also draw the demo as a sequence diagram (SVG): client and "
+                             "server, each C call, the bytes that cross, the states"))
     demo.add_argument("--step", action="store_true",
                       help=_("wait for Enter between steps (for a class); goes on at end "
                              "of input"))
@@ -260,7 +263,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         def out(line: str) -> None:
             print(line, flush=True)
-        return run_demo(out, states=args.states, step=args.step)
+        return run_demo(out, states=args.states, step=args.step, diagram=args.diagram)
     if command == "sizes":
         return _sizes_cmd.run(args)
     if command == "explain":
