@@ -248,6 +248,7 @@ HELPERS = {
     "ffi",
     "lib",
     "show",
+    "explain",
 }
 
 

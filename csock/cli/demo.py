@@ -193,7 +193,7 @@ class Demo:
             if self.print_states:
                 for state in states:
                     for line in state.lines():
-                        self.out(f"  {'kernel':<6} {line}")
+                        self.out(f"  {_('kernel'):<6} {line}")
             self.transcript.events.append(Event("states", "", "", tuple(states)))
 
     def say(self, role: str, text: str) -> None:
