@@ -175,8 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
          "Prints a transcript of the C calls and their results; exits 0 on success.",
          "  python -m csock demo")
     demo.add_argument("--states", action="store_true",
-                      help=_("after each call, the states of the demo's sockets as the "
-                             "kernel reports them (LISTEN, ESTABLISHED, TIME_WAIT...)"))
+                      help=_("after each call that changes them, the states of the demo's "
+                             "sockets as the kernel reports them (LISTEN, ESTABLISHED, "
+                             "TIME_WAIT...)"))
     demo.add_argument("--diagram", metavar="FILE.svg",
                       help=_("also draw the demo as a sequence diagram (SVG): client and "
                              "server, each C call, the bytes that cross, the states"))
