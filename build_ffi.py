@@ -38,6 +38,7 @@ MODULES = [
     "arpa_inet",
     "netdb",
     "sys_un",
+    "linux_sock_diag",
     "net_if",
     "unistd",
     "fcntl_h",

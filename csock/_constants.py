@@ -22,8 +22,18 @@ _EXTRA = ("SOMAXCONN", "INET_ADDRSTRLEN", "INET6_ADDRSTRLEN")
 _ALIASES = frozenset({"AF_LOCAL"})
 
 
+# csock.c names with those prefixes that socket does not have: a netlink message
+# type, and the kernel's TCP states (tcpi_state, netstat's states).
+_NOT_SOCKET = frozenset({
+    "SOCK_DIAG_BY_FAMILY", "TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV",
+    "TCP_FIN_WAIT1", "TCP_FIN_WAIT2", "TCP_TIME_WAIT", "TCP_CLOSE", "TCP_CLOSE_WAIT",
+    "TCP_LAST_ACK", "TCP_LISTEN", "TCP_CLOSING",
+})
+
+
 def _lib_constants(prefix: str) -> dict[str, int]:
-    names = sorted((name for name in dir(lib) if name.startswith(prefix)),
+    names = sorted((name for name in dir(lib)
+                    if name.startswith(prefix) and name not in _NOT_SOCKET),
                    key=lambda name: name in _ALIASES)
     return {name: getattr(lib, name) for name in names if isinstance(getattr(lib, name), int)}
 

@@ -127,6 +127,22 @@ class _Lib:
     TCP_KEEPIDLE: int
     TCP_KEEPINTVL: int
     TCP_KEEPCNT: int
+    TCP_INFO: int
+    TCP_ESTABLISHED: int
+    TCP_SYN_SENT: int
+    TCP_SYN_RECV: int
+    TCP_FIN_WAIT1: int
+    TCP_FIN_WAIT2: int
+    TCP_TIME_WAIT: int
+    TCP_CLOSE: int
+    TCP_CLOSE_WAIT: int
+    TCP_LAST_ACK: int
+    TCP_LISTEN: int
+    TCP_CLOSING: int
+    TCPI_OPT_TIMESTAMPS: int
+    TCPI_OPT_SACK: int
+    TCPI_OPT_WSCALE: int
+    TCPI_OPT_ECN: int
     # arpa_inet
     def inet_addr(self, __0: Any) -> int: ...
     def inet_aton(self, __0: Any, __1: Any) -> int: ...
@@ -179,6 +195,20 @@ class _Lib:
     def csock_h_addr(self, __0: Any) -> Any: ...
     def csock_h_errno(self) -> int: ...
     def csock_set_h_errno(self, __0: int) -> None: ...
+    # linux_sock_diag
+    NETLINK_SOCK_DIAG: int
+    NLM_F_REQUEST: int
+    NLM_F_DUMP: int
+    NLMSG_ERROR: int
+    NLMSG_DONE: int
+    NLMSG_ALIGNTO: int
+    SOCK_DIAG_BY_FAMILY: int
+    UDIAG_SHOW_NAME: int
+    UDIAG_SHOW_PEER: int
+    UDIAG_SHOW_RQLEN: int
+    UNIX_DIAG_NAME: int
+    UNIX_DIAG_PEER: int
+    UNIX_DIAG_RQLEN: int
     # net_if
     IF_NAMESIZE: int
     def if_nametoindex(self, __0: Any) -> int: ...

@@ -1,10 +1,10 @@
 """Values and structs in strace's notation: one decoder for ``show`` and the trace.
 
-``show(ptr)`` prints any struct csock declares the way strace prints it in a
-system call's arguments::
+``show(ptr)`` returns any struct csock declares the way strace prints it in a
+system call's arguments (a str whose repr is the text itself)::
 
     >>> show(servidor)
-    '{sin_family=AF_INET, sin_port=htons(10000), sin_addr=inet_addr("127.0.0.1")}'
+    {sin_family=AF_INET, sin_port=htons(10000), sin_addr=inet_addr("127.0.0.1")}
 
 The same functions render csock.c's call trace (:mod:`csock._trace`), so a
 sockaddr looks the same in both. Two spellings differ on purpose: in a system
@@ -40,7 +40,21 @@ from typing import Any
 
 from csock._csock import ffi, lib
 
-__all__ = ["show"]
+__all__ = ["Text", "explain", "show"]
+
+
+class Text(str):
+    """What ``show`` and ``explain`` return: a str whose repr is the text itself.
+
+    So ``>>> show(p)`` at the REPL prints the struct as it reads, not a quoted
+    string with ``\\n`` escapes, while ``print(show(p))``, ``show(p) == "..."``
+    and every str method work as on any str.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
 
 DEFAULT_STRSIZE = 32
 
@@ -141,6 +155,11 @@ def flags(value: int, table: Sequence[tuple[str, int]], unknown: str) -> str:
 
 ADDRESS_FAMILIES = _table("AF_UNSPEC", "AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK",
                           "AF_PACKET")
+TCP_STATES = _table("TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV", "TCP_FIN_WAIT1",
+                    "TCP_FIN_WAIT2", "TCP_TIME_WAIT", "TCP_CLOSE", "TCP_CLOSE_WAIT",
+                    "TCP_LAST_ACK", "TCP_LISTEN", "TCP_CLOSING")
+TCPI_OPTIONS = _table("TCPI_OPT_TIMESTAMPS", "TCPI_OPT_SACK", "TCPI_OPT_WSCALE",
+                      "TCPI_OPT_ECN")
 SOCK_TYPES = _table("SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET",
                     extra=[("SOCK_DCCP", 6), ("SOCK_PACKET", 10)])
 SOCK_TYPE_FLAGS = _table("SOCK_CLOEXEC", "SOCK_NONBLOCK")
@@ -612,14 +631,36 @@ def _struct_name(ctype: Any) -> str:
     return cname.split(" ", 1)[1] if cname.startswith(("struct ", "union ")) else cname
 
 
-def show(obj: Any, length: int | None = None, strsize: int = DEFAULT_STRSIZE) -> str:
+def show(obj: Any, length: int | None = None, strsize: int = DEFAULT_STRSIZE) -> Text:
     """A struct (pointer, struct value or array of structs) in strace's notation.
 
     *length* is the byte length for socket addresses (like addrlen: what
     strace knows from a call's arguments); without it the whole struct is
     decoded, and an abstract AF_UNIX name ends at its last non-NUL byte.
-    *strsize* cuts buffers (msghdr, iovec) as strace's ``-s``.
+    *strsize* cuts buffers (msghdr, iovec) as strace's ``-s``. Returns the
+    text (a :class:`Text`: the REPL shows it as it reads); prints nothing.
     """
+    return Text(_show(obj, length, strsize))
+
+
+def explain(ptr: Any, length: int | None = None) -> Text:
+    """A struct's bytes, explained: hex, each member's offsets and meaning.
+
+    *ptr* is a pointer to any struct csock declares (or the struct itself),
+    a learner's own included; *length* the addrlen a call would be given,
+    where it matters (an abstract AF_UNIX name). Holes, tail padding and bytes
+    the binding does not declare are marked; numbers in network byte order
+    say how they would be stored in host order. The same text as
+    ``python -m csock explain``; fits 80 columns but for the last line, the
+    struct as strace prints it. A NULL pointer is a ValueError. Returns the
+    text (a :class:`Text`); prints nothing.
+    """
+    from csock import layout
+
+    return Text(layout.dump(ptr, length))
+
+
+def _show(obj: Any, length: int | None = None, strsize: int = DEFAULT_STRSIZE) -> str:
     ctype = ffi.typeof(obj)
     if ctype.kind == "array":
         count = ctype.length if ctype.length is not None else len(obj)
@@ -661,7 +702,19 @@ def show(obj: Any, length: int | None = None, strsize: int = DEFAULT_STRSIZE) ->
         return servent(obj)
     if name == "addrinfo":
         return addrinfo(obj)
+    if name == "tcp_info":
+        return tcp_info(obj)
     return _generic(obj, ctype.item)
+
+
+def tcp_info(info: Any) -> str:
+    """getsockopt(TCP_INFO)'s struct: the state and option bits by name, the rest
+    as numbers (times in microseconds: tcpi_rto, tcpi_rtt, tcpi_rttvar...)."""
+    named = {"tcpi_state": xval(int(info.tcpi_state), TCP_STATES, "TCP_???"),
+             "tcpi_options": flags(int(info.tcpi_options), TCPI_OPTIONS, "TCPI_OPT_???")}
+    parts = [f"{fname}={named.get(fname, int(getattr(info, fname)))}"
+             for fname, _f in ffi.typeof(info).item.fields or []]
+    return "{" + ", ".join(parts) + "}"
 
 
 def _generic(obj: Any, ctype: Any) -> str:

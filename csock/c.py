@@ -97,8 +97,11 @@ Your own types (a C compiler is needed, as for the C program)::
 
 Seeing what C sees:
 
-* ``show(ptr)`` prints a struct in strace's notation:
-  ``{sin_family=AF_INET, sin_port=htons(10000), sin_addr=inet_addr("127.0.0.1")}``.
+* ``show(ptr)`` returns a struct in strace's notation:
+  ``{sin_family=AF_INET, sin_port=htons(10000), sin_addr=inet_addr("127.0.0.1")}``;
+  ``explain(ptr)`` returns its bytes, member by member, and what they mean.
+  Both return a str whose repr is the text, so ``>>> show(p)`` at the REPL
+  prints it as it reads; neither prints anything itself.
 * ``CSOCK_TRACE=1`` in the environment when csock.c is first imported makes
   every function that is a system call print one line on stderr, as strace
   prints that system call (``send`` is ``sendto(4, "hola\\n", 5, 0, NULL, 0)
@@ -121,6 +124,7 @@ from typing import IO, Any
 
 from csock import _libc, _signals, _usercdef
 from csock._csock import ffi, lib
+from csock._show import explain as explain
 from csock._show import show as show
 
 # ffi helpers a port needs at top level. new, cast, sizeof and offsetof also
@@ -238,7 +242,8 @@ def __dir__() -> list[str]:
 __all__ = sorted(
     set(_LIB_NAMES)
     | {"open", "fcntl", "signal", "sigaction", "sighandler", "cdef", "ffi", "lib", "new",
-       "cast", "sizeof", "offsetof", "addressof", "string", "buffer", "from_buffer", "NULL", "show"}
+       "cast", "sizeof", "offsetof", "addressof", "string", "buffer", "from_buffer", "NULL", "show",
+       "explain"}
 )
 
 _trace_from_env()

@@ -72,6 +72,9 @@ def sighandler(fn: Callable[..., object], /) -> CData:
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
+def explain(ptr: CData, length: int | None = None) -> str:
+    """A struct's bytes, member by member, and what they mean (``python -m csock explain``)."""
+
 def tracing(
     file: IO[str] | None = None, all: bool = False, strsize: int = 32
 ) -> AbstractContextManager[None]:
@@ -116,51 +119,58 @@ __all__ = [
     "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TOS", "IP_TTL", "MSG_CMSG_CLOEXEC",
     "MSG_CTRUNC", "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE",
     "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE",
-    "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN",
-    "NI_NUMERICHOST", "NI_NUMERICSERV", "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NSIG",
-    "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL", "O_NONBLOCK", "O_RDONLY",
-    "O_RDWR", "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET", "PF_INET6", "PF_LOCAL",
-    "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC", "POLLERR", "POLLHUP", "POLLIN",
-    "POLLNVAL", "POLLOUT", "POLLPRI", "SA_NOCLDSTOP", "SA_NOCLDWAIT", "SA_NODEFER",
-    "SA_ONSTACK", "SA_RESETHAND", "SA_RESTART", "SA_SIGINFO", "SCM_CREDENTIALS",
-    "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR", "SIGABRT", "SIGALRM", "SIGBUS",
-    "SIGCHLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGKILL",
-    "SIGPIPE", "SIGPROF", "SIGQUIT", "SIGSEGV", "SIGSTOP", "SIGSYS", "SIGTERM",
-    "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2",
-    "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIG_BLOCK", "SIG_DFL", "SIG_ERR",
-    "SIG_IGN", "SIG_SETMASK", "SIG_UNBLOCK", "SOCK_CLOEXEC", "SOCK_DGRAM",
-    "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_STREAM",
-    "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN",
-    "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE", "SO_LINGER", "SO_OOBINLINE",
-    "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL", "SO_RCVBUF", "SO_RCVLOWAT",
-    "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF", "SO_SNDLOWAT",
-    "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO", "STDOUT_FILENO",
-    "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFIFO", "S_IFLNK", "S_IFMT", "S_IFREG",
-    "S_IFSOCK", "S_ISDIR", "S_ISLNK", "S_ISREG", "S_ISSOCK", "TCP_CORK", "TCP_KEEPCNT",
-    "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_MAXSEG", "TCP_NODELAY", "TRY_AGAIN",
-    "WCONTINUED", "WCOREDUMP", "WEXITSTATUS", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED",
-    "WNOHANG", "WSTOPSIG", "WTERMSIG", "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF",
-    "_exit", "accept", "accept4", "addressof", "alarm", "atoi", "atol", "bind",
-    "buffer", "bzero", "calloc", "cast", "cdef", "close", "connect", "dup", "exit",
-    "fclose", "fcntl", "ffi", "fflush", "fgets", "fileno", "fopen", "fork", "fprintf",
-    "fputs", "fread", "free", "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror",
-    "getaddrinfo", "getenv", "gethostbyaddr", "gethostbyname", "gethostname",
-    "getnameinfo", "getpeername", "getpid", "getppid", "getprotobyname",
-    "getservbyname", "getservbyport", "getsockname", "getsockopt", "h_addr", "herror",
-    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
-    "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
-    "inet_ntoa", "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace",
-    "kill", "lib", "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove",
-    "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll",
-    "printf", "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv",
-    "recvfrom", "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile",
-    "sendmmsg", "sendmsg", "sendto", "setsockopt", "setvbuf", "show", "shutdown",
-    "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler",
-    "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket",
-    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
-    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
-    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower",
-    "toupper", "unlink", "usleep", "waitpid", "write",
+    "NETLINK_SOCK_DIAG", "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD",
+    "NI_NOFQDN", "NI_NUMERICHOST", "NI_NUMERICSERV", "NLMSG_ALIGNTO", "NLMSG_DONE",
+    "NLMSG_ERROR", "NLM_F_DUMP", "NLM_F_REQUEST", "NO_ADDRESS", "NO_DATA",
+    "NO_RECOVERY", "NSIG", "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL",
+    "O_NONBLOCK", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET",
+    "PF_INET6", "PF_LOCAL", "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC",
+    "POLLERR", "POLLHUP", "POLLIN", "POLLNVAL", "POLLOUT", "POLLPRI", "SA_NOCLDSTOP",
+    "SA_NOCLDWAIT", "SA_NODEFER", "SA_ONSTACK", "SA_RESETHAND", "SA_RESTART",
+    "SA_SIGINFO", "SCM_CREDENTIALS", "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR",
+    "SIGABRT", "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL",
+    "SIGINT", "SIGIO", "SIGKILL", "SIGPIPE", "SIGPROF", "SIGQUIT", "SIGSEGV", "SIGSTOP",
+    "SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
+    "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIG_BLOCK",
+    "SIG_DFL", "SIG_ERR", "SIG_IGN", "SIG_SETMASK", "SIG_UNBLOCK", "SOCK_CLOEXEC",
+    "SOCK_DGRAM", "SOCK_DIAG_BY_FAMILY", "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM",
+    "SOCK_SEQPACKET", "SOCK_STREAM", "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN",
+    "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE",
+    "SO_LINGER", "SO_OOBINLINE", "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL",
+    "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT",
+    "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO",
+    "STDIN_FILENO", "STDOUT_FILENO", "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFIFO",
+    "S_IFLNK", "S_IFMT", "S_IFREG", "S_IFSOCK", "S_ISDIR", "S_ISLNK", "S_ISREG",
+    "S_ISSOCK", "TCPI_OPT_ECN", "TCPI_OPT_SACK", "TCPI_OPT_TIMESTAMPS",
+    "TCPI_OPT_WSCALE", "TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_CLOSING", "TCP_CORK",
+    "TCP_ESTABLISHED", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2", "TCP_INFO", "TCP_KEEPCNT",
+    "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_LAST_ACK", "TCP_LISTEN", "TCP_MAXSEG",
+    "TCP_NODELAY", "TCP_SYN_RECV", "TCP_SYN_SENT", "TCP_TIME_WAIT", "TRY_AGAIN",
+    "UDIAG_SHOW_NAME", "UDIAG_SHOW_PEER", "UDIAG_SHOW_RQLEN", "UNIX_DIAG_NAME",
+    "UNIX_DIAG_PEER", "UNIX_DIAG_RQLEN", "WCONTINUED", "WCOREDUMP", "WEXITSTATUS",
+    "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WNOHANG", "WSTOPSIG", "WTERMSIG",
+    "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF", "_exit", "accept", "accept4",
+    "addressof", "alarm", "atoi", "atol", "bind", "buffer", "bzero", "calloc", "cast",
+    "cdef", "close", "connect", "dup", "exit", "explain", "fclose", "fcntl", "ffi",
+    "fflush", "fgets", "fileno", "fopen", "fork", "fprintf", "fputs", "fread", "free",
+    "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror", "getaddrinfo", "getenv",
+    "gethostbyaddr", "gethostbyname", "gethostname", "getnameinfo", "getpeername",
+    "getpid", "getppid", "getprotobyname", "getservbyname", "getservbyport",
+    "getsockname", "getsockopt", "h_addr", "herror", "hstrerror", "htonl", "htons",
+    "if_freenameindex", "if_indextoname", "if_nameindex", "if_nametoindex",
+    "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa",
+    "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace", "kill", "lib",
+    "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
+    "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "printf",
+    "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv", "recvfrom",
+    "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile", "sendmmsg",
+    "sendmsg", "sendto", "setsockopt", "setvbuf", "show", "shutdown", "sigaction",
+    "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler", "sigismember",
+    "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket", "socketpair",
+    "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr", "strcmp",
+    "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp", "strncpy",
+    "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower", "toupper",
+    "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h
@@ -488,6 +498,22 @@ TCP_CORK: int
 TCP_KEEPIDLE: int
 TCP_KEEPINTVL: int
 TCP_KEEPCNT: int
+TCP_INFO: int
+TCP_ESTABLISHED: int
+TCP_SYN_SENT: int
+TCP_SYN_RECV: int
+TCP_FIN_WAIT1: int
+TCP_FIN_WAIT2: int
+TCP_TIME_WAIT: int
+TCP_CLOSE: int
+TCP_CLOSE_WAIT: int
+TCP_LAST_ACK: int
+TCP_LISTEN: int
+TCP_CLOSING: int
+TCPI_OPT_TIMESTAMPS: int
+TCPI_OPT_SACK: int
+TCPI_OPT_WSCALE: int
+TCPI_OPT_ECN: int
 
 # arpa/inet.h
 
@@ -659,6 +685,21 @@ def h_addr(h: CData, /) -> CData:
 
     Man page: h_addr(3). A macro in C, a function here.
     """
+
+# linux/sock/diag.h
+NETLINK_SOCK_DIAG: int
+NLM_F_REQUEST: int
+NLM_F_DUMP: int
+NLMSG_ERROR: int
+NLMSG_DONE: int
+NLMSG_ALIGNTO: int
+SOCK_DIAG_BY_FAMILY: int
+UDIAG_SHOW_NAME: int
+UDIAG_SHOW_PEER: int
+UDIAG_SHOW_RQLEN: int
+UNIX_DIAG_NAME: int
+UNIX_DIAG_PEER: int
+UNIX_DIAG_RQLEN: int
 
 # net/if.h
 IF_NAMESIZE: int

@@ -34,6 +34,7 @@ import ctypes
 import functools
 import re
 import sys as _sys
+import textwrap as _textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -584,6 +585,11 @@ def _cached_as_ctypes(name: str) -> type[ctypes.Structure]:
 # A struct's bytes, explained
 
 
+# Teaching output fits a projector's 80 columns (the strace line apart: it is
+# strace's own notation, on one line).
+WIDTH = 80
+
+
 def dump(ptr: Any, length: int | None = None) -> str:
     """A struct's bytes in hex, each span's offsets, and what its bytes mean.
 
@@ -607,14 +613,14 @@ def dump(ptr: Any, length: int | None = None) -> str:
     data = bytes(ffi.buffer(ptr, lay.size))
     cfields = dict(ctype.item.fields or [])
     order = "little" if _sys.byteorder == "little" else "big"
-    lines = [
-        f"{lay.cname}: {lay.size} bytes, alignment {lay.align}",
+    lines = [f"{lay.cname}: {lay.size} bytes, alignment {lay.align}"]
+    lines += _textwrap.wrap(
         f"this host is {order}-endian: numbers in host byte order are stored "
         + ("least significant byte first; htons()/htonl() swap them into network order "
            "(most significant byte first)" if order == "little" else
            "most significant byte first, as in network order: htons()/htonl() change nothing"),
-        "",
-    ]
+        WIDTH)
+    lines.append("")
     for off in range(0, lay.size, 16):
         lines.append(f"{off:4d}: " + " ".join(f"{b:02x}" for b in data[off:off + 16]))
     rows = []
@@ -625,12 +631,21 @@ def dump(ptr: Any, length: int | None = None) -> str:
             value = _show.explain_field(span.name, cfields[span.name].type, chunk, length)
         else:
             value = _show.span_note(span.kind, chunk)
-        rows.append((span.label, where, _show.hexbytes(chunk), value))
-    widths = [max(len(r[i]) for r in [("field", "bytes", "hex", ""), *rows]) for i in range(3)]
+        rows.append((span.label, where, chunk, value))
+    # Each member on one line (name, byte offsets, hex), what it means below it,
+    # indented and wrapped: the whole explanation fits 80 columns.
+    widths = [max(len(r[i]) for r in [("field", "bytes"), *rows]) for i in range(2)]
+    indent = " " * (widths[0] + 2)
+    room = WIDTH - widths[0] - widths[1] - 4
     lines.append("")
-    header = ("field", "bytes", "hex", "value")
-    for r in [header, *rows]:
-        lines.append("  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3])
+    lines.append(f"{'field'.ljust(widths[0])}  {'bytes'.ljust(widths[1])}  hex")
+    for r in rows:
+        chunk = r[2]
+        limit = 16 if len(chunk) <= 16 else (room - len(f" ... ({len(chunk)} bytes)") + 1) // 3
+        hexed = _show.hexbytes(chunk, max(1, min(16, limit)))
+        lines.append(f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {hexed}")
+        lines += _textwrap.wrap(r[3], WIDTH, initial_indent=indent, subsequent_indent=indent,
+                                break_long_words=False, break_on_hyphens=False)
     lines.append("")
     lines.append("strace: " + _show.show(ptr, length))
     return "\n".join(lines)

@@ -255,6 +255,7 @@ HELPERS = {
     "sighandler",
     "signal",
     "sigaction",
+    "explain",
 }
 
 
@@ -346,6 +347,16 @@ EXPLICIT = {  # names Python's modules lack; values from the Linux/glibc headers
     "SA_RESTART": 0x10000000,
     "SA_NODEFER": 0x40000000,
     "SA_RESETHAND": 0x80000000,
+    # <linux/netlink.h>, <linux/sock_diag.h>, <linux/unix_diag.h>
+    "NETLINK_SOCK_DIAG": 4, "NLM_F_REQUEST": 1, "NLM_F_DUMP": 0x300, "NLMSG_ERROR": 2,
+    "NLMSG_DONE": 3, "NLMSG_ALIGNTO": 4, "SOCK_DIAG_BY_FAMILY": 20,
+    "UDIAG_SHOW_NAME": 1, "UDIAG_SHOW_PEER": 4, "UDIAG_SHOW_RQLEN": 0x10,
+    "UNIX_DIAG_NAME": 0, "UNIX_DIAG_PEER": 2, "UNIX_DIAG_RQLEN": 4,
+    # <netinet/tcp.h>: tcpi_options bits and the kernel's TCP states
+    "TCPI_OPT_TIMESTAMPS": 1, "TCPI_OPT_SACK": 2, "TCPI_OPT_WSCALE": 4, "TCPI_OPT_ECN": 8,
+    "TCP_ESTABLISHED": 1, "TCP_SYN_SENT": 2, "TCP_SYN_RECV": 3, "TCP_FIN_WAIT1": 4,
+    "TCP_FIN_WAIT2": 5, "TCP_TIME_WAIT": 6, "TCP_CLOSE": 7, "TCP_CLOSE_WAIT": 8,
+    "TCP_LAST_ACK": 9, "TCP_LISTEN": 10, "TCP_CLOSING": 11,
 }
 
 

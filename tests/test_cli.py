@@ -102,8 +102,8 @@ def test_demo_transcript() -> None:
                      r'0600\) = \d+\n', out)
     assert "> [127.0.0.1]: Hola desde el cliente" in out
     assert out.count("  server read(") == 2  # the first blocks; the rest are summarized
-    sent = re.search(r"sha256 sent: +([0-9a-f]{64})", out)
-    got = re.search(r"sha256 received: +([0-9a-f]{64})", out)
+    sent = re.search(r"sha256 sent:\s+([0-9a-f]{64})", out)
+    got = re.search(r"sha256 received:\s+([0-9a-f]{64})", out)
     assert sent and got and sent.group(1) == got.group(1)
     assert "sha256 match" in out
     assert out.rstrip().splitlines()[-1].startswith("demo OK")
@@ -725,7 +725,7 @@ def test_ipv6_literals(tmp_path: Path) -> None:
 
 
 def test_main_in_process_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    from csock.__main__ import main
+    from csock.cli.main import main
 
     with pytest.raises(SystemExit) as exc:
         main(["server", "65536"])
@@ -837,8 +837,8 @@ def test_non_utf8_names_work(tmp_path: Path) -> None:
 def test_internal_error_is_one_line(monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     """A bug still keeps the contract, and says what it was."""
-    import csock._explain_cmd as explain
-    from csock.__main__ import main
+    import csock.cli.explain as explain
+    from csock.cli.main import main
 
     def broken(struct: str, address: str | None) -> str:
         raise ZeroDivisionError("a bug")
@@ -852,7 +852,7 @@ def test_internal_error_is_one_line(monkeypatch: pytest.MonkeyPatch,
 # ------------------------------------------------------------------ in process
 
 def test_demo_in_process_closes_everything(capsys: pytest.CaptureFixture[str]) -> None:
-    from csock.__main__ import main
+    from csock.cli.main import main
 
     assert main(["demo"]) == 0  # the autouse fixture checks that no fd is left open
     assert "demo OK" in capsys.readouterr().out
@@ -860,8 +860,8 @@ def test_demo_in_process_closes_everything(capsys: pytest.CaptureFixture[str]) -
 
 def test_demo_failure_is_one_line_and_closes_everything(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import csock._cli_demo as demo
-    from csock.__main__ import main
+    import csock.cli.demo as demo
+    from csock.cli.main import main
 
     real = demo.sockaddr_in
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as bound:
@@ -880,7 +880,7 @@ def test_check_reads_errno_of_the_failing_call() -> None:
     import errno
 
     import csock.c as c
-    from csock._cli_c import CError, check
+    from csock.cli.cbridge import CError, check
 
     with pytest.raises(CError) as exc:
         check(c.close(-1), "closing nothing")
@@ -892,8 +892,8 @@ def test_check_reads_errno_of_the_failing_call() -> None:
 
 def test_demo_failure_in_the_quiet_loop_shows_the_failed_call(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import csock._cli_c as cc
-    from csock.__main__ import main
+    import csock.cli.cbridge as cc
+    from csock.cli.main import main
 
     real = cc.write_all
     writes: list[int] = []
@@ -913,7 +913,23 @@ def test_demo_failure_in_the_quiet_loop_shows_the_failed_call(
 
 def test_cli_has_no_formatter_of_its_own() -> None:
     """The C notation comes from csock._show through the tracer, not from a copy."""
-    import csock._cli_c as cc
+    import csock.cli.cbridge as cc
 
     for name in ("c_string", "_flags", "show_sockaddr", "errname", "Calls"):
         assert not hasattr(cc, name), name
+
+
+def test_library_layers_never_import_the_cli() -> None:
+    """The binding and the Pythonic layer stand apart from the command built on them."""
+    code = ("import sys, csock, csock.c, csock.layout, csock._show\n"
+            "s = csock.Socket(); s.close()\n"
+            "print(sorted(m for m in sys.modules if m.startswith('csock.cli')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=Path(__file__).parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    # The check can fail: the command itself does bring the package in.
+    code = "import sys, csock.__main__; print('csock.cli.main' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=Path(__file__).parent)
+    assert out.stdout.strip() == "True", out.stderr

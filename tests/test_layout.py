@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from csock import _layout_probe, _sizes_cmd
+from csock import _layout_probe
 from csock import layout as L
 from csock._csock import ffi
+from csock.cli import sizes as _sizes_cmd
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "sizes"

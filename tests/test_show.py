@@ -216,12 +216,18 @@ def test_show_is_exported() -> None:
 
 
 def rows(text: str) -> dict[str, list[str]]:
-    """The table of a dump, by first column: [bytes, hex, value]."""
-    out = {}
+    """The table of a dump, by first column: [bytes, hex, value]; the value is
+    on the indented lines under each member's line, wrapped to 80 columns."""
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
     for ln in text.splitlines():
-        parts = re.split(r"  +", ln, maxsplit=3)
-        if len(parts) == 4 and re.fullmatch(r"\d+(-\d+)?", parts[1]):
-            out[parts[0]] = parts[1:]
+        parts = re.split(r"  +", ln, maxsplit=2)
+        if len(parts) == 3 and parts[0] and re.fullmatch(r"\d+(-\d+)?", parts[1]):
+            current = out[parts[0]] = [parts[1], parts[2], ""]
+        elif current is not None and ln.startswith(" ") and ln.strip():
+            current[2] = (current[2] + " " + ln.strip()).strip()
+        else:
+            current = None
     return out
 
 

@@ -156,6 +156,9 @@ def sighandler(fn: Callable[..., object], /) -> CData:
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
+def explain(ptr: CData, length: int | None = None) -> str:
+    """A struct's bytes, member by member, and what they mean (``python -m csock explain``)."""
+
 def tracing(
     file: IO[str] | None = None, all: bool = False, strsize: int = 32
 ) -> AbstractContextManager[None]:
@@ -306,10 +309,11 @@ compare with `NULL`. Parameters are positional-only.
 
 The cffi helpers `new`, `cast`, `sizeof`, `offsetof`, `addressof`, `string`,
 `buffer`, `from_buffer` and `NULL` are cffi's own (see cffi's documentation);
-`show(ptr)` prints a struct as strace does and `tracing()` traces the calls
-made inside a `with` block. `cdef(text)` declares the program's own structs,
-unions, typedefs and `#define`s (compiled by the C compiler; `new`, `cast`,
-`sizeof` and `offsetof` then know them). `errno` and `h_errno` are read live, per thread.
+`show(ptr)` returns a struct as strace prints it, `explain(ptr)` its bytes
+member by member, and `tracing()` traces the calls made inside a `with`
+block. `cdef(text)` declares the program's own structs, unions, typedefs and
+`#define`s (compiled by the C compiler; `new`, `cast`, `sizeof` and
+`offsetof` then know them). `errno` and `h_errno` are read live, per thread.
 """
 
 

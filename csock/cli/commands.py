@@ -1,7 +1,7 @@
 """The everyday subcommands: server, client, serve-file, fetch-file.
 
 Each is the tutorial's C program, call for call, on ``csock.c`` (through the
-checked wrappers of :mod:`csock._cli_c`). ``--trace`` is csock.c's call trace
+checked wrappers of :mod:`csock.cli.cbridge`). ``--trace`` is csock.c's call trace
 (``csock.c.tracing``) on stderr: the lines ``CSOCK_TRACE=1`` and strace print.
 
 With a timeout (``--timeout``, the default), every connect, send and recv
@@ -24,9 +24,9 @@ import sys
 import time
 from collections.abc import Callable
 
-import csock._cli_c as cc
 import csock.c as c
-from csock._cli_c import (
+import csock.cli.cbridge as cc
+from csock.cli.cbridge import (
     BLOCK,
     CData,
     CError,

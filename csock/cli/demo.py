@@ -12,14 +12,19 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-import csock._cli_c as cc
 import csock.c as c
-from csock._cli_c import BLOCK, CData, CError, CliError, ip_of, port_of, sockaddr_in, traced
-from csock._cli_commands import BACKLOG, GREETING
+import csock.cli.cbridge as cc
+from csock.cli.cbridge import BLOCK, CData, CError, CliError, ip_of, port_of, sockaddr_in, traced
+from csock.cli.commands import BACKLOG, GREETING
+from csock.cli.i18n import _
 
 LINE = b"Hola desde el cliente\n"
 FILE_SIZE = 100 * 1024
@@ -34,6 +39,36 @@ def sample_file(size: int) -> bytes:
     return b"".join(lines)[:size]
 
 
+@dataclass(frozen=True)
+class Event:
+    """One line of the transcript: a call (as traced), a note, a step or states."""
+
+    kind: str  # call, note, step, states
+    role: str  # server, client, or "" (the demo itself)
+    text: str
+    states: tuple[State, ...] = ()
+
+
+@dataclass(frozen=True)
+class State:
+    """One of the demo's sockets as the kernel reports it."""
+
+    role: str
+    fd: int | None  # None: no descriptor (in the backlog, or closed)
+    local: str
+    foreign: str
+    state: str
+    note: str = ""
+
+    def who(self) -> str:
+        return (_("{role} fd {fd}").format(role=self.role, fd=self.fd) if self.fd is not None
+                else _("{role} (no fd)").format(role=self.role))
+
+    def lines(self) -> list[str]:
+        out = [f"{self.who():<16} {self.local:<16} {self.foreign:<16} {self.state}"]
+        return out + ([f"{'':<16} {self.note}"] if self.note else [])
+
+
 class Transcript(io.StringIO):
     """The file csock.c's trace writes to: each line goes to out after the side
     (server or client) making the call."""
@@ -43,14 +78,19 @@ class Transcript(io.StringIO):
         self.out = out
         self.role = ""
         self.held: str | None = None  # while quiet: the latest call, not shown
+        self.after_call: Callable[[str], None] | None = None  # demo --states
+        self.events: list[Event] = []  # what demo --diagram draws
 
-    def say(self, role: str, text: str) -> None:
+    def say(self, role: str, text: str, kind: str = "note") -> None:
         self.out(f"  {role:<6} {text}" if role else f"  {text}")
+        self.events.append(Event(kind, role, text))
 
     def write(self, text: str) -> int:
         for line in text.splitlines():
             if self.held is None:
-                self.say(self.role, line)
+                self.say(self.role, line, "call")
+                if self.after_call is not None:
+                    self.after_call(line)
             else:
                 self.held = f"  {self.role:<6} {line}"
         return len(text)
@@ -70,14 +110,91 @@ class Transcript(io.StringIO):
 
 
 class Demo:
-    def __init__(self, out: Callable[[str], None]) -> None:
+    def __init__(self, out: Callable[[str], None], states: bool = False,
+                 step: bool = False, diagram: bool = False) -> None:
         self.out = out
         self.transcript = Transcript(out)
         self.open_fds: list[int] = []
+        self.stepping = step
+        self.steps = 0
+        # demo --states: which side holds each socket, by inode (and by fd)
+        self.sockets: dict[int, tuple[str, int]] = {}
+        self.port = 0
+        self.shown: list[State] = []
+        self.print_states = states
+        self.pending: dict[int, str] = {}
+        if states or diagram:
+            self.transcript.after_call = self.show_states
 
     def step(self, title: str) -> None:
+        self.steps += 1
+        if self.steps > 1:
+            self.pause()
         self.out("")
         self.out(f"== {title}")
+        self.transcript.events.append(Event("step", "", title))
+
+    def pause(self) -> None:
+        """demo --step: wait for Enter; a closed or empty stdin just goes on."""
+        if not self.stepping:
+            return
+        print(_("(press Enter for the next step)"), file=sys.stderr, flush=True)
+        try:
+            line = sys.stdin.readline() if sys.stdin is not None else ""
+        except (OSError, ValueError):
+            line = ""
+        if not line:  # end of input: nobody will press Enter
+            self.stepping = False
+
+    def states(self) -> list[State]:
+        """The demo's TCP sockets as the kernel reports them (NETLINK_SOCK_DIAG)."""
+        from csock.cli import netstat
+
+        roles = {fd: role for fd, (role, _ino) in self.sockets.items() if fd in self.open_fds}
+        roles.update(self.pending)
+        ours = _own_sockets()  # inode -> fd: our descriptors, tracked or just returned
+        found: list[tuple[tuple[bool, int, int, int], State]] = []
+        seen = set()
+        for r in netstat.inet_rows(c.AF_INET, c.IPPROTO_TCP):
+            fd = ours.get(r.inode) if r.inode else None
+            on_port = bool(self.port) and self.port in (r.local_port, r.foreign_port)
+            if not (fd in roles or on_port):
+                continue
+            server_side = r.local_port == self.port
+            role = roles.get(fd) if fd is not None else None
+            role = role or ("server" if server_side else "client")
+            note = ""
+            if fd is not None:
+                seen.add(fd)
+                if r.kstate == c.TCP_LISTEN and r.recv_q:
+                    note = _("{n} connection(s) in the backlog, waiting for accept()").format(
+                        n=r.recv_q)
+            elif server_side and r.kstate == c.TCP_ESTABLISHED:
+                # no descriptor yet: a connection queued in the listener's backlog
+                note = _("in the listener's backlog: not accept()ed yet")
+            key = (role != "server", fd if fd is not None else 1 << 20, r.local_port,
+                   r.foreign_port)
+            found.append((key, State(role, fd, r.local, r.foreign, r.state, note)))
+        for fd, role in roles.items():
+            if fd not in seen:
+                # In none of the kernel's tables (neither listening nor connected):
+                # getsockopt(TCP_INFO) says what the kernel holds for it.
+                found.append(((role != "server", fd, 0, 0),
+                              State(role, fd, "-", "-", tcp_state(fd))))
+        return [state for _key, state in sorted(found, key=lambda f: f[0])]
+
+    def show_states(self, call: str) -> None:
+        m = _NEW_SOCKET.match(call)
+        if m:  # socket() returned a descriptor the demo has not tracked yet
+            self.pending[int(m.group(1))] = self.transcript.role
+        states = self.states()
+        if states != self.shown:
+            self.shown = states
+            if self.print_states:
+                for state in states:
+                    for line in state.lines():
+                        self.out(f"  {_('kernel'):<6} {line}")
+            self.transcript.events.append(Event("states", "", "", tuple(states)))
 
     def say(self, role: str, text: str) -> None:
         self.transcript.say(role, text)
@@ -88,6 +205,10 @@ class Demo:
 
     def track(self, fd: int) -> int:
         self.open_fds.append(fd)
+        self.pending.pop(fd, None)
+        st = os.fstat(fd)
+        if stat.S_ISSOCK(st.st_mode):
+            self.sockets[fd] = (self.transcript.role, st.st_ino)
         return fd
 
     def close(self, role: str, fd: int) -> None:
@@ -164,7 +285,7 @@ class Demo:
         cc.reuseaddr(listener)
         cc.bind(listener, sockaddr_in("127.0.0.1", 0))  # port 0: the kernel picks one
         cc.listen(listener, BACKLOG)
-        port = port_of(cc.getsockname(listener))
+        port = self.port = port_of(cc.getsockname(listener))
         self.say("server", f"Escuchando en el puerto {port}")
 
         self.step("2. A client connects; the server accept()s it")
@@ -187,7 +308,8 @@ class Demo:
         with open(source, "wb") as f:
             f.write(data)
         expected = hashlib.sha256(data).hexdigest()
-        self.say("", f"generated {source} ({FILE_SIZE} bytes, sha256 {expected})")
+        self.say("", f"generated {source} ({FILE_SIZE} bytes)")
+        self.say("", f"sha256 {expected}")  # lines fit 80 columns (a projector)
         client, conn, peer = self.connection(listener, address)
         self.as_("server")
         infile = self.track(cc.open_file(source, c.O_RDONLY))
@@ -216,8 +338,10 @@ class Demo:
         with open(target, "rb") as f:
             arrived = hashlib.sha256(f.read()).hexdigest()
         self.step("5. Checking the copy")
-        self.say("", f"sha256 sent:     {expected}")
-        self.say("", f"sha256 received: {arrived}")
+        self.say("", "sha256 sent:")
+        self.say("", f"  {expected}")
+        self.say("", "sha256 received:")
+        self.say("", f"  {arrived}")
         if arrived != expected:
             raise CliError("sha256 mismatch: the file arrived damaged")
         self.say("", "sha256 match")
@@ -226,12 +350,45 @@ class Demo:
                  f"(port {port})")
 
 
-def run_demo(out: Callable[[str], None]) -> int:
-    demo = Demo(out)
+_NEW_SOCKET = re.compile(r"socket\(.*\) += (\d+)$")
+
+
+def _own_sockets() -> dict[int, int]:
+    """Socket inode -> descriptor, for this process (from /proc/self/fd)."""
+    out = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            link = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            out[int(link[8:-1])] = int(name)
+    return out
+
+
+def tcp_state(fd: int) -> str:
+    """The kernel's state of a TCP socket we hold, by getsockopt(TCP_INFO)."""
+    from csock._show import TCP_STATES, xval
+
+    info = c.new("struct tcp_info *")
+    size = c.new("socklen_t *", c.sizeof("struct tcp_info"))
+    if c.lib.getsockopt(fd, c.IPPROTO_TCP, c.TCP_INFO, info, size) < 0:
+        return "?"
+    return xval(int(info.tcpi_state), TCP_STATES, "TCP_???").removeprefix("TCP_")
+
+
+def run_demo(out: Callable[[str], None], states: bool = False, step: bool = False,
+             diagram: str | None = None) -> int:
+    demo = Demo(out, states=states, step=step, diagram=diagram is not None)
     try:
         with tempfile.TemporaryDirectory(prefix="csock-demo-") as workdir, \
                 traced(True, file=demo.transcript):
             demo.run(workdir)
     finally:
         demo.cleanup()  # after the trace: these closes are not the tutorial's
+    if diagram is not None:
+        from csock.cli import diagram as svg
+
+        svg.write(diagram, demo.transcript.events)
+        out(_("sequence diagram written to {path}").format(path=diagram))
     return 0

@@ -721,7 +721,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone entry point (``python -m csock._sizes_cmd``)."""
+    """Stand-alone entry point (``python -m csock.cli.sizes``)."""
     parser = argparse.ArgumentParser(prog="python -m csock sizes", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
