@@ -54,6 +54,7 @@ MODULES = [
     "sys_stat",
     "sys_wait",
     "signal_h",
+    "locale_h",
     # csock's own C for the Pythonic layer (descriptor lifetime, timeouts);
     # not exported by csock.c.
     "csock_runtime",

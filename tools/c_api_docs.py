@@ -102,6 +102,8 @@ DOCS: dict[str, tuple[str, str]] = {
     "bzero": ("3", NEVER),
     "strerror": ("3", NEVER),
     "perror": ("3", NEVER + " (prints s and strerror(errno) on stderr)"),
+    # <locale.h>
+    "setlocale": ("3", NULL + " (the locale is not available; nothing changed)"),
     "strcpy": ("3", NEVER + " (returns dest; dest must have room)"),
     "strncpy": ("3", NEVER + " (returns dest; no NUL is added when src has n bytes or more)"),
     "strcat": ("3", NEVER + " (returns dest; dest must have room)"),

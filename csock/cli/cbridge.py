@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import csock.c as c
+from csock.cli.i18n import N_, _
 
 # cffi objects (struct pointers, arrays): the stubs cannot type their fields.
 CData = Any
@@ -111,7 +112,7 @@ def despite_interrupts(step: Callable[[], None]) -> None:
 
 # ---------------------------------------------------------------- addresses
 
-HOST_HINT = "use a numeric IPv4 address (127.0.0.1), an IPv6 literal (::1) or localhost"
+HOST_HINT = N_("use a numeric IPv4 address (127.0.0.1), an IPv6 literal (::1) or localhost")
 
 
 @dataclass(frozen=True)
@@ -132,12 +133,13 @@ def _scope_id(text: str, host: str) -> int:
     """An IPv6 zone: an interface index or a local interface's name (no lookup)."""
     if text.isascii() and text.isdigit():
         if len(text) > 10 or int(text) > 0xFFFFFFFF:
-            raise CliError(f"bad host {host!r}: scope {text} is not an interface index "
-                           "(0 to 4294967295)")
+            raise CliError(_("bad host {host!r}: scope {scope} is not an interface index "
+                             "(0 to 4294967295)").format(host=host, scope=text))
         return int(text)
     index = int(c.if_nametoindex(text.encode("ascii"))) if text else 0
     if index == 0:
-        raise CliError(f"bad host {host!r}: no interface {text!r} on this machine")
+        raise CliError(_("bad host {host!r}: no interface {name!r} on this machine").format(
+            host=host, name=text))
     return index
 
 
@@ -153,30 +155,32 @@ def parse_host(host: str) -> Host:
     if host.lower() == "localhost":
         return Host(c.AF_INET, "127.0.0.1")
     if not host or not host.isascii() or not host.isprintable():
-        raise CliError(f"bad host {host!r}: {HOST_HINT}")
+        raise CliError(_("bad host {host!r}: {hint}").format(host=host, hint=_(HOST_HINT)))
     text = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     if ":" in text:
         ip, percent, zone = text.partition("%")
         if not _pton(c.AF_INET6, ip):
-            raise CliError(f"bad host {host!r}: not an IPv6 literal; {HOST_HINT}")
+            raise CliError(_("bad host {host!r}: not an IPv6 literal; {hint}").format(
+                host=host, hint=_(HOST_HINT)))
         return Host(c.AF_INET6, ip, _scope_id(zone, host) if percent else 0)
     if _pton(c.AF_INET, text):
         return Host(c.AF_INET, text)
     aton: CData = c.new("struct in_addr *")
     if int(c.inet_aton(text.encode("ascii"), aton)) == 1:
         meant = bytes_text(c.string(c.inet_ntoa(aton[0])))
-        raise CliError(f"bad host {host!r}: not a canonical IPv4 address (inet_aton would "
-                       f"read it as {meant}); write four decimal numbers 0-255 without "
-                       "leading zeros, or use localhost")
-    raise CliError(f"bad host {host!r}: not a numeric address, and names are never "
-                   f"looked up; {HOST_HINT}")
+        raise CliError(_("bad host {host!r}: not a canonical IPv4 address (inet_aton would "
+                         "read it as {meant}); write four decimal numbers 0-255 without "
+                         "leading zeros, or use localhost").format(host=host, meant=meant))
+    raise CliError(_("bad host {host!r}: not a numeric address, and names are never "
+                     "looked up; {hint}").format(host=host, hint=_(HOST_HINT)))
 
 
 def resolve_ipv4(host: str) -> str:
     """The IPv4 address of host (canonical dotted quad or ``localhost``)."""
     found = parse_host(host)
     if found.family != c.AF_INET:
-        raise CliError(f"bad host {host!r}: an IPv4 address is needed here")
+        raise CliError(_("bad host {host!r}: an IPv4 address is needed here").format(
+            host=host))
     return found.ip
 
 
@@ -186,7 +190,7 @@ def sockaddr_in(ip: str, port: int) -> CData:
     addr.sin_family = c.AF_INET
     addr.sin_port = c.htons(port)
     if c.inet_pton(c.AF_INET, ip.encode("ascii"), c.addressof(addr.sin_addr)) != 1:
-        raise CliError(f"bad IPv4 address {ip!r}")
+        raise CliError(_("bad IPv4 address {ip!r}").format(ip=ip))
     return addr
 
 
@@ -197,7 +201,7 @@ def sockaddr_in6(ip: str, port: int, scope: int = 0) -> CData:
     addr.sin6_port = c.htons(port)
     addr.sin6_scope_id = scope
     if c.inet_pton(c.AF_INET6, ip.encode("ascii"), c.addressof(addr.sin6_addr)) != 1:
-        raise CliError(f"bad IPv6 address {ip!r}")
+        raise CliError(_("bad IPv6 address {ip!r}").format(ip=ip))
     return addr
 
 
@@ -248,22 +252,22 @@ def traced(enabled: bool, file: IO[str] | None = None) -> AbstractContextManager
 
 def socket(family: int | None = None) -> int:
     fam = c.AF_INET if family is None else family
-    return check(int(c.socket(fam, c.SOCK_STREAM, 0)), "cannot create socket")
+    return check(int(c.socket(fam, c.SOCK_STREAM, 0)), _("cannot create socket"))
 
 
 def reuseaddr(fd: int) -> None:
     yes: CData = c.new("int *", 1)
     ret = int(c.setsockopt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, yes, c.sizeof("int")))
-    check(ret, "cannot set SO_REUSEADDR")
+    check(ret, _("cannot set SO_REUSEADDR"))
 
 
 def bind(fd: int, addr: CData) -> None:
-    what = f"cannot bind {endpoint(addr)}"  # before the call: errno
+    what = _("cannot bind {address}").format(address=endpoint(addr))  # before the call: errno
     check(int(c.bind(fd, c.cast("struct sockaddr *", addr), c.sizeof(addr[0]))), what)
 
 
 def listen(fd: int, backlog: int) -> None:
-    check(int(c.listen(fd, backlog)), "cannot listen")
+    check(int(c.listen(fd, backlog)), _("cannot listen"))
 
 
 def _sockname(call: Callable[[int, CData, CData], int], fd: int, what: str,
@@ -280,13 +284,13 @@ def getsockname(fd: int, family: int | None = None) -> CData:
 
 
 def accept(fd: int, family: int | None = None) -> tuple[int, CData]:
-    return _sockname(c.accept, fd, "accept failed", family)
+    return _sockname(c.accept, fd, _("accept failed"), family)
 
 
 def set_nonblocking(fd: int) -> None:
     """O_NONBLOCK, so that only poll() waits (and it has a timeout)."""
-    flags = check(int(c.fcntl(fd, c.F_GETFL)), "fcntl F_GETFL")
-    check(int(c.fcntl(fd, c.F_SETFL, flags | c.O_NONBLOCK)), "fcntl F_SETFL")
+    flags = check(int(c.fcntl(fd, c.F_GETFL)), _("fcntl F_GETFL"))
+    check(int(c.fcntl(fd, c.F_SETFL, flags | c.O_NONBLOCK)), _("fcntl F_SETFL"))
 
 
 def wait_for(fd: int, events: int, timeout_ms: int, doing: str) -> None:
@@ -295,13 +299,14 @@ def wait_for(fd: int, events: int, timeout_ms: int, doing: str) -> None:
     pfd: CData = c.new("struct pollfd *")
     pfd.fd = fd
     pfd.events = events
-    if check(int(c.poll(pfd, 1, timeout_ms)), "poll failed") == 0:
-        raise CliTimeout(f"timed out after {timeout_ms / 1000:g} s {doing} (--timeout)")
+    if check(int(c.poll(pfd, 1, timeout_ms)), _("poll failed")) == 0:
+        raise CliTimeout(_("timed out after {secs:g} s {doing} (--timeout)").format(
+            secs=timeout_ms / 1000, doing=doing))
 
 
 def connect(fd: int, addr: CData, timeout_ms: int | None = None) -> None:
     """connect(); with timeout_ms, non-blocking: poll() for POLLOUT, then SO_ERROR."""
-    what = f"cannot connect to {endpoint(addr)}"
+    what = _("cannot connect to {address}").format(address=endpoint(addr))
     size = c.sizeof(addr[0])
     if timeout_ms is None:
         check(int(c.connect(fd, c.cast("struct sockaddr *", addr), size)), what)
@@ -312,10 +317,11 @@ def connect(fd: int, addr: CData, timeout_ms: int | None = None) -> None:
     err = int(c.errno)
     if err != c.EINPROGRESS:
         raise CError(err, what)
-    wait_for(fd, c.POLLOUT, timeout_ms, f"connecting to {endpoint(addr)}")
+    wait_for(fd, c.POLLOUT, timeout_ms,
+             _("connecting to {address}").format(address=endpoint(addr)))
     value: CData = c.new("int *")
     length: CData = c.new("socklen_t *", c.sizeof("int"))
-    check(int(c.getsockopt(fd, c.SOL_SOCKET, c.SO_ERROR, value, length)), "getsockopt")
+    check(int(c.getsockopt(fd, c.SOL_SOCKET, c.SO_ERROR, value, length)), _("getsockopt"))
     if value[0]:
         raise CError(int(value[0]), what)
 
@@ -327,13 +333,13 @@ def _again(err: int) -> bool:
 def send(fd: int, buf: CData, n: int, flags: int = 0, timeout_ms: int | None = None) -> int:
     while True:
         if timeout_ms is not None:
-            wait_for(fd, c.POLLOUT, timeout_ms, "waiting for the peer to take more data")
+            wait_for(fd, c.POLLOUT, timeout_ms, _("waiting for the peer to take more data"))
         ret = int(c.send(fd, buf, n, flags))
         if ret == -1:
             err = int(c.errno)
             if timeout_ms is not None and _again(err):
                 continue
-            raise CError(err, "send failed")
+            raise CError(err, _("send failed"))
         return ret
 
 
@@ -353,18 +359,18 @@ def send_bytes(fd: int, data: bytes, timeout_ms: int | None = None) -> None:
 def recv(fd: int, buf: CData, n: int, flags: int = 0, timeout_ms: int | None = None) -> int:
     while True:
         if timeout_ms is not None:
-            wait_for(fd, c.POLLIN, timeout_ms, "waiting for data")
+            wait_for(fd, c.POLLIN, timeout_ms, _("waiting for data"))
         ret = int(c.recv(fd, buf, n, flags))
         if ret == -1:
             err = int(c.errno)
             if timeout_ms is not None and _again(err):
                 continue
-            raise CError(err, "recv failed")
+            raise CError(err, _("recv failed"))
         return ret
 
 
 def close(fd: int) -> None:
-    check(int(c.close(fd)), "close failed")
+    check(int(c.close(fd)), _("close failed"))
 
 
 def close_quietly(fd: int) -> None:
@@ -399,21 +405,23 @@ def poll(fd: int, events: int, timeout_ms: int) -> int:
     pfd: CData = c.new("struct pollfd *")
     pfd.fd = fd
     pfd.events = events
-    if check(int(c.poll(pfd, 1, timeout_ms)), "poll failed") == 0:
-        raise CliError(f"timed out after {timeout_ms / 1000:g} s waiting on fd {fd}")
+    if check(int(c.poll(pfd, 1, timeout_ms)), _("poll failed")) == 0:
+        raise CliError(_("timed out after {secs:g} s waiting on fd {fd}").format(
+            secs=timeout_ms / 1000, fd=fd))
     return int(pfd.revents)
 
 
 def open_file(path: str, flags: int, mode: int = 0) -> int:
     # os.fsencode: a name that is not UTF-8 reaches open() as the bytes it was
-    return check(int(c.open(os.fsencode(path), flags, mode)), f"cannot open {shown(path)}")
+    return check(int(c.open(os.fsencode(path), flags, mode)),
+                 _("cannot open {path}").format(path=shown(path)))
 
 
-def read(fd: int, buf: CData, n: int, what: str = "read failed") -> int:
-    return check(int(c.read(fd, buf, n)), what)
+def read(fd: int, buf: CData, n: int, what: str | None = None) -> int:
+    return check(int(c.read(fd, buf, n)), _("read failed") if what is None else what)
 
 
 def write_all(fd: int, buf: CData, n: int) -> None:
     done = 0
     while done < n:
-        done += check(int(c.write(fd, buf + done, n - done)), "write failed")
+        done += check(int(c.write(fd, buf + done, n - done)), _("write failed"))

@@ -39,6 +39,7 @@ from csock.cli.cbridge import (
     sockaddr_for,
     traced,
 )
+from csock.cli.i18n import _
 
 GREETING = b"Bienvenido al Eagle14!\n"
 BACKLOG = 2
@@ -56,6 +57,7 @@ def listen_on(host: str, port: int) -> tuple[int, int]:
         cc.bind(fd, addr)
         cc.listen(fd, BACKLOG)
         real = cc.getsockname(fd, where.family)
+        # The tutorial server's own line, in every language (scripts wait for it).
         print(f"Escuchando en el puerto {port_of(real)}", file=sys.stderr, flush=True)
     return fd, where.family
 
@@ -87,7 +89,8 @@ def serve(host: str, port: int, max_clients: int, handle: Callable[[int, str], N
                 if not isinstance(exc, CError | CliError):
                     raise
                 failed += 1  # one bad client does not stop the server
-                print(f"csock {command}: client {ip}: {exc}", file=sys.stderr, flush=True)
+                print(_("csock {command}: client {ip}: {error}").format(
+                    command=command, ip=ip, error=exc), file=sys.stderr, flush=True)
             else:
                 cc.close(client)
     finally:
@@ -155,13 +158,15 @@ def file_digest(path: str) -> tuple[int, str]:
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise CError(c.EISDIR, f"cannot read {shown(path)}")
+            raise CError(c.EISDIR, _("cannot read {path}").format(path=shown(path)))
         if not stat.S_ISREG(mode):
-            raise CliError(f"cannot read {shown(path)}: not a regular file")
+            raise CliError(_("cannot read {path}: not a regular file").format(
+                path=shown(path)))
         buf: CData = c.new("char[]", 64 * BLOCK)
         digest = hashlib.sha256()
         size = 0
-        while (n := cc.read(fd, buf, 64 * BLOCK, f"cannot read {shown(path)}")) > 0:
+        what = _("cannot read {path}").format(path=shown(path))
+        while (n := cc.read(fd, buf, 64 * BLOCK, what)) > 0:
             digest.update(c.buffer(buf, n))
             size += n
         return size, digest.hexdigest()
@@ -191,19 +196,21 @@ def run_serve_file(path: str, host: str, port: int, max_clients: int, trace: boo
             finally:
                 cc.close_quietly(fd)
         except BaseException as exc:
-            cut = f"after {sent} of {size} bytes; connection reset"
+            cut = _("after {sent} of {size} bytes; connection reset").format(
+                sent=sent, size=size)
             if is_interrupt(exc):
-                raise Interrupted(f"interrupted while sending {shown(path)} to {ip}, {cut}") \
-                    from None
+                raise Interrupted(_("interrupted while sending {path} to {ip}, {cut}").format(
+                    path=shown(path), ip=ip, cut=cut)) from None
             if isinstance(exc, CError | CliError):
                 raise CliError(f"{exc} {cut}") from None
             raise
         if (sent, digest.hexdigest()) == (size, sha256):
-            print(f"sent {sent} bytes to {ip} (sha256 {digest.hexdigest()})",
-                  file=sys.stderr, flush=True)
+            print(_("sent {sent} bytes to {ip} (sha256 {sha})").format(
+                sent=sent, ip=ip, sha=digest.hexdigest()), file=sys.stderr, flush=True)
         else:
-            print(f"sent {sent} bytes to {ip} (sha256 {digest.hexdigest()}); {shown(path)} "
-                  "changed since it was announced", file=sys.stderr, flush=True)
+            print(_("sent {sent} bytes to {ip} (sha256 {sha}); {path} changed since it was "
+                    "announced").format(sent=sent, ip=ip, sha=digest.hexdigest(),
+                                        path=shown(path)), file=sys.stderr, flush=True)
 
     with traced(trace):
         return serve(host, port, max_clients, send_file, command="serve-file",
@@ -229,12 +236,13 @@ class Progress:
         now = time.monotonic()
         if now - self.last >= 0.1:
             self.last = now
-            self._show(f"received {total} bytes", final=False)
+            self._show(_("received {total} bytes").format(total=total), final=False)
 
     def done(self, total: int) -> None:
         secs = max(time.monotonic() - self.start, 1e-9)
         rate = total / secs / (1024 * 1024)
-        self._show(f"received {total} bytes in {secs:.2f} s ({rate:.1f} MiB/s)", final=True)
+        self._show(_("received {total} bytes in {secs:.2f} s ({rate:.1f} MiB/s)").format(
+            total=total, secs=secs, rate=rate), final=True)
 
     def cut(self) -> None:
         if self.tty:  # end the \r line, so the error starts a line of its own
@@ -257,7 +265,8 @@ def run_fetch_file(host: str, outfile: str, port: int, trace: bool,
     of stream and the --expect-* checks. Any failure leaves OUTFILE as it was,
     keeps OUTFILE.part and says so."""
     if os.path.isdir(outfile):
-        raise CliError(f"cannot write {shown(outfile)}: Is a directory")
+        raise CliError(_("cannot write {path}: {error}").format(
+            path=shown(outfile), error=cc.strerror(c.EISDIR)))
     part = outfile + ".part"
     digest = hashlib.sha256()
     total = 0  # bytes written to part
@@ -277,19 +286,21 @@ def run_fetch_file(host: str, outfile: str, port: int, trace: bool,
                 digest.update(c.buffer(buf, n))
                 total += n
                 if expect_size is not None and total > expect_size:
-                    raise CliError(f"more than {expect_size} bytes arrived (--expect-size)")
+                    raise CliError(_("more than {size} bytes arrived (--expect-size)").format(
+                        size=expect_size))
                 progress.update(total)
             progress.done(total)
             if expect_size is not None and total != expect_size:
-                raise CliError(f"the stream ended after {total} bytes, "
-                               f"not {expect_size} (--expect-size)")
+                raise CliError(_("the stream ended after {total} bytes, not {size} "
+                                 "(--expect-size)").format(total=total, size=expect_size))
             if expect_sha256 is not None and digest.hexdigest() != expect_sha256:
-                raise CliError(f"sha256 {digest.hexdigest()} is not {expect_sha256} "
-                               "(--expect-sha256)")
-            _os_call(f"cannot write {shown(part)}", lambda: os.fsync(out))
+                raise CliError(_("sha256 {got} is not {want} (--expect-sha256)").format(
+                    got=digest.hexdigest(), want=expect_sha256))
+            _os_call(_("cannot write {path}").format(path=shown(part)), lambda: os.fsync(out))
             fd, out = out, -1
             cc.close(fd)  # close reports write errors too: before the rename
-            _os_call(f"cannot replace {shown(outfile)}", lambda: os.rename(part, outfile))
+            _os_call(_("cannot replace {path}").format(path=shown(outfile)),
+                     lambda: os.rename(part, outfile))
         except BaseException as exc:
             cc.despite_interrupts(lambda: _close_both(sock, out))
             if not (is_interrupt(exc) or isinstance(exc, CError | CliError)):
@@ -299,12 +310,15 @@ def run_fetch_file(host: str, outfile: str, port: int, trace: bool,
                 kept = os.path.getsize(part)  # a failed write may have left part of a block
             except OSError:
                 kept = total
-            reason = "interrupted" if is_interrupt(exc) else str(exc)
+            reason = _("interrupted") if is_interrupt(exc) else str(exc)
             cls = Interrupted if is_interrupt(exc) else CliError
-            raise cls(f"{reason}; {shown(outfile)} left as it was, what was received "
-                      f"({kept} bytes) is in {shown(part)}") from None
+            raise cls(_("{reason}; {path} left as it was, what was received ({kept} bytes) "
+                        "is in {part}").format(reason=reason, path=shown(outfile), kept=kept,
+                                               part=shown(part))) from None
         cc.close(sock)
-    print(f"{digest.hexdigest()}  {shown(outfile)}  ({total} bytes)", flush=True)
+    print(_("{sha}  {path}  ({total} bytes)").format(sha=digest.hexdigest(),
+                                                      path=shown(outfile), total=total),
+          flush=True)
     return 0
 
 

@@ -24,7 +24,7 @@ import csock.c as c
 import csock.cli.cbridge as cc
 from csock.cli.cbridge import BLOCK, CData, CError, CliError, ip_of, port_of, sockaddr_in, traced
 from csock.cli.commands import BACKLOG, GREETING
-from csock.cli.i18n import _
+from csock.cli.i18n import N_, _
 
 LINE = b"Hola desde el cliente\n"
 FILE_SIZE = 100 * 1024
@@ -37,6 +37,15 @@ def sample_file(size: int) -> bytes:
     lines = (b"%05d Bienvenido al Eagle14! linea %d del fichero de prueba\n" % (i, i)
              for i in range(1, size // 40 + 2))
     return b"".join(lines)[:size]
+
+
+# The transcript's speakers, translated where shown (the events keep these).
+ROLES = (N_("server"), N_("client"), N_("kernel"))
+
+
+def who(role: str) -> str:
+    """role's label, padded so that the calls after it line up."""
+    return _(role).ljust(max(len(_(r)) for r in ROLES))
 
 
 @dataclass(frozen=True)
@@ -61,8 +70,8 @@ class State:
     note: str = ""
 
     def who(self) -> str:
-        return (_("{role} fd {fd}").format(role=self.role, fd=self.fd) if self.fd is not None
-                else _("{role} (no fd)").format(role=self.role))
+        return (_("{role} fd {fd}").format(role=_(self.role), fd=self.fd)
+                if self.fd is not None else _("{role} (no fd)").format(role=_(self.role)))
 
     def lines(self) -> list[str]:
         out = [f"{self.who():<16} {self.local:<16} {self.foreign:<16} {self.state}"]
@@ -82,7 +91,7 @@ class Transcript(io.StringIO):
         self.events: list[Event] = []  # what demo --diagram draws
 
     def say(self, role: str, text: str, kind: str = "note") -> None:
-        self.out(f"  {role:<6} {text}" if role else f"  {text}")
+        self.out(f"  {who(role)} {text}" if role else f"  {text}")
         self.events.append(Event(kind, role, text))
 
     def write(self, text: str) -> int:
@@ -92,7 +101,7 @@ class Transcript(io.StringIO):
                 if self.after_call is not None:
                     self.after_call(line)
             else:
-                self.held = f"  {self.role:<6} {line}"
+                self.held = f"  {who(self.role)} {line}"
         return len(text)
 
     @contextmanager
@@ -193,7 +202,7 @@ class Demo:
             if self.print_states:
                 for state in states:
                     for line in state.lines():
-                        self.out(f"  {_('kernel'):<6} {line}")
+                        self.out(f"  {who('kernel')} {line}")
             self.transcript.events.append(Event("states", "", "", tuple(states)))
 
     def say(self, role: str, text: str) -> None:
@@ -236,7 +245,8 @@ class Demo:
         while not data.endswith(b"\n"):
             got = self.recv_some(role, fd, buf)
             if not got:
-                raise CliError(f"{role}: connection closed before a whole line arrived")
+                raise CliError(_("{role}: connection closed before a whole line arrived")
+                               .format(role=_(role)))
             data += got
         return data
 
@@ -247,7 +257,8 @@ class Demo:
         cc.send_bytes(sender[1], data)
         got = self.recv_line(*receiver, buf)
         if got != data:
-            raise CliError(f"the {receiver[0]} received {got!r}, not {data!r}")
+            raise CliError(_("the {role} received {got!r}, not {data!r}").format(
+                role=_(receiver[0]), got=got, data=data))
         return got.decode().rstrip()
 
     def connection(self, listener: int, address: CData) -> tuple[int, int, CData]:
@@ -271,7 +282,7 @@ class Demo:
             self.wait_in("client", client)
             got = cc.recv(client, inbuf, BLOCK)
             if got == 0:
-                raise CliError("connection closed in the middle of the file")
+                raise CliError(_("connection closed in the middle of the file"))
             cc.write_all(outfile, inbuf, got)
             received += got
         return n
@@ -279,36 +290,37 @@ class Demo:
     def run(self, workdir: str) -> None:
         buf: CData = c.new("char[]", BLOCK)
 
-        self.step("1. The server: socket(), bind() to 127.0.0.1 port 0, listen()")
+        self.step(_("1. The server: socket(), bind() to 127.0.0.1 port 0, listen()"))
         self.as_("server")
         listener = self.track(cc.socket())
         cc.reuseaddr(listener)
         cc.bind(listener, sockaddr_in("127.0.0.1", 0))  # port 0: the kernel picks one
         cc.listen(listener, BACKLOG)
         port = self.port = port_of(cc.getsockname(listener))
-        self.say("server", f"Escuchando en el puerto {port}")
+        self.say("server", _("Listening on port {port}").format(port=port))
 
-        self.step("2. A client connects; the server accept()s it")
+        self.step(_("2. A client connects; the server accept()s it"))
         address = sockaddr_in("127.0.0.1", port)
         client, conn, peer = self.connection(listener, address)
-        self.say("server", f"conexion desde {ip_of(peer)}")
+        self.say("server", _("connection from {ip}").format(ip=ip_of(peer)))
 
-        self.step("3. The server greets; the client sends a line; the server prints it")
+        self.step(_("3. The server greets; the client sends a line; the server prints it"))
         greeting = self.exchange(("server", conn), ("client", client), GREETING, buf)
-        self.say("client", f"received greeting: {greeting}")
+        self.say("client", _("received greeting: {greeting}").format(greeting=greeting))
         line = self.exchange(("client", client), ("server", conn), LINE, buf)
         self.say("server", f"> [{ip_of(peer)}]: {line}")
         self.close("client", client)
         self.close("server", conn)
 
-        self.step(f"4. A {FILE_SIZE}-byte file, in {BLOCK}-byte blocks, over a second connection")
+        self.step(_("4. A {size}-byte file, in {block}-byte blocks, over a second connection")
+                  .format(size=FILE_SIZE, block=BLOCK))
         source = os.path.join(workdir, "enviado.bin")
         target = os.path.join(workdir, "recibido.bin")
         data = sample_file(FILE_SIZE)
         with open(source, "wb") as f:
             f.write(data)
         expected = hashlib.sha256(data).hexdigest()
-        self.say("", f"generated {source} ({FILE_SIZE} bytes)")
+        self.say("", _("generated {path} ({size} bytes)").format(path=source, size=FILE_SIZE))
         self.say("", f"sha256 {expected}")  # lines fit 80 columns (a projector)
         client, conn, peer = self.connection(listener, address)
         self.as_("server")
@@ -321,33 +333,34 @@ class Demo:
         while blocks < SHOWN_BLOCKS and (n := self.block(*copy)):
             blocks, sent = blocks + 1, sent + n
         if n:
-            self.say("", "... (the loop goes on the same way, calls not shown) ...")
+            self.say("", _("... (the loop goes on the same way, calls not shown) ..."))
             with self.transcript.quiet():
                 while n := self.block(*copy):
                     blocks, sent = blocks + 1, sent + n
-        self.say("", f"{blocks} blocks: {sent} bytes sent and received")
+        self.say("", _("{blocks} blocks: {sent} bytes sent and received").format(
+            blocks=blocks, sent=sent))
         self.close("server", infile)
         self.close("server", conn)  # end of file: the client's recv() returns 0
         self.wait_in("client", client)
         if cc.recv(client, inbuf, BLOCK) != 0:
-            raise CliError("more bytes than the file arrived")
+            raise CliError(_("more bytes than the file arrived"))
         self.close("client", outfile)
         self.close("client", client)
         self.close("server", listener)
 
         with open(target, "rb") as f:
             arrived = hashlib.sha256(f.read()).hexdigest()
-        self.step("5. Checking the copy")
-        self.say("", "sha256 sent:")
+        self.step(_("5. Checking the copy"))
+        self.say("", _("sha256 sent:"))
         self.say("", f"  {expected}")
-        self.say("", "sha256 received:")
+        self.say("", _("sha256 received:"))
         self.say("", f"  {arrived}")
         if arrived != expected:
-            raise CliError("sha256 mismatch: the file arrived damaged")
-        self.say("", "sha256 match")
+            raise CliError(_("sha256 mismatch: the file arrived damaged"))
+        self.say("", _("sha256 match"))
         self.out("")
-        self.out(f"demo OK: greeting, line and {FILE_SIZE}-byte file all arrived intact "
-                 f"(port {port})")
+        self.out(_("demo OK: greeting, line and {size}-byte file all arrived intact "
+                   "(port {port})").format(size=FILE_SIZE, port=port))
 
 
 _NEW_SOCKET = re.compile(r"socket\(.*\) += (\d+)$")

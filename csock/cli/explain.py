@@ -24,9 +24,9 @@ from typing import Any
 from csock import _show
 from csock import layout as _layout
 from csock._csock import ffi, lib
-from csock.cli.i18n import _
+from csock.cli.i18n import N_, _
 
-DESCRIPTION = """\
+DESCRIPTION = N_("""\
 Fill in a socket address as C does and print its bytes: hex, each member's
 decimal byte offsets (first-last), its bytes and what they mean, holes and
 bytes the binding does not declare, this host's byte order (and what htons
@@ -41,16 +41,16 @@ ADDRESS by STRUCT:
 
 --as STRUCT shows the same bytes as two structs side by side, field by field:
 what (struct sockaddr *)&servidor does. --no-htons adds what the bytes of the
-port (and address) would be without htons()/htonl()."""
+port (and address) would be without htons()/htonl().""")
 
-EXAMPLES = """\
+EXAMPLES = N_("""\
 examples:
   python -m csock explain sockaddr_in 127.0.0.1:10000
   python -m csock explain sockaddr_in6 [::1]:10000
   python -m csock explain sockaddr_un /tmp/x.sock
   python -m csock explain sockaddr_un @name
   python -m csock explain linger
-  python -m csock explain sockaddr_in 127.0.0.1:10000 --as sockaddr --no-htons"""
+  python -m csock explain sockaddr_in 127.0.0.1:10000 --as sockaddr --no-htons""")
 
 
 class ExplainError(ValueError):
@@ -59,10 +59,10 @@ class ExplainError(ValueError):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("struct", metavar="STRUCT",
-                        help="sockaddr_in, sockaddr_in6, sockaddr_un, or any struct csock "
-                             "declares (see: python -m csock sizes)")
+                        help=_("sockaddr_in, sockaddr_in6, sockaddr_un, or any struct csock "
+                               "declares (see: python -m csock sizes)"))
     parser.add_argument("address", nargs="?", metavar="ADDRESS",
-                        help="127.0.0.1:10000, [::1]:10000, /tmp/x.sock or @name")
+                        help=_("127.0.0.1:10000, [::1]:10000, /tmp/x.sock or @name"))
     parser.add_argument("--as", dest="view", metavar="STRUCT",
                         help=_("show the same bytes as STRUCT too, side by side (the "
                                "cast (struct sockaddr *)&servidor: --as sockaddr)"))
@@ -77,7 +77,8 @@ _DIGITS = re.compile(r"[0-9]{1,10}")
 
 def _port(text: str, where: str) -> int:
     if not _DIGITS.fullmatch(text) or int(text) > 65535:
-        raise ExplainError(f"invalid port {text!r} in {where!r}: must be 0 to 65535")
+        raise ExplainError(_("invalid port {text!r} in {where!r}: must be 0 to 65535").format(
+            text=text, where=where))
     return int(text)
 
 
@@ -87,7 +88,8 @@ def _pton(family: int, host: str, where: str) -> bytes:
     buf = ffi.new("unsigned char[16]")
     if lib.inet_pton(family, os.fsencode(host), buf) != 1:
         kind = "IPv4" if family == lib.AF_INET else "IPv6"
-        raise ExplainError(f"{host!r} in {where!r} is not a numeric {kind} address")
+        raise ExplainError(_("{host!r} in {where!r} is not a numeric {kind} address").format(
+            host=host, where=where, kind=kind))
     return bytes(buf)[:4 if family == lib.AF_INET else 16]
 
 
@@ -96,8 +98,8 @@ def build(struct: str, address: str | None) -> tuple[Any, int | None]:
     name = struct.removeprefix("struct ").strip()
     if name == "sockaddr_in":
         if address is None or ":" not in address:
-            raise ExplainError("sockaddr_in needs an ADDRESS like 127.0.0.1:10000")
-        host, _, port = address.rpartition(":")
+            raise ExplainError(_("sockaddr_in needs an ADDRESS like 127.0.0.1:10000"))
+        host, _sep, port = address.rpartition(":")
         sin = ffi.new("struct sockaddr_in *")
         lib.memset(sin, 0, ffi.sizeof(sin[0]))
         sin.sin_family = lib.AF_INET
@@ -106,11 +108,11 @@ def build(struct: str, address: str | None) -> tuple[Any, int | None]:
         return sin, ffi.sizeof(sin[0])
     if name == "sockaddr_in6":
         if address is None or not address.startswith("[") or "]:" not in address:
-            raise ExplainError("sockaddr_in6 needs an ADDRESS like [::1]:10000")
-        host, _, port = address[1:].rpartition("]:")
+            raise ExplainError(_("sockaddr_in6 needs an ADDRESS like [::1]:10000"))
+        host, _sep, port = address[1:].rpartition("]:")
         scope = 0
         if "%" in host:
-            host, _, scope_text = host.partition("%")
+            host, _sep, scope_text = host.partition("%")
             if not _DIGITS.fullmatch(scope_text) or int(scope_text) > 0xFFFFFFFF:
                 raise ExplainError(f"scope {scope_text!r} in {address!r}: give the "
                                    "interface index as a number, 0 to 4294967295")
@@ -125,7 +127,7 @@ def build(struct: str, address: str | None) -> tuple[Any, int | None]:
         return sin6, ffi.sizeof(sin6[0])
     if name == "sockaddr_un":
         if not address:
-            raise ExplainError("sockaddr_un needs an ADDRESS: /path or @name")
+            raise ExplainError(_("sockaddr_un needs an ADDRESS: /path or @name"))
         sun = ffi.new("struct sockaddr_un *")
         lib.memset(sun, 0, ffi.sizeof(sun[0]))
         sun.sun_family = lib.AF_UNIX
@@ -148,7 +150,8 @@ def build(struct: str, address: str | None) -> tuple[Any, int | None]:
     except _layout.UnknownStructError as exc:
         raise ExplainError(str(exc)) from None
     if address is not None:
-        raise ExplainError(f"{lay.cname} takes no ADDRESS: it is shown zeroed")
+        raise ExplainError(_("{cname} takes no ADDRESS: it is shown zeroed").format(
+            cname=lay.cname))
     return ffi.new(f"{lay.cname} *"), None
 
 
@@ -156,7 +159,7 @@ def explain(struct: str, address: str | None) -> str:
     ptr, length = build(struct, address)
     text = _layout.dump(ptr, length)
     if length is not None:
-        text += f"\naddrlen for bind()/connect(): {length}"
+        text += "\n" + _("addrlen for bind()/connect(): {n}").format(n=length)
     return text
 
 
@@ -280,7 +283,7 @@ def cast_view(struct: str, address: str | None, view: str, no_htons: bool = Fals
         "sockaddr *, read the family first, and from it know how to read the rest; "
         "the length argument says how many bytes there are.").format(b=b.cname), "")
     if length is not None:
-        lines.append(f"addrlen for bind()/connect(): {length}")
+        lines.append(_("addrlen for bind()/connect(): {n}").format(n=length))
     return "\n".join(lines)
 
 

@@ -1,14 +1,19 @@
-"""The interface's messages, marked for translation.
-
-Every user-facing string the command prints goes through :func:`_`, so that
-the gettext catalogs (English and Spanish, chosen by the locale or
-``--lang es|en``) can be extracted from the source. Until those catalogs
-exist, ``_`` returns its argument unchanged.
-"""
+"""The command line's gettext helpers: see :mod:`csock._i18n`."""
 
 from __future__ import annotations
 
+from csock._i18n import (
+    DOMAIN,
+    LANGUAGES,
+    N_,
+    _,
+    lang_from_argv,
+    localedir,
+    ngettext,
+    set_c_messages,
+    translation,
+    use,
+)
 
-def _(message: str) -> str:
-    """The message in the interface's language (today: as written)."""
-    return message
+__all__ = ["DOMAIN", "LANGUAGES", "N_", "_", "lang_from_argv", "localedir", "ngettext",
+           "set_c_messages", "translation", "use"]

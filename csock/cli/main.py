@@ -24,6 +24,7 @@ from typing import NoReturn
 
 from csock._version import __version__
 from csock.cli import explain as _explain_cmd
+from csock.cli import i18n
 from csock.cli import sizes as _sizes_cmd
 from csock.cli.cbridge import CError, CliError
 from csock.cli.i18n import _
@@ -46,16 +47,19 @@ def port_number(text: str) -> int:
     """argparse type: a TCP port, 0 (any free port) to 65535."""
     port = _decimal(text)
     if port is None:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not a number")
+        raise argparse.ArgumentTypeError(_("invalid port {text!r}: not a number").format(
+            text=text))
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {port}: must be 0 to 65535")
+        raise argparse.ArgumentTypeError(_("invalid port {port}: must be 0 to 65535").format(
+            port=port))
     return port
 
 
 def count(text: str) -> int:
     value = _decimal(text)
     if value is None:
-        raise argparse.ArgumentTypeError(f"invalid count {text!r}: must be 0 or more")
+        raise argparse.ArgumentTypeError(_("invalid count {text!r}: must be 0 or more").format(
+            text=text))
     return value
 
 
@@ -67,7 +71,8 @@ def seconds(text: str) -> float:
         value = -1.0
     if not (math.isfinite(value) and 0 <= value <= MAX_TIMEOUT):
         raise argparse.ArgumentTypeError(
-            f"invalid timeout {text!r}: seconds from 0 (no timeout) to {MAX_TIMEOUT:g}")
+            _("invalid timeout {text!r}: seconds from 0 (no timeout) to {max:g}").format(
+                text=text, max=MAX_TIMEOUT))
     return value
 
 
@@ -79,7 +84,8 @@ def timeout_ms(value: float) -> int | None:
 def sha256_hex(text: str) -> str:
     """argparse type: a sha256 as 64 hex digits."""
     if not re.fullmatch(r"[0-9a-fA-F]{64}", text):
-        raise argparse.ArgumentTypeError(f"invalid sha256 {text!r}: want 64 hex digits")
+        raise argparse.ArgumentTypeError(_("invalid sha256 {text!r}: want 64 hex digits").format(
+            text=text))
     return text.lower()
 
 
@@ -87,7 +93,8 @@ class Parser(argparse.ArgumentParser):
     """argparse, with a usage error on one line (the CLI's error contract)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, _("{prog}: error: {message} (see {prog} --help)").format(
+            prog=self.prog, message=message) + "\n")
 
 
 Formatter = argparse.RawDescriptionHelpFormatter
@@ -111,48 +118,65 @@ def fit(text: str, width: int = 79) -> str:
 
 def _sub(subs: argparse._SubParsersAction[Parser], name: str,
          summary: str, description: str, example: str) -> argparse.ArgumentParser:
-    return subs.add_parser(name, help=summary, description=fit(description),
-                           epilog="example:\n" + example, formatter_class=Formatter)
+    parser = subs.add_parser(name, help=summary, description=fit(description),
+                             epilog=_("example:") + "\n" + example, formatter_class=Formatter,
+                             aliases=ALIASES.get(name, []))
+    add_lang(parser, argparse.SUPPRESS)
+    return parser
+
+
+# Spanish names of the tutorial's two programs (servidor.c, cliente.c).
+ALIASES = {"server": ["servidor"], "client": ["cliente"]}
+COMMAND_OF_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+
+
+def add_lang(parser: argparse.ArgumentParser, default: str | None) -> None:
+    """--lang es|en: the interface's language (read before parsing, see main)."""
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=default,
+                        help=_("language of the messages: es (Spanish) or en (English); "
+                               "default: as the locale says (LANGUAGE, LC_ALL, "
+                               "LC_MESSAGES, LANG)"))
 
 
 def _add_trace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trace", action="store_true",
-                        help="write every C call and its result to stderr, as strace "
-                             "and CSOCK_TRACE=1 print them")
+                        help=_("write every C call and its result to stderr, as strace "
+                               "and CSOCK_TRACE=1 print them"))
 
 
 def _listener_arguments(parser: argparse.ArgumentParser, port: int, max_clients: int,
                         max_help: str) -> None:
     """[PORT] --host --max-clients --trace: the arguments of a server."""
     parser.add_argument("port", nargs="?", type=port_number, default=port, metavar="PORT",
-                        help=f"TCP port, 0 for any free one (default {port})")
+                        help=_("TCP port, 0 for any free one (default {port})").format(port=port))
     parser.add_argument("--host", default=DEFAULT_HOST, metavar="H",
-                        help=f"address to bind (default {DEFAULT_HOST}): {HOST_HELP}")
+                        help=_("address to bind (default {host}): {hint}").format(
+                            host=DEFAULT_HOST, hint=_(HOST_HELP)))
     parser.add_argument("--max-clients", type=count, default=max_clients, metavar="N",
                         help=max_help)
     _add_trace(parser)
 
 
-HOST_HELP = ("numeric address: a dotted-quad IPv4 address (127.0.0.1), an IPv6 literal "
-             "(::1) or localhost; names are never looked up, and short IPv4 forms (1.2.3) "
-             "are refused")
+HOST_HELP = i18n.N_("numeric address: a dotted-quad IPv4 address (127.0.0.1), an IPv6 "
+                    "literal (::1) or localhost; names are never looked up, and short IPv4 "
+                    "forms (1.2.3) are refused")
 
 
 def _add_timeout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help="give up when connect, or any one send or recv, makes no "
-                             f"progress for SECONDS (default {DEFAULT_TIMEOUT:g}; 0: wait "
-                             "forever)")
+                        help=_("give up when connect, or any one send or recv, makes no "
+                               "progress for SECONDS (default {default:g}; 0: wait "
+                               "forever)").format(default=DEFAULT_TIMEOUT))
 
 
 def _connect_arguments(parser: argparse.ArgumentParser, port: int,
                        *between: tuple[str, str, str]) -> None:
     """HOST [between...] [PORT] --timeout --trace: the arguments of a client."""
-    parser.add_argument("host", metavar="HOST", help=HOST_HELP)
+    parser.add_argument("host", metavar="HOST", help=_(HOST_HELP))
     for name, metavar, text in between:
         parser.add_argument(name, metavar=metavar, help=text)
     parser.add_argument("port", nargs="?", type=port_number, default=port, metavar="PORT",
-                        help=f"TCP port (default {port})")
+                        help=_("TCP port (default {port})").format(port=port))
     _add_timeout(parser)
     _add_trace(parser)
 
@@ -160,19 +184,21 @@ def _connect_arguments(parser: argparse.ArgumentParser, port: int,
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="csock", formatter_class=Formatter,
-        description=fit("The C sockets tutorial's programs, written on csock.c "
-                        "(the C Berkeley sockets API called from Python)."),
-        epilog="examples:\n  python -m csock demo\n  python -m csock server 10000\n"
+        description=fit(_("The C sockets tutorial's programs, written on csock.c "
+                          "(the C Berkeley sockets API called from Python).")),
+        epilog=_("examples:") + "\n"
+               "  python -m csock demo\n  python -m csock server 10000\n"
                "  python -m csock client 127.0.0.1 10000")
     parser.add_argument("--version", action="version", version=f"csock {__version__}",
-                        help="print csock's version and exit")
-    subs = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True)
+                        help=_("print csock's version and exit"))
+    add_lang(parser, None)
+    subs = parser.add_subparsers(dest="command", metavar=_("SUBCOMMAND"), required=True)
 
-    demo = _sub(subs, "demo", "run server and client on loopback, showing every C call",
-         "Start the tutorial server on 127.0.0.1 (a free port), connect a client, "
-         "exchange the greeting and a line,\nthen send a 100 KiB generated file in "
-         "1024-byte blocks over a second connection and check its sha256.\n"
-         "Prints a transcript of the C calls and their results; exits 0 on success.",
+    demo = _sub(subs, "demo", _("run server and client on loopback, showing every C call"),
+         _("Start the tutorial server on 127.0.0.1 (a free port), connect a client, "
+           "exchange the greeting and a line,\nthen send a 100 KiB generated file in "
+           "1024-byte blocks over a second connection and check its sha256.\n"
+           "Prints a transcript of the C calls and their results; exits 0 on success."),
          "  python -m csock demo")
     demo.add_argument("--states", action="store_true",
                       help=_("after each call that changes them, the states of the demo's "
@@ -185,29 +211,34 @@ def build_parser() -> argparse.ArgumentParser:
                       help=_("wait for Enter between steps (for a class); goes on at end "
                              "of input"))
 
-    sizes = _sub(subs, "sizes", "print the sizes of the socket structs",
-                 "Print sizeof() of each socket struct, as this machine's compiler "
-                 "laid it out.", "  python -m csock sizes")
+    sizes = _sub(subs, "sizes", _("print the sizes of the socket structs"),
+                 _("Print sizeof() of each socket struct, as this machine's compiler "
+                   "laid it out. The first line is estructurastam.c's own output, in "
+                   "Spanish as the C program prints it, whatever --lang says."),
+                 "  python -m csock sizes")
     _sizes_cmd.add_arguments(sizes)
 
-    server = _sub(subs, "server", "the tutorial server: greet clients, print what they send",
-                  "Listen on HOST:PORT (SO_REUSEADDR, backlog 2), print 'Escuchando en el "
-                  "puerto N' on stderr,\ngreet each client with 'Bienvenido al Eagle14!' "
-                  "and print '> [IP]: DATA' for what it sends.\nClients are served one "
-                  "after another; Ctrl-C stops the server.",
+    server = _sub(subs, "server",
+                  _("the tutorial server: greet clients, print what they send"),
+                  _("Listen on HOST:PORT (SO_REUSEADDR, backlog 2), print 'Escuchando en el "
+                    "puerto N' on stderr,\ngreet each client with 'Bienvenido al Eagle14!' "
+                    "and print '> [IP]: DATA' for what it sends.\nClients are served one "
+                    "after another; Ctrl-C stops the server."),
                   "  python -m csock server 10000 --host 127.0.0.1\n"
-                  "  python -m csock server 0 --max-clients 1   # any free port, one client")
+                  "  python -m csock server 0 --max-clients 1   # "
+                  + _("any free port, one client"))
     _listener_arguments(server, SERVER_PORT, max_clients=0,
-                        max_help="exit after serving N clients (default 0: never)")
+                        max_help=_("exit after serving N clients (default 0: never)"))
 
-    client = _sub(subs, "client", "the tutorial client: print the greeting, send stdin lines",
-                  "Connect to HOST:PORT, print the server's greeting, send each line read "
-                  "from stdin;\nexit at end of input.",
+    client = _sub(subs, "client",
+                  _("the tutorial client: print the greeting, send stdin lines"),
+                  _("Connect to HOST:PORT, print the server's greeting, send each line read "
+                    "from stdin;\nexit at end of input."),
                   "  printf 'hola\\n' | python -m csock client 127.0.0.1 10000")
     _connect_arguments(client, SERVER_PORT)
 
-    serve = _sub(subs, "serve-file", "send a file to each client, in 1024-byte blocks",
-                 "Listen on HOST:PORT and send FILE to each client that connects, in "
+    serve = _sub(subs, "serve-file", _("send a file to each client, in 1024-byte blocks"),
+                 _("Listen on HOST:PORT and send FILE to each client that connects, in "
                  "1024-byte blocks,\nthen close the connection. FILE (a regular file) is "
                  "read before any socket is created,\nand its size and sha256 printed on "
                  "stdout as the options fetch-file checks them with:\n"
@@ -215,15 +246,15 @@ def build_parser() -> argparse.ArgumentParser:
                  "A client that cannot get the whole file (an error, a timeout, Ctrl-C) is "
                  "reset (SO_LINGER 0),\nso it sees a failure, never a short file that looks "
                  "complete. Ctrl-C while idle exits 0;\nCtrl-C in the middle of a file "
-                 "exits 130. Exit status 1 if any client's transfer failed.",
+                 "exits 130. Exit status 1 if any client's transfer failed."),
                  "  python -m csock serve-file informe.pdf 10001 --max-clients 3")
-    serve.add_argument("file", metavar="FILE", help="the file to send")
+    serve.add_argument("file", metavar="FILE", help=_("the file to send"))
     _listener_arguments(serve, FILE_PORT, max_clients=1,
-                        max_help="exit after N clients (default 1; 0: never)")
+                        max_help=_("exit after N clients (default 1; 0: never)"))
     _add_timeout(serve)
 
-    fetch = _sub(subs, "fetch-file", "receive a file from serve-file",
-                 "Connect to HOST:PORT and write everything received to OUTFILE.part, "
+    fetch = _sub(subs, "fetch-file", _("receive a file from serve-file"),
+                 _("Connect to HOST:PORT and write everything received to OUTFILE.part, "
                  "showing progress on stderr;\nafter a clean end of stream (and the "
                  "--expect-* checks) rename it over OUTFILE and print\nits sha256 and "
                  "size on stdout. On a reset, a timeout, Ctrl-C, a write error or a failed\n"
@@ -231,26 +262,30 @@ def build_parser() -> argparse.ArgumentParser:
                  "the status is\nnon-zero (130 for Ctrl-C). The tutorial's protocol ends "
                  "a file by closing the connection,\nso a sender killed outright looks "
                  "like a complete file: --expect-size and --expect-sha256\n(serve-file "
-                 "prints both) tell the two apart.",
+                 "prints both) tell the two apart."),
                  "  python -m csock fetch-file 127.0.0.1 copia.pdf 10001\n"
                  "  python -m csock fetch-file 127.0.0.1 copia.pdf 10001 \\\n"
                  "      --expect-size 1234 --expect-sha256 abcd...")
     _connect_arguments(fetch, FILE_PORT, ("outfile", "OUTFILE",
-                                          "where to write (replaced only by a whole copy)"))
+                                          _("where to write (replaced only by a whole "
+                                            "copy)")))
     fetch.add_argument("--expect-size", type=count, metavar="N",
-                       help="fail unless exactly N bytes arrive (serve-file prints N)")
+                       help=_("fail unless exactly N bytes arrive (serve-file prints N)"))
     fetch.add_argument("--expect-sha256", type=sha256_hex, metavar="HEX",
-                       help="fail unless the copy's sha256 is HEX (serve-file prints it)")
+                       help=_("fail unless the copy's sha256 is HEX (serve-file prints "
+                              "it)"))
 
-    explain = subs.add_parser("explain", help="a socket address's bytes, explained",
-                              description=fit(_explain_cmd.DESCRIPTION),
-                              epilog=_explain_cmd.EXAMPLES, formatter_class=Formatter)
+    explain = subs.add_parser("explain", help=_("a socket address's bytes, explained"),
+                              description=fit(_(_explain_cmd.DESCRIPTION)),
+                              epilog=_(_explain_cmd.EXAMPLES), formatter_class=Formatter)
+    add_lang(explain, argparse.SUPPRESS)
     _explain_cmd.add_arguments(explain)
 
     from csock.cli import netstat
     ns = subs.add_parser("netstat", help=_("the machine's sockets and their states"),
-                         description=fit(netstat.DESCRIPTION), epilog=netstat.EXAMPLES,
-                         formatter_class=Formatter)
+                         description=fit(_(netstat.DESCRIPTION)),
+                         epilog=_(netstat.EXAMPLES), formatter_class=Formatter)
+    add_lang(ns, argparse.SUPPRESS)
     netstat.add_arguments(ns)
     return parser
 
@@ -258,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _dispatch(args: argparse.Namespace) -> int:
     from csock.cli import commands as cmd
 
-    command: str = args.command
+    command: str = COMMAND_OF_ALIAS.get(args.command, args.command)
     if command == "demo":
         from csock.cli.demo import run_demo
 
@@ -327,6 +362,10 @@ def _silence_closed_pipes() -> None:
 
 
 def _main(argv: list[str] | None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    # The language first: the parser's help texts are translated as it is built.
+    i18n.use(i18n.lang_from_argv(argv))
     args = build_parser().parse_args(argv)
     command: str = args.command
 
@@ -335,7 +374,8 @@ def _main(argv: list[str] | None) -> int:
         return status
 
     def interrupted() -> int:
-        return 0 if command in QUIET_ON_INTERRUPT else fail("interrupted", 130)
+        return 0 if COMMAND_OF_ALIAS.get(command, command) in QUIET_ON_INTERRUPT \
+            else fail(_("interrupted"), 130)
 
     try:
         try:
@@ -350,7 +390,8 @@ def _main(argv: list[str] | None) -> int:
         except OSError as exc:  # a Python-side file operation (the demo's temp files)
             return fail(f"{exc.strerror or exc}")
         except Exception as exc:  # a bug: still one line, naming the exception
-            return fail(f"internal error (please report it): {type(exc).__name__}: {exc}")
+            return fail(_("internal error (please report it): {kind}: {exc}").format(
+                kind=type(exc).__name__, exc=exc))
     except KeyboardInterrupt:
         return interrupted()
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import csock.c as c
 from csock.cli.cbridge import CError
-from csock.cli.i18n import _
+from csock.cli.i18n import N_, _
 
 # Untraced: the demo's transcript (csock.c.tracing) must show its own calls only.
 lib = c.lib
@@ -308,8 +308,8 @@ def sockets(tcp: bool = True, udp: bool = True, unix: bool = True,
 
 # ---------------------------------------------------------------- the command
 
-HEADER = ("Proto", "Recv-Q", "Send-Q", "Local Address", "Foreign Address", "State",
-          "PID/Program name")
+HEADER = (N_("Proto"), N_("Recv-Q"), N_("Send-Q"), N_("Local Address"), N_("Foreign Address"),
+          N_("State"), N_("PID/Program name"))
 
 
 def format_row(cols: Iterable[str]) -> str:
@@ -340,12 +340,12 @@ def select(rows: Iterable[Row], pid: int | None = None, port: int | None = None,
     return out
 
 
-DESCRIPTION = _(
+DESCRIPTION = N_(
     "List the machine's sockets as netstat -putona does: protocol, queues, local and\n"
     "foreign address, state and owning process. TCP and UDP over IPv4 and IPv6, and\n"
     "AF_UNIX. States come from the kernel (NETLINK_SOCK_DIAG, as ss reads them);\n"
     "owners from /proc/PID/fd. A Python program is shown by its script's name.")
-EXAMPLES = _("examples:\n  python -m csock netstat --listening\n"
+EXAMPLES = N_("examples:\n  python -m csock netstat --listening\n"
              "  python -m csock netstat --port 10000\n  python -m csock netstat --pid 1234\n")
 
 

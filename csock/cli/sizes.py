@@ -1,7 +1,8 @@
 """``python -m csock sizes``: struct layouts, as the compiler laid them out.
 
     python -m csock sizes                      estructurastam's line, then every struct
-    python -m csock sizes --lang en            ... with the first line in English
+    python -m csock sizes --lang en            the text in English (the first line
+                                               stays estructurastam.c's, in Spanish)
     python -m csock sizes --struct msghdr      one struct, in pahole's notation
     python -m csock sizes --compare sockaddr_in6 sockaddr
     python -m csock sizes --json               JSON only, on stdout
@@ -32,6 +33,7 @@ import cffi
 
 from csock import _layout_probe
 from csock._csock import ffi
+from csock.cli.i18n import _, ngettext
 from csock.layout import (
     CACHELINE,
     Comparison,
@@ -60,7 +62,10 @@ class UsageError(Exception):
 
 
 def estructurastam_line(lang: str = "es") -> str:
-    """The line the tutorial's estructurastam.c prints, sizes from sizeof."""
+    """The line the tutorial's estructurastam.c prints, sizes from sizeof.
+
+    ``sizes`` prints it in Spanish in every interface language: it is the C
+    program's own output. lang="en" is kept for callers of this function."""
     return _HEADER[lang].format(ffi.sizeof("struct sockaddr"), ffi.sizeof("struct sockaddr_in"))
 
 
@@ -164,17 +169,18 @@ def _span_label(lay: StructLayout, span: Span | None, offset: int) -> str:
 
 def render_compare(cmp: Comparison) -> str:
     a, b = cmp.a, cmp.b
-    rows = [("bytes", f"{a.cname} ({a.size}, align {a.align})",
-             f"{b.cname} ({b.size}, align {b.align})", "")]
+    head = _("{cname} ({size}, align {align})")
+    rows = [(_("bytes"), head.format(cname=a.cname, size=a.size, align=a.align),
+             head.format(cname=b.cname, size=b.size, align=b.align), "")]
     for seg in cmp.segments:
         la = _span_label(a, seg.a, seg.offset)
         lb = _span_label(b, seg.b, seg.offset)
         note = ""
         if seg.a is not None and seg.b is not None and seg.a.kind == seg.b.kind == "field":
             same = (seg.a.offset, seg.a.size) == (seg.b.offset, seg.b.size)
-            note = "same offset and size" if same else "overlap"
+            note = _("same offset and size") if same else _("overlap")
         elif (seg.a is None) != (seg.b is None):
-            note = "only in " + (a.name if seg.a is not None else b.name)
+            note = _("only in {name}").format(name=a.name if seg.a is not None else b.name)
         rows.append((f"{seg.offset}..{seg.end}", la, lb, note))
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
@@ -447,17 +453,19 @@ def _read_header(path: str) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
-        raise UsageError(f"cannot read {where}: {e.strerror}") from e
+        raise UsageError(_("cannot read {path}: {error}").format(
+            path=where, error=e.strerror)) from e
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"cannot read {where}: not a regular file")
+            raise UsageError(_("cannot read {path}: not a regular file").format(path=where))
         if info.st_size > MAX_CDEF_BYTES:
             raise UsageError(f"cannot read {where}: over {MAX_CDEF_BYTES} bytes")
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(MAX_CDEF_BYTES + 1)
     except OSError as e:
-        raise UsageError(f"cannot read {where}: {e.strerror}") from e
+        raise UsageError(_("cannot read {path}: {error}").format(
+            path=where, error=e.strerror)) from e
     finally:
         os.close(fd)
     try:
@@ -658,23 +666,23 @@ def check_own(text: str, where: str) -> tuple[list[str], int]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the sizes subcommand."""
-    parser.add_argument("--lang", choices=sorted(_HEADER), default="es",
-                        help="language of the first line (default: es, as estructurastam.c)")
+    # --lang (the interface's language) is csock's global option: see main.add_lang.
     parser.add_argument("--struct", metavar="NAME",
-                        help="show one struct (bare name: sockaddr_in, fd_set)")
+                        help=_("show one struct (bare name: sockaddr_in, fd_set)"))
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
-                        help="two structs side by side: what a cast between them touches")
+                        help=_("two structs side by side: what a cast between them touches"))
     parser.add_argument("--json", action="store_true",
-                        help="JSON only on stdout: a list of structs with their fields")
+                        help=_("JSON only on stdout: a list of structs with their fields"))
     parser.add_argument("--check", action="store_true",
-                        help="compile a C probe (cc) and compare every size, alignment and "
-                             "offset; exit 1 on any mismatch")
+                        help=_("compile a C probe (cc) and compare every size, alignment and "
+                               "offset; exit 1 on any mismatch"))
     parser.add_argument("--check-ctypes", metavar="MODULE:CLASS[=STRUCT]",
-                        help="check a hand-written ctypes.Structure (MODULE may be a .py path)")
+                        help=_("check a hand-written ctypes.Structure (MODULE may be a .py "
+                               "path)"))
     parser.add_argument("--check-cdef", metavar="FILE",
-                        help="check C struct declarations: copies of the system's (real "
-                             "tags, e.g. struct sockaddr_in), or your own types as c.cdef() "
-                             "declares them")
+                        help=_("check C struct declarations: copies of the system's (real "
+                               "tags, e.g. struct sockaddr_in), or your own types as c.cdef() "
+                               "declares them"))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -694,9 +702,14 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from e
         for m in result.mismatches:
             print(f"MISMATCH {m}")
-        verdict = "all agree" if result.ok else f"{len(result.mismatches)} disagree"
-        print(f"Compiler probe: {result.checked} sizes, alignments and offsets of "
-              f"{_plural(len(layouts), 'struct')} checked: {verdict}.")
+        bad = len(result.mismatches)
+        verdict = _("all agree") if result.ok else ngettext(
+            "{n} disagrees", "{n} disagree", bad).format(n=bad)
+        print(ngettext("Compiler probe: {checked} sizes, alignments and offsets of {n} struct "
+                       "checked: {verdict}.",
+                       "Compiler probe: {checked} sizes, alignments and offsets of {n} structs "
+                       "checked: {verdict}.", len(layouts)).format(
+                           checked=result.checked, n=len(layouts), verdict=verdict))
         return 0 if result.ok else 1
     if args.compare:
         print(render_compare(compare(args.compare[0], args.compare[1])))
@@ -705,7 +718,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([lay.to_dict() for lay in layouts], indent=2))
         return 0
-    print(estructurastam_line(args.lang))
+    print(estructurastam_line("es"))  # estructurastam.c's own output, in every language
     for lay in layouts:
         print()
         print(render_pahole(lay))
@@ -716,7 +729,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except (UnknownStructError, UsageError) as e:
-        print(f"csock sizes: error: {_one_line(str(e), 2000)}", file=sys.stderr)
+        print(_("csock sizes: error: {message}").format(message=_one_line(str(e), 2000)),
+              file=sys.stderr)
         return 2
 
 
