@@ -216,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
                               description=_explain_cmd.DESCRIPTION,
                               epilog=_explain_cmd.EXAMPLES, formatter_class=Formatter)
     _explain_cmd.add_arguments(explain)
+
+    from csock.port import cli as port_cli
+    port_cmd = _sub(subs, "port", "translate a C socket program into its Python port",
+                    port_cli.DESCRIPTION, port_cli.EXAMPLE)
+    port_cli.add_arguments(port_cmd)
     return parser
 
 
@@ -236,6 +241,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _explain_cmd.run(args)
         except _explain_cmd.ExplainError as exc:
             raise CliError(str(exc)) from None
+    if command == "port":
+        from csock.port import cli as port_cli
+        return port_cli.run(args)
     if command == "server":
         return cmd.run_server(args.host, args.port, args.max_clients, args.trace)
     if command == "client":
