@@ -151,7 +151,8 @@ class Translator:
                         pt = self.type_of_decl(p.type)
                         if pt.kind != "void":
                             params.append(T.ptr(pt.to) if pt.kind == "array" and pt.to else pt)
-            return CType("func", to=self.type_of_decl(node.type), params=tuple(params),
+            return CType("func", "untyped" if node.args is None else "",
+                         to=self.type_of_decl(node.type), params=tuple(params),
                          variadic=variadic)
         if isinstance(node, c_ast.IdentifierType):
             return self.named_type(" ".join(node.names), node)
@@ -184,6 +185,9 @@ class Translator:
         spelled = canon.get(name, name)
         if spelled in T.BASIC:
             return T.BASIC[spelled]
+        if name in ("jmp_buf", "sigjmp_buf"):
+            raise self.refuse(node, _("setjmp/longjmp"),
+                              _("a non-local jump has no line-by-line Python form"))
         if len(words) == 1:
             if name in self.typedefs:
                 return self.typedefs[name]
@@ -672,6 +676,10 @@ class Translator:
             ft = f.type
             if ft.kind == "ptr" and ft.to is not None and ft.to.kind == "func":
                 ft = ft.to
+                if ft.name == "untyped":
+                    raise self.refuse(node, _("function pointer"),
+                                      _("a call through a pointer whose type the tool "
+                                        "cannot tell"))
             elif ft.kind != "func" and not (name in self.libc_names):
                 var = self.lookup(name)
                 if var is not None:
@@ -908,7 +916,10 @@ class Translator:
         if isinstance(node, c_ast.EmptyStatement):
             self.emit("pass", line)
             return
-        if isinstance(node, (c_ast.Goto, c_ast.Label)):
+        if isinstance(node, c_ast.Label):  # the gotos to it are refused; it is harmless
+            self._statement(node.stmt, line)
+            return
+        if isinstance(node, c_ast.Goto):
             raise self.refuse(node, _("goto"),
                               _("Python has no jump to a label: rewrite it as a loop, break "
                                 "or a function"))
