@@ -343,6 +343,8 @@ class Translator:
             c = self.expr(node.cond, "cond")
             a, b = self.value(node.iftrue), self.value(node.iffalse)
             t = self.common(a.type, b.type) if a.type.kind == "int" == b.type.kind else a.type
+            if t.kind == "int" and a.type.kind == "int" == b.type.kind:
+                a, b = self.convert(self.as_int(a), t), self.convert(self.as_int(b), t)
             return E(f"{a.at(P_IF + 1)} if {c.at(P_IF + 1)} else {b.at(P_IF)}", t, P_IF)
         if isinstance(node, c_ast.Cast):
             return self.cast(node)
@@ -474,7 +476,7 @@ class Translator:
             text = f"{a.at(prec)} {pyop} {b.at(prec + 1)}"
             if ctx == "cond":
                 return E(text, T.INT, prec)
-            return E(f"int({text})", T.INT, P_ATOM)
+            return E(f"int(bool({text}))", T.INT, P_ATOM)
         a, b = self.expr(node.left), self.expr(node.right)
         if op in _CMP:
             for x, y in ((a, b), (b, a)):
