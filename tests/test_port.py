@@ -5,7 +5,6 @@ cc's (Hypothesis, with -fsanitize=undefined ruling out undefined behaviour)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess

@@ -155,7 +155,7 @@ def expand(text: str, macros: dict[str, Macro], depth: int = 0) -> str:
             args = []
         body = mac.body
         binding = {p: "(" + a.strip() + ")" for p, a in zip(mac.params, args, strict=False)}
-        body = _IDENT.sub(lambda t: binding.get(t.group(0), t.group(0)), body)
+        body = _IDENT.sub(lambda t, b=binding: b.get(t.group(0), t.group(0)), body)
         out.append(text[pos:m.start()])
         out.append("(" + body + ")")
         # keep the line count: newlines inside the call move after it

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pycparser import c_ast, c_parser
-from pycparser.c_parser import ParseError
+from pycparser import c_ast, c_parser  # type: ignore[import-untyped]
+from pycparser.c_parser import ParseError  # type: ignore[import-untyped]
 
 from csock.port import ctype as T
 from csock.port.cread import Source, expand, preprocess
@@ -682,7 +682,7 @@ class Translator:
                     raise self.refuse(node, _("function pointer"),
                                       _("a call through a pointer whose type the tool "
                                         "cannot tell"))
-            elif ft.kind != "func" and not (name in self.libc_names):
+            elif ft.kind != "func" and name not in self.libc_names:
                 var = self.lookup(name)
                 if var is not None:
                     raise self.refuse(node, _("function pointer"),
@@ -1162,8 +1162,6 @@ class Translator:
         text = "\n".join(self.src.code.split("\n")[first - 1:last]).strip()
         self.uses_c = True
         self.emit(f'c.cdef("""{text}""")', first)
-        for k in range(first + 1, last + 1):
-            self.lines[-1:] = self.lines[-1:]
         self.cdef_lines.add(first)
 
     # ------------------------------------------------------------------ comments
@@ -1407,7 +1405,7 @@ def _fold(op: str, a: int, b: int, t: CType) -> int:
 def _address_taken(node: Any) -> set[str]:
     found: set[str] = set()
 
-    class V(c_ast.NodeVisitor):
+    class V(c_ast.NodeVisitor):  # type: ignore[misc]
         def visit_UnaryOp(self, n: c_ast.UnaryOp) -> None:  # noqa: N802
             if n.op == "&" and isinstance(n.expr, c_ast.ID):
                 found.add(n.expr.name)
@@ -1479,7 +1477,8 @@ def parse(src: Source) -> c_ast.FileAST:
         raise PortError(f"{src.filename}:0:0", _("syntax"), msg) from None
 
 
-_CONST_MACRO = re.compile(r"""^(?:[\s()+\-*/%<>&|^~!?:]|\d[\w.]*|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\w+)+$""")
+_CONST_MACRO = re.compile(
+    r"^(?:[\s()+\-*/%<>&|^~!?:]|\d[\w.]*|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\w+)+$")
 
 
 def prepare(filename: str, text: str) -> Source:
