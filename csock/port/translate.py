@@ -29,6 +29,9 @@ _RESERVED = {"c", "sys", "os", "new", "cast", "sizeof", "string", "buffer", "NUL
              "addressof", "offsetof", "print", "len", "int", "bytes", "True", "False", "None"}
 
 
+_STDLIB_CALLS = {"exit": ("sys", "sys.exit"), "_exit": ("os", "os._exit")}
+
+
 def _libc() -> tuple[set[str], dict[str, CType]]:
     from csock.port import libc
     return set(libc.__all__), {}
@@ -91,6 +94,7 @@ class Translator:
         self.loops: list[Loop] = []
         self.uses_libc = False
         self.uses_c = False
+        self.stdlib: set[str] = set()  # Python modules the port imports
         self.has_main = False
         self.main_params = 0
         self.consumed_comments: set[int] = set()
@@ -309,7 +313,7 @@ class Translator:
             if fits:
                 return E(e.text, to, e.prec, e.const)
             val = None if e.const is None else e.const & ((1 << to.bits) - 1)
-            return E(f"{e.at(P_BAND + 1)} & {self.mask(to)}", to, P_BAND, val)
+            return E(f"{e.at(P_UNARY)} & {self.mask(to)}", to, P_BAND, val)
         fits = e.type.size < to.size or (e.type.size == to.size and e.type.signed)
         if fits:
             return E(e.text, to, e.prec, e.const)
@@ -689,6 +693,10 @@ class Translator:
                                       _("a call through a pointer whose type the tool "
                                         "cannot tell"))
             fname = f.text
+            if name in _STDLIB_CALLS and self.lookup(name) is None:
+                # exit() and _exit() as Python spells them (same status, same flushing)
+                module, fname = _STDLIB_CALLS[name]
+                self.stdlib.add(module)
         args = node.args.exprs if node.args is not None else []
         params = ft.params if ft.kind == "func" else ()
         texts = []
@@ -1264,11 +1272,11 @@ class Translator:
         return []
 
     def imports(self) -> list[Line]:
-        std = []
         if self.has_main:
+            self.stdlib.add("sys")
             if self.main_params >= 2:
-                std.append("import os")
-            std.append("import sys")
+                self.stdlib.add("os")
+        std = [f"import {m}" for m in sorted(self.stdlib)]
         first = self.src.includes[0][0] if self.src.includes else 0
         out = [Line(0, "", 0)] if self.lines or True else []
         for s in std:

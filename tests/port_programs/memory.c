@@ -14,8 +14,14 @@ static void doblar(int *x)
     *x = *x * 2;
 }
 
+enum color { ROJO, VERDE = 5, AZUL };
+
 int main(void)
 {
+    struct sockaddr_in *sp;
+    int k = -17;
+    long grande = 1L << 40;
+    unsigned short corto = 65535;
     char buf[16];
     char *p = buf;
     int v = 21;
@@ -39,5 +45,17 @@ int main(void)
     printf("%d %d %d\n", ntohs(sa.sin_port), (int)sizeof(sa), (int)sizeof(struct sockaddr));
     printf("%d %d %d %d\n", -7 / 2, -7 % 2, 7 / -2, (int)sizeof(buf));
     printf("%c%c %d\n", buf[0], 'y', buf[4] == '!');
+    sp = &sa;
+    sp->sin_port = htons(81);
+    (*sp).sin_family = AF_INET;
+    printf("%d %d %d\n", ntohs(sa.sin_port), sa.sin_family == AF_INET, sp[0].sin_port == sa.sin_port);
+    k %= 5;
+    k <<= 2;
+    k |= 1;
+    corto += 2;
+    grande >>= 3;
+    grande /= -3;
+    printf("%d %u %ld %d %d %d\n", k, corto, grande, ROJO, VERDE, AZUL);
+    printf("%d %d %s\n", (int)sizeof(k), (int)sizeof grande, "fin");
     return 0;
 }
