@@ -218,3 +218,31 @@ def test_transfer_ports_trace_matches_strace(strace: str, bins: dict[str, Path],
         assert dest.read_bytes() == src.read_bytes()
         ctraces[lang] = tr.normalise(lines, set(tr.FILE_SET.split(",")), cstart)
     tr.assert_same(ctraces["c"], ctraces["port"])
+
+
+def exact_matches() -> tuple[int, int]:
+    """(statements written exactly as the hand-written port has them, statements written)."""
+    from collections import Counter
+    same = total = 0
+    for name in tt.PROGRAMS:
+        c_text = (TUTORIAL / f"{name}.c").read_text()
+        hand = Counter(x.strip() for x in (TUTORIAL / f"{name}.py").read_text().splitlines())
+        for line in port(c_text, f"{name}.c").python.splitlines():
+            code = line.strip()
+            if not code or code.startswith(("#", '"""')):
+                continue
+            total += 1
+            if hand[code] > 0:
+                hand[code] -= 1
+                same += 1
+    return same, total
+
+
+def test_guides_state_the_exact_match_count() -> None:
+    same, total = exact_matches()
+    assert same * 2 > total  # most statements come out as a person writes them
+    root = TUTORIAL.parent.parent
+    assert f"{same} of the {total} statements" in " ".join(
+        (root / "docs" / "porting.md").read_text().split())
+    assert f"{same} de las {total} sentencias" in " ".join(
+        (root / "docs" / "es" / "portado.md").read_text().split())
