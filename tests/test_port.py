@@ -291,3 +291,10 @@ def test_integer_expressions_match_cc(ubsan: str, tmp_path_factory: pytest.TempP
         assert a == b, f"{exprs[k]} with {values}: C {a}, Python {b}"
         compared += 1
     assert compared >= 10
+
+
+def test_anonymous_struct_typedef_is_named_by_the_typedef() -> None:
+    py = port("typedef struct { int x; } punto;\nint f(punto *p)\n{\n return p->x;\n}\n",
+              "t.c").python
+    assert 'c.cdef("""typedef struct { int x; } punto;""")' in py
+    assert "return p.x" in py

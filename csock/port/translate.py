@@ -726,7 +726,9 @@ class Translator:
 
     def assign_expr(self, node: c_ast.Assignment) -> E:
         var = self.simple_target(node.lvalue)
-        if var is None or var.is_global:
+        if var is not None and var.is_global:
+            self.cur_func_globals.add(var.name)
+        if var is None:
             raise self.refuse(node, _("assignment inside an expression"),
                               _("only a plain variable can be assigned inside an expression "
                                 "(Python's :=)"))
@@ -750,6 +752,8 @@ class Translator:
             raise self.refuse(node, _("assignment inside an expression"),
                               _("only a plain variable can be assigned inside an expression "
                                 "(Python's :=)"))
+        if var.is_global:
+            self.cur_func_globals.add(var.name)
         op = "+" if "++" in node.op else "-"
         one = c_ast.Constant("int", "1", node.coord)
         new = self.rhs(c_ast.Assignment(op + "=", node.expr, one, node.coord), var.type)
@@ -1076,7 +1080,11 @@ class Translator:
             self.type_decl(node)
             return
         if "typedef" in node.storage:
-            self.typedefs[node.name] = self.type_of_decl(node.type)
+            t = self.type_of_decl(node.type)
+            if t.kind == "struct" and t.name.endswith(" None"):  # typedef struct { ... } name;
+                self.structs[node.name] = self.structs.pop(t.name, {})
+                t = CType("struct", node.name, 0)
+            self.typedefs[node.name] = t
             self.cdef_text(node)
             return
         if "extern" in node.storage:
@@ -1208,6 +1216,10 @@ class Translator:
         self.ret_type = T.INT
         docstring = self.module_docstring(ast)
         self.constant_macros()
+        for ext in ast.ext:  # a function may be called above its definition
+            if isinstance(ext, c_ast.FuncDef) and ext.coord and ext.coord.file == self.src.filename:
+                self.scopes[0].setdefault(ext.decl.name, Var(self.pyname(ext.decl.name),
+                                                             CType("func", to=T.INT), func=True))
         for ext in ast.ext:
             if ext.coord is None or ext.coord.line == 0 or ext.coord.file != self.src.filename:
                 continue  # the fake system typedefs
