@@ -120,6 +120,10 @@ def _split_args(text: str, start: int) -> tuple[list[str], int] | None:
     return None
 
 
+def _substitute(body: str, binding: dict[str, str]) -> str:
+    return _IDENT.sub(lambda t: binding.get(t.group(0), t.group(0)), body)
+
+
 def expand(text: str, macros: dict[str, Macro], depth: int = 0) -> str:
     """Expand the macros in text (C's rules, simplified: no # or ##)."""
     if depth > 32:
@@ -155,7 +159,7 @@ def expand(text: str, macros: dict[str, Macro], depth: int = 0) -> str:
             args = []
         body = mac.body
         binding = {p: "(" + a.strip() + ")" for p, a in zip(mac.params, args, strict=False)}
-        body = _IDENT.sub(lambda t, b=binding: b.get(t.group(0), t.group(0)), body)
+        body = _substitute(body, binding)
         out.append(text[pos:m.start()])
         out.append("(" + body + ")")
         # keep the line count: newlines inside the call move after it
