@@ -23,6 +23,7 @@ class Comment:
     end: int  # last line
     text: str  # without the /* */ or //, lines stripped of a leading " * "
     trailing: bool  # code before it on its first line
+    skipped: int = 0  # blank lines dropped at its start (a lone "/*")
 
 
 @dataclass
@@ -75,7 +76,10 @@ def strip_comments(text: str) -> tuple[str, list[Comment]]:
         piece = m.group(0)
         if m.group("comment"):
             end = line + piece.count("\n")
-            comments.append(Comment(line, end, _clean_comment(piece), line_has_code))
+            cleaned = _clean_comment(piece)
+            inner = piece[2:].lstrip(" \t*")
+            skipped = len(inner) - len(inner.lstrip("\n")) if cleaned else 0
+            comments.append(Comment(line, end, cleaned, line_has_code, skipped))
             out.append(" " + "\n" * piece.count("\n"))
         else:
             out.append(piece)

@@ -51,7 +51,14 @@ def rows(c_text: str, result: Port) -> list[tuple[int, str, list[str]]]:
     out: list[tuple[int, str, list[str]]] = []
     done = 0
     pending: list[str] = []
-    for text, cl in zip(py_lines, result.c_lines, strict=True):
+    pairs = list(zip(py_lines, result.c_lines, strict=True))
+    for i, (text, cl) in enumerate(pairs):
+        if cl == 0 and out:
+            # a line of its own (a blank, the main call): with the row its neighbours share
+            after = next((c for _t, c in pairs[i + 1:] if c), None)
+            if after is not None and after <= done:
+                out[-1][2].append(text)
+                continue
         if cl > done:
             for k in range(done + 1, cl):
                 out.append((k, c_lines[k - 1], pending))
@@ -74,12 +81,20 @@ def rows(c_text: str, result: Port) -> list[tuple[int, str, list[str]]]:
 def page(c_text: str, result: Port, filename: str, base_url: str = "") -> str:
     names = _c_names()
     body = []
+    in_doc = False
     for n, c_line, py in rows(c_text, result):
+        cells = []
+        for x in py:
+            quoted = in_doc or x.lstrip().startswith(('"""', "#"))
+            if x.count('"""') % 2:
+                in_doc = not in_doc
+            code, hash_, note = x.partition("  # ")
+            cells.append(html.escape(x) if quoted
+                         else _link(code, names, base_url) + html.escape(hash_ + note))
         body.append(
             f'<tr id="l{n}"><td class="n">{n or ""}</td><td class="c"><pre>'
             f"{html.escape(c_line) or ' '}</pre></td><td class=\"py\"><pre>"
-            + ("\n".join(_link(x, names, base_url) for x in py) or " ")
-            + "</pre></td></tr>")
+            + ("\n".join(cells) or " ") + "</pre></td></tr>")
     title = html.escape(filename)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{title}: C and Python</title><style>{_STYLE}</style></head><body>\n"

@@ -1274,8 +1274,9 @@ class Translator:
             cm = self.src.comments[0]
             text = cm.text.replace("\\", "\\\\").replace('"""', '\\"""')
             lines = text.split("\n")
-            out = [Line(0, f'"""{lines[0]}', cm.line)]
-            out += [Line(0, x, cm.line + i + 1) for i, x in enumerate(lines[1:])]
+            top = cm.line + cm.skipped
+            out = [Line(0, f'"""{lines[0]}', top)]
+            out += [Line(0, x, top + i + 1) for i, x in enumerate(lines[1:])]
             if len(lines) == 1:
                 out[0].text += '"""'
             else:
