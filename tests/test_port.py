@@ -47,6 +47,13 @@ def test_construct_program_matches_c(cc: str, tmp_path: Path, name: str) -> None
     py.write_text(result.python)
     got = run_py(py)
     assert got.stderr == b""
+    ruff = Path(sys.executable).with_name("ruff")
+    if ruff.exists():
+        lint = subprocess.run([str(ruff), "check", "--no-cache", "--isolated", "--line-length",
+                               "100", "--select", "E,F,W,I,B,UP,A", "--ignore",
+                               "F403,F405,A001", str(py)], capture_output=True, text=True,
+                              timeout=TIMEOUT)
+        assert lint.returncode == 0, lint.stdout
     assert (got.returncode, got.stdout) == (expected.returncode, expected.stdout)
     assert expected.stdout.count(b"\n") >= 5
 
@@ -115,6 +122,7 @@ def test_program_types_go_through_cdef() -> None:
      "function pointer"),
     ("#ifdef __linux__\nint x;\n#endif\n", "t.c:1:1", "#if on a macro this file does not define"),
     ("#pragma once\n", "t.c:1:1", "#pragma"),
+    ("#define CAT(a, b) a ## b\nint CAT(x, y);\n", "t.c:1:1", "macro CAT"),
 ])
 def test_refusal_message(code: str, where: str, construct: str) -> None:
     with pytest.raises(PortError) as info:

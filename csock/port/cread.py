@@ -264,6 +264,10 @@ def preprocess(filename: str, text: str) -> Source:
             if dm.group(2):
                 params = [p.strip() for p in dm.group(3).split(",") if p.strip()]
             mac = Macro(dm.group(1), params, dm.group(4).strip(), n)
+            if "#" in re.sub(r'"(?:\\.|[^"\\])*"', "", mac.body):
+                raise PortError(where, _("macro") + f" {mac.name}",
+                                _("it pastes or quotes tokens (# or ##), which has no "
+                                  "Python form"))
             src.macros[mac.name] = mac
         elif word == "undef":
             src.macros.pop(rest, None)

@@ -12,9 +12,10 @@ import sys
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+import csock.c as _c
 from csock._csock import ffi
 
-__all__ = [
+_NAMES = [
     "SIGINT", "SIGTERM", "SIGPIPE", "SIGCHLD", "SIGALRM", "SIGHUP", "SIGUSR1", "SIGUSR2",
     "SIG_DFL", "SIG_IGN", "SIG_ERR", "EXIT_SUCCESS", "EXIT_FAILURE", "EOF",
     "UCHAR_MAX", "USHRT_MAX", "UINT_MAX", "ULONG_MAX", "SIZE_MAX",
@@ -23,6 +24,8 @@ __all__ = [
     "malloc", "calloc", "free", "signal", "atoi", "atol", "strcmp", "strncmp", "strcpy",
     "strncpy", "isdigit", "isspace", "isalpha", "ch", "tochar", "to_signed", "cdiv", "cmod",
 ]
+# What csock.c provides itself comes from there (its C stdio, when it has it), not from here.
+__all__ = [n for n in _NAMES if n not in _c.__all__]
 
 SIGINT, SIGTERM, SIGPIPE, SIGCHLD = (int(_signal.SIGINT), int(_signal.SIGTERM),
                                      int(_signal.SIGPIPE), int(_signal.SIGCHLD))

@@ -23,6 +23,8 @@ ES: dict[str, str] = {
     "macro": "macro",
     "it does not expand to an expression or statement":
         "no se expande a una expresión ni a una sentencia",
+    "it pastes or quotes tokens (# or ##), which has no Python form":
+        "pega o entrecomilla símbolos (# o ##), algo que no tiene forma en Python",
     "#if on a macro this file does not define": "#if sobre una macro que el fichero no define",
     "{name} would come from a header or the compiler: define it in the file or remove the "
     "condition": "{name} vendría de una cabecera o del compilador: defínala en el fichero "
