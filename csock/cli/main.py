@@ -287,6 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
                          epilog=_(netstat.EXAMPLES), formatter_class=Formatter)
     add_lang(ns, argparse.SUPPRESS)
     netstat.add_arguments(ns)
+
+    from csock.port import cli as port_cli
+    port_cmd = _sub(subs, "port", _("translate a C socket program into its Python port"),
+                    _(port_cli.DESCRIPTION), port_cli.EXAMPLE)
+    port_cli.add_arguments(port_cmd)
     return parser
 
 
@@ -311,6 +316,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from csock.cli import netstat
 
         return netstat.run(args)
+    if command == "port":
+        from csock.port import cli as port_cli
+
+        return port_cli.run(args)
     if command == "server":
         return cmd.run_server(args.host, args.port, args.max_clients, args.trace)
     if command == "client":

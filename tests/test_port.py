@@ -1,0 +1,308 @@
+"""python -m csock port: each construct translated by C's rules (C programs in
+tests/port_programs, compiled and compared with their ports' output), the
+refusals, --keep-going, the CLI, the page, and C's integer arithmetic against
+cc's (Hypothesis, with -fsanitize=undefined ruling out undefined behaviour)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from csock.port import PortError, port
+
+HERE = Path(__file__).resolve().parent / "port_programs"
+PROGRAMS = sorted(p.stem for p in HERE.glob("*.c"))
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def cc() -> str:
+    path = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if path is None:
+        pytest.skip("no C compiler on PATH")
+    return path
+
+
+def run_py(path: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, str(path)], capture_output=True, timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_construct_program_matches_c(cc: str, tmp_path: Path, name: str) -> None:
+    """Loops with continue, switch fall-through, macros, #if, statics, pointers, structs,
+    char and unsigned arithmetic, division of negatives: the port prints what the C does."""
+    exe = tmp_path / name
+    subprocess.run([cc, "-Wall", "-Werror", "-o", str(exe), str(HERE / f"{name}.c")],
+                   check=True, timeout=TIMEOUT)
+    expected = subprocess.run([str(exe)], capture_output=True, timeout=TIMEOUT)
+    result = port((HERE / f"{name}.c").read_text(), f"{name}.c")
+    py = tmp_path / f"{name}.py"
+    py.write_text(result.python)
+    got = run_py(py)
+    assert got.stderr == b""
+    ruff = Path(sys.executable).with_name("ruff")
+    if ruff.exists():
+        lint = subprocess.run([str(ruff), "check", "--no-cache", "--isolated", "--line-length",
+                               "100", "--select", "E,F,W,I,B,UP,A", "--ignore",
+                               "F403,F405,A001", str(py)], capture_output=True, text=True,
+                              timeout=TIMEOUT)
+        assert lint.returncode == 0, lint.stdout
+    assert (got.returncode, got.stdout) == (expected.returncode, expected.stdout)
+    assert expected.stdout.count(b"\n") >= 5
+
+
+def translate(body: str, top: str = "") -> str:
+    return port(f"#include <stdio.h>\n{top}\nint main(void)\n{{\n{body}\n}}\n", "t.c").python
+
+
+def test_for_continue_runs_the_increment() -> None:
+    py = translate("int i, n = 0;\nfor (i = 0; i < 4; i++) {\n if (i == 1)\n continue;\n n++;\n}"
+                   "\nreturn n;")
+    assert "        if i == 1:\n            i += 1\n            continue\n" in py
+
+
+def test_do_while_continue_checks_the_condition() -> None:
+    py = translate("int i = 0;\ndo {\n i++;\n if (i < 2)\n continue;\n} while (i < 5);")
+    assert "if i < 2:\n            if i < 5:\n                continue\n            break" in py
+    assert "        if not (i < 5):\n            break" in py
+
+
+def test_scalar_whose_address_is_taken_is_one_element_cdata() -> None:
+    py = translate("int x = 3;\nint *p = &x;\n*p = 4;\nreturn x;")
+    assert 'x = new("int *", 3)' in py
+    assert "p = x\n" in py and "p[0] = 4" in py and "return x[0]" in py
+
+
+def test_struct_local_and_sizeof() -> None:
+    py = translate("struct sockaddr_in a;\nmemset(&a, 0, sizeof(a));\na.sin_port = htons(1);",
+                   "#include <string.h>\n#include <netinet/in.h>")
+    assert 'a = new("struct sockaddr_in *")' in py
+    assert "memset(a, 0, sizeof(a[0]))" in py
+
+
+def test_literals_and_c_division() -> None:
+    py = translate('int a = -7;\nchar s[] = "hi\\n";\nreturn a / 2 + a % 2 + \'A\';')
+    assert 's = new("char[]", b"hi\\n")' in py
+    assert 'return cdiv(a, 2) + cmod(a, 2) + ord("A")' in py
+
+
+def test_unsigned_wraps_where_stored() -> None:
+    py = translate("unsigned int u = 0;\nu = u - 1;\nreturn (int)u;")
+    assert "u = (u - 1) & UINT_MAX" in py
+
+
+def test_comments_stay_in_place() -> None:
+    py = translate("int a = 1; /* one */\n/* then two */\na = 2;\nreturn a;")
+    assert "a = 1  # one\n    # then two\n    a = 2\n" in py
+
+
+def test_program_types_go_through_cdef() -> None:
+    py = port("struct punto { int x; int y; };\nint f(struct punto *p)\n{\n return p->x;\n}\n",
+              "t.c").python
+    assert 'c.cdef("""struct punto { int x; int y; };""")' in py
+    assert "return p.x" in py
+
+
+# --- refusals -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "where", "construct"), [
+    ("int main(void)\n{\n    goto fin;\nfin:\n    return 0;\n}\n", "t.c:3:5", "goto"),
+    ("#include <setjmp.h>\njmp_buf b;\nint main(void)\n{\n    return setjmp(b);\n}\n",
+     "t.c:2:1", "setjmp/longjmp"),
+    ("int main(void)\n{\n    asm(\"nop\");\n    return 0;\n}\n", "t.c:3:5", "inline assembly"),
+    ("int main(void)\n{\n    int (*f)() = 0;\n    return f();\n}\n", "t.c:4:12",
+     "function pointer"),
+    ("#ifdef __linux__\nint x;\n#endif\n", "t.c:1:1", "#if on a macro this file does not define"),
+    ("#pragma once\n", "t.c:1:1", "#pragma"),
+    ("#define CAT(a, b) a ## b\nint CAT(x, y);\n", "t.c:1:1", "macro CAT"),
+])
+def test_refusal_message(code: str, where: str, construct: str) -> None:
+    with pytest.raises(PortError) as info:
+        port(code, "t.c")
+    assert str(info.value).startswith(f"{where}: cannot translate {construct}: ")
+    assert len(info.value.why) > 10
+
+
+def test_refusal_in_spanish(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANGUAGE", "es")
+    with pytest.raises(PortError) as info:
+        port("int main(void)\n{\n    goto fin;\nfin:\n    return 0;\n}\n", "t.c")
+    assert str(info.value).startswith("t.c:3:5: no se puede traducir goto: Python no tiene")
+
+
+def test_keep_going_marks_the_statement() -> None:
+    result = port("int main(void)\n{\n    int a = 1;\n    goto fin;\nfin:\n    return a;\n}\n",
+                  "t.c", keep_going=True)
+    assert len(result.errors) == 1
+    assert "# untranslated (t.c:4): Python has no jump" in result.python
+    assert "    a = 1\n" in result.python
+
+
+def test_cli_writes_nothing_on_refusal(tmp_path: Path) -> None:
+    src = tmp_path / "malo.c"
+    src.write_text("int main(void)\n{\n    goto fin;\nfin:\n    return 0;\n}\n")
+    out = tmp_path / "malo.py"
+    result = subprocess.run([sys.executable, "-m", "csock", "port", str(src), "-o", str(out)],
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 1
+    assert result.stderr == (f"{src}:3:5: cannot translate goto: Python has no jump to a "
+                             "label: rewrite it as a loop, break or a function\n")
+    assert not out.exists()
+    kept = subprocess.run([sys.executable, "-m", "csock", "port", str(src), "-o", str(out),
+                           "--keep-going"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert kept.returncode == 1 and out.exists()
+    assert f"# untranslated ({src}:3)" in out.read_text()
+
+
+def test_cli_port_and_page(tmp_path: Path) -> None:
+    tutorial = Path(__file__).resolve().parent.parent / "examples" / "tutorial"
+    out, page = tmp_path / "servidor.py", tmp_path / "servidor.html"
+    result = subprocess.run([sys.executable, "-m", "csock", "port", str(tutorial / "servidor.c"),
+                             "-o", str(out), "--html", str(page), "--base-url", "/doc/"],
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "def enviar_todo(fd, datos, longitud):" in out.read_text()
+    text = page.read_text()
+    assert '<a href="/doc/reference/c.html#setsockopt">setsockopt</a>(' in text
+    assert text.count('<tr id="l') == len((tutorial / "servidor.c").read_text().splitlines())
+
+
+# --- the page in a real browser ------------------------------------------------------
+
+
+def test_page_lines_align_in_chromium(tmp_path: Path) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (CI's .ci/run installs it)")
+    tutorial = Path(__file__).resolve().parent.parent / "examples" / "tutorial"
+    from csock.port.page import page
+    c_text = (tutorial / "cliente.c").read_text()
+    html = page(c_text, port(c_text, "cliente.c"), "cliente.c")
+    # a script measures each row's C and Python boxes and writes the worst gap in the title
+    probe = ("<script>window.onerror=function(m){document.title='ERROR '+m};"
+             "window.onload=function(){var worst=0,n=0;"
+             "document.querySelectorAll('tr[id]').forEach(function(r){"
+             "var a=r.querySelector('td.c pre').getBoundingClientRect(),"
+             "b=r.querySelector('td.py pre').getBoundingClientRect();"
+             "worst=Math.max(worst,Math.abs(a.top-b.top));n++;});"
+             "document.body.setAttribute('data-result','gap='+worst+' rows='+n);};</script>")
+    page_file = tmp_path / "p.html"
+    page_file.write_text(html.replace("</body>", probe + "</body>"))
+    result = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+         "--enable-logging=stderr", "--v=0", page_file.as_uri()],
+        capture_output=True, text=True, timeout=TIMEOUT)
+    m = re.search(r'data-result="gap=([\d.]+) rows=(\d+)"', result.stdout)
+    assert m, result.stderr[-2000:]
+    assert float(m.group(1)) <= 1.0
+    assert int(m.group(2)) == len(c_text.splitlines())
+    assert "ERROR" not in result.stdout.split("<title>")[1].split("</title>")[0]
+    assert "CONSOLE" not in result.stderr and "Uncaught" not in result.stderr
+
+
+# --- C's integer arithmetic: random expressions against cc -------------------------
+
+VARS = {  # name: (C type, bits, signed)
+    "i": ("int", 32, True), "u": ("unsigned int", 32, False), "l": ("long", 64, True),
+    "ul": ("unsigned long", 64, False), "ch": ("char", 8, True),
+    "uc": ("unsigned char", 8, False), "s": ("short", 16, True),
+    "us": ("unsigned short", 16, False), "sc": ("signed char", 8, True),
+}
+CASTS = ["int", "unsigned int", "unsigned char", "short", "unsigned short", "long",
+         "unsigned long", "char"]
+
+
+def value_for(name: str) -> st.SearchStrategy[int]:
+    _t, bits, signed = VARS[name]
+    lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    return st.one_of(st.integers(lo, hi), st.sampled_from([lo, hi, 0, 1, -1 if signed else 2]))
+
+
+def expressions() -> st.SearchStrategy[str]:
+    leaf = st.one_of(st.sampled_from(sorted(VARS)),
+                     st.integers(-300, 70000).map(str),
+                     st.sampled_from(["'a'", "3u", "0xFFFFFFFF", "2147483647", "40000L"]))
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        binop = st.tuples(inner, st.sampled_from(["+", "-", "*", "&", "|", "^", "<", ">=", "==",
+                                                  "!=", "&&", "||"]), inner)
+        return st.one_of(
+            binop.map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(inner, st.sampled_from(["/", "%"]),
+                      st.sampled_from(["3", "-7", "2u", "10L"])).map(
+                          lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(inner, st.sampled_from(["<<", ">>"]), st.integers(0, 12)).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(st.sampled_from(["-", "~", "!"]), inner).map(lambda t: f"({t[0]}({t[1]}))"),
+            st.tuples(st.sampled_from(CASTS), inner).map(lambda t: f"(({t[0]})({t[1]}))"),
+            st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
+        )
+
+    return st.recursive(leaf, extend, max_leaves=6)
+
+
+@pytest.fixture(scope="module")
+def ubsan(cc: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    d = tmp_path_factory.mktemp("ubsan")
+    (d / "p.c").write_text("int main(void) { return 0; }\n")
+    probe = subprocess.run([cc, "-fsanitize=undefined", "-o", str(d / "p"), str(d / "p.c")],
+                           capture_output=True, timeout=TIMEOUT)
+    if probe.returncode != 0:
+        pytest.skip("cc cannot build with -fsanitize=undefined")
+    return cc
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.generate])  # no shrinking: a batch is 40 cases
+@given(values=st.fixed_dictionaries({n: value_for(n) for n in VARS}),
+       exprs=st.lists(expressions(), min_size=40, max_size=40))
+def test_integer_expressions_match_cc(ubsan: str, tmp_path_factory: pytest.TempPathFactory,
+                                      values: dict[str, int], exprs: list[str]) -> None:
+    d = tmp_path_factory.mktemp("expr")
+    decls = "\n".join(f"    {VARS[n][0]} {n} = {v};" for n, v in values.items())
+    uses = "\n".join(f"    (void){n};" for n in VARS)
+    prints = "\n".join(f'    printf("%llu\\n", (unsigned long long)({e}));' for e in exprs)
+    first = 6 + len(VARS) * 2
+    source = (f"#include <stdio.h>\n\nint main(void)\n{{\n{decls}\n{uses}\n\n"
+              f"{prints}\n    return 0;\n}}\n")
+    assert source.split("\n")[first - 2] == ""  # the line before the first printf
+    (d / "e.c").write_text(source)
+    build = subprocess.run([ubsan, "-fsanitize=undefined", "-fno-sanitize=shift-base", "-o",
+                            str(d / "e"), str(d / "e.c")], capture_output=True, text=True,
+                           check=True, timeout=TIMEOUT)
+    c_run = subprocess.run([str(d / "e")], capture_output=True, text=True, timeout=TIMEOUT)
+    # undefined: what ubsan reports at run time, and what gcc folded with an overflow
+    undefined = {int(m) - first for m in re.findall(r"e\.c:(\d+):\d+: runtime error",
+                                                     c_run.stderr)}
+    undefined |= {int(m) - first for m in re.findall(r"e\.c:(\d+):\d+: warning: [^\n]*"
+                                                     r"overflow", build.stderr)}
+    # a left shift of a negative value is undefined too (ubsan's shift-base, turned off
+    # above as gcc reports it only under -std=c99 and later)
+    (d / "e.py").write_text(port(source, "e.c").python)
+    py_run = subprocess.run([sys.executable, str(d / "e.py")], capture_output=True, text=True,
+                            timeout=TIMEOUT)
+    assert py_run.returncode == 0, py_run.stderr
+    c_out, py_out = c_run.stdout.splitlines(), py_run.stdout.splitlines()
+    assert len(c_out) == len(py_out) == len(exprs)
+    compared = 0
+    for k, (a, b) in enumerate(zip(c_out, py_out, strict=True)):
+        if k in undefined or "<<" in exprs[k]:
+            continue
+        assert a == b, f"{exprs[k]} with {values}: C {a}, Python {b}"
+        compared += 1
+    assert compared >= 10
+
+
+def test_anonymous_struct_typedef_is_named_by_the_typedef() -> None:
+    py = port("typedef struct { int x; } punto;\nint f(punto *p)\n{\n return p->x;\n}\n",
+              "t.c").python
+    assert 'c.cdef("""typedef struct { int x; } punto;""")' in py
+    assert "return p.x" in py
