@@ -6,7 +6,8 @@ The timeout model is CPython's (Modules/socketmodule.c, sock_call_ex):
 * timeout 0.0: the fd is non-blocking; EAGAIN is raised as BlockingIOError.
 * timeout > 0: the fd is non-blocking; each call is preceded by poll() against
   a monotonic deadline, and retried on EINTR and EAGAIN until it passes, then
-  TimeoutError("timed out").
+  TimeoutError("timed out"). The poll, the call and the EAGAIN retries are one
+  C call (csockrt_*, given the deadline); EINTR comes back to Python.
 
 The descriptor lives in a ``csockrt_fd`` (csock/_cdefs/csock_runtime.py):
 every system call goes through one C function that takes a reference on it,
@@ -63,10 +64,10 @@ _EINPROGRESS = lib.EINPROGRESS
 _EBADF = lib.EBADF
 # The runtime's results: -errno, or _EXPIRED when the poll before the call timed out.
 _NEG_EINTR = -lib.EINTR
-_RETRY_TIMED = frozenset({-lib.EINTR, -lib.EAGAIN, -lib.EWOULDBLOCK, lib.CSOCKRT_EXPIRED})
-# MSG_NOSIGNAL: a peer that went away gives EPIPE, never a SIGPIPE that would
-# kill the process when SIGPIPE is back at its default action.
-_NOSIGNAL = lib.MSG_NOSIGNAL
+_EXPIRED = lib.CSOCKRT_EXPIRED
+# The runtime's send functions OR in MSG_NOSIGNAL: a peer that went away gives
+# EPIPE, never a SIGPIPE that would kill the process when SIGPIPE is back at
+# its default action.
 _TYPE_MASK = ~(lib.SOCK_NONBLOCK | lib.SOCK_CLOEXEC)
 
 _c_recv = lib.csockrt_recv
@@ -78,16 +79,6 @@ _unpack = ffi.unpack
 _new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
 # recv() sizes served from a buffer kept by the socket (4 KiB each at most).
 _SMALL_RECV = 4096
-_MAX_POLL_MS = 0x7FFFFFFF  # poll() takes a C int of milliseconds (24.8 days)
-
-
-def _poll_ms(deadline: float) -> int:
-    """Milliseconds to ``deadline`` for poll(), rounded up as CPython; TimeoutError if none."""
-    remaining = deadline - monotonic()
-    if remaining <= 0:
-        raise timed_out()
-    # A timeout of more than 24.8 days waits in steps of that.
-    return min(max(1, int(remaining * 1000 + 0.999)), _MAX_POLL_MS)
 
 
 def _received(buf: Any, size: int, n: int) -> bytes:
@@ -523,28 +514,23 @@ class Socket:
         return result
 
     def _call(self, op: Callable[..., int], *args: Any) -> int:
-        """``op(ref, *args, timeout_ms)`` under the socket's timeout model.
+        """``op(ref, *args, deadline)`` under the socket's timeout model.
 
-        The runtime polls and makes the call in one C call; EINTR (PEP 475:
-        a signal handler's exception has already propagated) and, with a
-        timeout, EAGAIN and an expired poll go round again until the deadline.
+        The runtime polls until the deadline, makes the call and retries it
+        on EAGAIN, in one C call; EINTR comes back here and goes round again
+        with the same deadline (PEP 475: a signal handler's exception has
+        already propagated).
         """
         ref = self._ref
         timeout = self._timeout
-        if not timeout:  # blocking (None) or non-blocking (0.0): no poll
-            while True:
-                result = op(ref, *args, -1)
-                if result >= 0:
-                    return result
-                if result != _NEG_EINTR:
-                    raise os_error(-result)
-        deadline = monotonic() + timeout
+        # Blocking (None) or non-blocking (0.0): no poll (deadline -1).
+        deadline = monotonic() + timeout if timeout else -1.0
         while True:
-            result = op(ref, *args, _poll_ms(deadline))
+            result = op(ref, *args, deadline)
             if result >= 0:
                 return result
-            if result not in _RETRY_TIMED:
-                raise os_error(-result)
+            if result != _NEG_EINTR:
+                raise timed_out() if result == _EXPIRED else os_error(-result)
 
     # ---------------------------------------------------------------- blocking
     def gettimeout(self) -> float | None:
@@ -668,17 +654,13 @@ class Socket:
             return err
         deadline = monotonic() + timeout if timeout else None
         while True:
-            if deadline is None:
-                ms = -1
-            else:
-                try:
-                    ms = _poll_ms(deadline)
-                except TimeoutError:
-                    return -1
-            ready = lib.csockrt_wait(ref, lib.POLLOUT, ms)
+            # No deadline: wait as long as it takes (CPython's poll(-1)).
+            ready = lib.csockrt_wait(ref, lib.POLLOUT, -1.0 if deadline is None else deadline)
             if ready == 0:
                 break
-            if ready != _NEG_EINTR and ready != lib.CSOCKRT_EXPIRED:
+            if ready == _EXPIRED:
+                return -1
+            if ready != _NEG_EINTR:
                 return -ready
         value = ffi.new("int *")
         size = ffi.new("socklen_t *", ffi.sizeof("int"))
@@ -705,16 +687,17 @@ class Socket:
         else:
             # As CPython: the buffer first (MemoryError), then the descriptor.
             buf = _new_uninitialised("char[]", bufsize)
-        if self._timeout is None:
-            ref = self._ref
-            while True:
-                n = _c_recv(ref, buf, bufsize, flags, -1)
-                if n >= 0:
-                    break
-                if n != _NEG_EINTR:
-                    raise os_error(-n)
-        else:
-            n = self._call(_c_recv, buf, bufsize, flags)
+        ref = self._ref
+        timeout = self._timeout
+        deadline = monotonic() + timeout if timeout else -1.0
+        while True:  # as self._call, inlined: this is the hot path
+            n = _c_recv(ref, buf, bufsize, flags, deadline)
+            if n >= 0:
+                break
+            if n != _NEG_EINTR:
+                if small:
+                    self._spare.append(buf)
+                raise timed_out() if n == _EXPIRED else os_error(-n)
         data: bytes = _unpack(buf, n) if n <= bufsize else _received(buf, bufsize, n)
         if small:
             self._spare.append(buf)
@@ -740,15 +723,15 @@ class Socket:
                 nbytes, flags = _validate.receive_count(target, nbytes, flags, "recv_into")
             if not nbytes:
                 return 0  # as CPython: no recv() call for 0 bytes
-            if self._timeout is None:
-                ref = self._ref
-                while True:
-                    n = _c_recv(ref, target, nbytes, flags, -1)
-                    if n >= 0:
-                        return n
-                    if n != _NEG_EINTR:
-                        raise os_error(-n)
-            return self._call(_c_recv, target, nbytes, flags)
+            ref = self._ref
+            timeout = self._timeout
+            deadline = monotonic() + timeout if timeout else -1.0
+            while True:  # as self._call, inlined: this is the hot path
+                n = _c_recv(ref, target, nbytes, flags, deadline)
+                if n >= 0:
+                    return n
+                if n != _NEG_EINTR:
+                    raise timed_out() if n == _EXPIRED else os_error(-n)
         finally:
             _release(target)
 
@@ -781,22 +764,22 @@ class Socket:
         # As CPython's "y*|i": the flags are a C int, parsed before the fd is used.
         if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
             flags = _validate.c_int(flags, "flags")
-        if self._timeout is None:
-            ref = self._ref
-            while True:
-                n = _c_send(ref, data, len(data), flags | _NOSIGNAL, -1)
-                if n >= 0:
-                    return n
-                if n != _NEG_EINTR:
-                    raise os_error(-n)
-        return self._call(_c_send, data, len(data), flags | _NOSIGNAL)
+        ref = self._ref
+        timeout = self._timeout
+        deadline = monotonic() + timeout if timeout else -1.0
+        while True:  # as self._call, inlined: this is the hot path
+            n = _c_send(ref, data, len(data), flags, deadline)
+            if n >= 0:
+                return n
+            if n != _NEG_EINTR:
+                raise timed_out() if n == _EXPIRED else os_error(-n)
 
     def _send_buffer(self, data: Any, flags: int) -> int:
         """send() of a bytes-like object other than bytes: pinned, then released."""
         pinned = _validate.readable_buffer(data)
         try:
             flags = _validate.c_int(flags, "flags")
-            return self._call(_c_send, pinned, len(pinned), flags | _NOSIGNAL)
+            return self._call(_c_send, pinned, len(pinned), flags)
         finally:
             _release(pinned)
 
@@ -808,25 +791,22 @@ class Socket:
         try:
             if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
                 flags = _validate.c_int(flags, "flags")
-            flags |= _NOSIGNAL
             total = len(pointer)
             ref = self._ref
             timeout = self._timeout
-            deadline = monotonic() + timeout if timeout else None
+            # One deadline for the whole call, as CPython's sendall.
+            deadline = monotonic() + timeout if timeout else -1.0
             sent = 0
             while True:  # as CPython: send() at least once, so b"" still reports errors
-                ms = -1 if deadline is None else _poll_ms(deadline)
                 # Each chunk takes its own reference: a close() in another
                 # thread between chunks ends the call with EBADF.
-                n = _c_send(ref, pointer + sent, total - sent, flags, ms)
+                n = _c_send(ref, pointer + sent, total - sent, flags, deadline)
                 if n >= 0:
                     sent += n
                     if sent >= total:
                         return
-                    continue
-                if n == _NEG_EINTR or (deadline is not None and n in _RETRY_TIMED):
-                    continue
-                raise os_error(-n)
+                elif n != _NEG_EINTR:
+                    raise timed_out() if n == _EXPIRED else os_error(-n)
         finally:
             _release(pointer)
 
@@ -847,7 +827,7 @@ class Socket:
             else:
                 flags = _validate.c_int(flags_or_address, "flags")
             sa, length = _address.cached_sockaddr(self._family, address, "sendto")
-            return self._call(lib.csockrt_sendto, pinned, len(pinned), flags | _NOSIGNAL,
+            return self._call(lib.csockrt_sendto, pinned, len(pinned), flags,
                               ffi.cast("struct sockaddr *", sa), length)
         finally:
             if pinned.__class__ is not bytes:
@@ -934,7 +914,7 @@ class Socket:
                 cmsg.cmsg_level = level
                 cmsg.cmsg_type = kind
                 ffi.memmove(lib.csock_CMSG_DATA(cmsg), data, len(data))
-        sent = self._call(lib.csockrt_sendmsg, msg, flags | _NOSIGNAL)
+        sent = self._call(lib.csockrt_sendmsg, msg, flags)
         del sa, parts, iov, control  # referenced until here, past the C call
         return sent
 
@@ -1051,7 +1031,7 @@ class Socket:
             vec = ffi.new("struct mmsghdr[]", size)
             iov = ffi.new("struct iovec[]", size)
             _mmsg_send_init(vec, iov, count, bases, lens, name_ptrs, name_lens)
-            sent = self._call(lib.csockrt_sendmmsg, vec, count, flags | _NOSIGNAL)
+            sent = self._call(lib.csockrt_sendmmsg, vec, count, flags)
             del names, vec, iov  # referenced until here, past the C call
             return sent
         finally:

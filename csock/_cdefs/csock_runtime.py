@@ -11,11 +11,16 @@ reference, makes the call and drops the reference, in one C call:
   call is running; otherwise the last call to return closes it. So no
   call ever acts on a number that was closed and given to someone else.
 
-The I/O functions take ``timeout_ms``: -1 makes the call at once; otherwise
-they poll() the descriptor for that long first (CPython's sock_call_ex,
-one crossing into C instead of three). They return the result, or -errno
-(CSOCKRT_EXPIRED when the poll timed out), and leave errno as it was set by
-the failing call, so ``ffi.errno`` agrees.
+The I/O functions take ``deadline``, a time.monotonic() value (the same
+CLOCK_MONOTONIC): negative makes the call at once (a blocking or
+non-blocking socket); otherwise they poll() the descriptor until the
+deadline, make the call, and poll again when it says EAGAIN (CPython's
+sock_call_ex, in one crossing into C). They return the result, or -errno
+(CSOCKRT_EXPIRED when the deadline passed), and leave errno as it was set by
+the failing call, so ``ffi.errno`` agrees. EINTR always comes back to Python,
+so signal handlers run and their exceptions propagate (PEP 475); the caller
+calls again with the same deadline. The send functions OR in MSG_NOSIGNAL: a
+peer that went away gives EPIPE, never a SIGPIPE that kills the process.
 """
 
 INCLUDES = """
@@ -27,6 +32,8 @@ INCLUDES = """
 #include <sys/socket.h>
 #include <sys/sendfile.h>
 #include <string.h>
+#include <time.h>
+#include <limits.h>
 """
 
 TYPES = """
@@ -44,28 +51,28 @@ int csockrt_fd_acquire(csockrt_fd *f);
 void csockrt_fd_release(csockrt_fd *f);
 int csockrt_fd_calls(csockrt_fd *f);
 
-int csockrt_wait(csockrt_fd *f, int events, int timeout_ms);
-ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, int timeout_ms);
-ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags, int timeout_ms);
+int csockrt_wait(csockrt_fd *f, int events, double deadline);
+ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline);
+ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags, double deadline);
 ssize_t csockrt_recvfrom(csockrt_fd *f, void *buf, size_t len, int flags,
-                         struct sockaddr *addr, socklen_t *addrlen, int timeout_ms);
+                         struct sockaddr *addr, socklen_t *addrlen, double deadline);
 ssize_t csockrt_sendto(csockrt_fd *f, const void *buf, size_t len, int flags,
-                       const struct sockaddr *addr, socklen_t addrlen, int timeout_ms);
-ssize_t csockrt_recvmsg(csockrt_fd *f, struct msghdr *msg, int flags, int timeout_ms);
-ssize_t csockrt_sendmsg(csockrt_fd *f, const struct msghdr *msg, int flags, int timeout_ms);
+                       const struct sockaddr *addr, socklen_t addrlen, double deadline);
+ssize_t csockrt_recvmsg(csockrt_fd *f, struct msghdr *msg, int flags, double deadline);
+ssize_t csockrt_sendmsg(csockrt_fd *f, const struct msghdr *msg, int flags, double deadline);
 int csockrt_sendmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen, int flags,
-                     int timeout_ms);
+                     double deadline);
 int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen, int flags,
-                     int timeout_ms);
+                     double deadline);
 void csockrt_mmsg_send_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
                             void **bases, size_t *lens, void **names, socklen_t *namelens);
 void csockrt_mmsg_recv_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
                             char *buf, size_t size, struct sockaddr_storage *names);
 void csockrt_mmsg_results(const struct mmsghdr *vec, unsigned int n, unsigned int *out);
 int csockrt_accept4(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen, int flags,
-                    int timeout_ms);
+                    double deadline);
 ssize_t csockrt_sendfile(csockrt_fd *f, int in_fd, off_t *offset, size_t count,
-                         int timeout_ms);
+                         double deadline);
 int csockrt_connect(csockrt_fd *f, const struct sockaddr *addr, socklen_t addrlen);
 int csockrt_bind(csockrt_fd *f, const struct sockaddr *addr, socklen_t addrlen);
 int csockrt_listen(csockrt_fd *f, int backlog);
@@ -151,20 +158,38 @@ static int csockrt_fd_calls(csockrt_fd *f)
     return (int)(atomic_load(&f->state) / CSOCKRT_CALL);
 }
 
-/* poll() fd before a call with a timeout: 0 ready, CSOCKRT_EXPIRED, -errno. */
-static int csockrt_poll_one(int fd, int events, int timeout_ms)
+/* Wait until fd is ready for events or the deadline (a CLOCK_MONOTONIC time
+   in seconds) passes: 0 ready, CSOCKRT_EXPIRED, or -errno (-EINTR included,
+   for Python's signal handlers). The remaining time is rounded up to whole
+   milliseconds as CPython does; poll() takes at most INT_MAX of them (24.8
+   days), so a longer wait is made of several. */
+static int csockrt_poll_until(int fd, int events, double deadline)
 {
     struct pollfd p;
-    int n;
-    if (timeout_ms < 0)
-        return 0;
+    struct timespec now;
+    double remaining_ms;
+    int ms, n;
     p.fd = fd;
     p.events = (short)events;
-    p.revents = 0;
-    n = poll(&p, 1, timeout_ms);
-    if (n > 0)
-        return 0;
-    return n == 0 ? CSOCKRT_EXPIRED : -errno;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        remaining_ms = (deadline - ((double)now.tv_sec + (double)now.tv_nsec * 1e-9)) * 1e3;
+        if (remaining_ms <= 0.0)
+            return CSOCKRT_EXPIRED;
+        if (remaining_ms >= (double)INT_MAX) {
+            ms = INT_MAX;
+        } else {
+            ms = (int)remaining_ms;
+            if ((double)ms < remaining_ms)
+                ms++;  /* rounded up */
+        }
+        p.revents = 0;
+        n = poll(&p, 1, ms);
+        if (n > 0)
+            return 0;
+        if (n < 0)
+            return -errno;
+    }
 }
 
 #define CSOCKRT_ENTER(f) \
@@ -179,67 +204,87 @@ static int csockrt_poll_one(int fd, int events, int timeout_ms)
         return r_; \
     } while (0)
 
-/* The call, after a poll() for events when timeout_ms >= 0. */
-#define CSOCKRT_IO(f, events, timeout_ms, call) \
+/* The call; with a deadline (>= 0), poll() for events first, and again while
+   the call says EAGAIN (readiness can be spurious: another reader won). */
+#define CSOCKRT_IO(f, events, deadline, call) \
     CSOCKRT_ENTER(f) \
-    int w_ = csockrt_poll_one(fd, (events), (timeout_ms)); \
-    if (w_ != 0) { csockrt_fd_release(f); return w_; } \
-    CSOCKRT_LEAVE(f, call)
+    long long io_; \
+    for (;;) { \
+        if ((deadline) >= 0) { \
+            int w_ = csockrt_poll_until(fd, (events), (deadline)); \
+            if (w_ != 0) { csockrt_fd_release(f); return w_; } \
+        } \
+        io_ = (long long)(call); \
+        if (io_ != -1 || (deadline) < 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) \
+            break; \
+    } \
+    CSOCKRT_LEAVE(f, io_)
 
-static int csockrt_wait(csockrt_fd *f, int events, int timeout_ms)
+/* Wait for events until the deadline; a negative deadline waits as long as
+   it takes. 0, CSOCKRT_EXPIRED or -errno. */
+static int csockrt_wait(csockrt_fd *f, int events, double deadline)
 {
     CSOCKRT_ENTER(f)
-    int w = csockrt_poll_one(fd, events, timeout_ms);
+    int w;
+    if (deadline >= 0) {
+        w = csockrt_poll_until(fd, events, deadline);
+    } else {
+        struct pollfd p;
+        p.fd = fd;
+        p.events = (short)events;
+        p.revents = 0;
+        w = poll(&p, 1, -1) < 0 ? -errno : 0;
+    }
     csockrt_fd_release(f);
     return w;
 }
 
-static ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, int timeout_ms)
+static ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline)
 {
-    CSOCKRT_IO(f, POLLIN, timeout_ms, recv(fd, buf, len, flags));
+    CSOCKRT_IO(f, POLLIN, deadline, recv(fd, buf, len, flags));
 }
 
 static ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags,
-                            int timeout_ms)
+                            double deadline)
 {
-    CSOCKRT_IO(f, POLLOUT, timeout_ms, send(fd, buf, len, flags));
+    CSOCKRT_IO(f, POLLOUT, deadline, send(fd, buf, len, flags | MSG_NOSIGNAL));
 }
 
 static ssize_t csockrt_recvfrom(csockrt_fd *f, void *buf, size_t len, int flags,
-                                struct sockaddr *addr, socklen_t *addrlen, int timeout_ms)
+                                struct sockaddr *addr, socklen_t *addrlen, double deadline)
 {
-    CSOCKRT_IO(f, POLLIN, timeout_ms, recvfrom(fd, buf, len, flags, addr, addrlen));
+    CSOCKRT_IO(f, POLLIN, deadline, recvfrom(fd, buf, len, flags, addr, addrlen));
 }
 
 static ssize_t csockrt_sendto(csockrt_fd *f, const void *buf, size_t len, int flags,
-                              const struct sockaddr *addr, socklen_t addrlen, int timeout_ms)
+                              const struct sockaddr *addr, socklen_t addrlen, double deadline)
 {
-    CSOCKRT_IO(f, POLLOUT, timeout_ms, sendto(fd, buf, len, flags, addr, addrlen));
+    CSOCKRT_IO(f, POLLOUT, deadline, sendto(fd, buf, len, flags | MSG_NOSIGNAL, addr, addrlen));
 }
 
-static ssize_t csockrt_recvmsg(csockrt_fd *f, struct msghdr *msg, int flags, int timeout_ms)
+static ssize_t csockrt_recvmsg(csockrt_fd *f, struct msghdr *msg, int flags, double deadline)
 {
-    CSOCKRT_IO(f, POLLIN, timeout_ms, recvmsg(fd, msg, flags));
+    CSOCKRT_IO(f, POLLIN, deadline, recvmsg(fd, msg, flags));
 }
 
 static ssize_t csockrt_sendmsg(csockrt_fd *f, const struct msghdr *msg, int flags,
-                               int timeout_ms)
+                               double deadline)
 {
-    CSOCKRT_IO(f, POLLOUT, timeout_ms, sendmsg(fd, msg, flags));
+    CSOCKRT_IO(f, POLLOUT, deadline, sendmsg(fd, msg, flags | MSG_NOSIGNAL));
 }
 
 static int csockrt_sendmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen,
-                            int flags, int timeout_ms)
+                            int flags, double deadline)
 {
-    CSOCKRT_IO(f, POLLOUT, timeout_ms, sendmmsg(fd, msgvec, vlen, flags));
+    CSOCKRT_IO(f, POLLOUT, deadline, sendmmsg(fd, msgvec, vlen, flags | MSG_NOSIGNAL));
 }
 
 /* No timeout argument: recvmmsg's is checked only after a datagram arrives
    (BUGS in recvmmsg(2)); the poll before the call is the timeout. */
 static int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen,
-                            int flags, int timeout_ms)
+                            int flags, double deadline)
 {
-    CSOCKRT_IO(f, POLLIN, timeout_ms, recvmmsg(fd, msgvec, vlen, flags, NULL));
+    CSOCKRT_IO(f, POLLIN, deadline, recvmmsg(fd, msgvec, vlen, flags, NULL));
 }
 
 /* The mmsghdr vectors are filled here: from Python, field by field, filling
@@ -293,15 +338,15 @@ static void csockrt_mmsg_results(const struct mmsghdr *vec, unsigned int n, unsi
 }
 
 static int csockrt_accept4(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen,
-                           int flags, int timeout_ms)
+                           int flags, double deadline)
 {
-    CSOCKRT_IO(f, POLLIN, timeout_ms, accept4(fd, addr, addrlen, flags));
+    CSOCKRT_IO(f, POLLIN, deadline, accept4(fd, addr, addrlen, flags));
 }
 
 static ssize_t csockrt_sendfile(csockrt_fd *f, int in_fd, off_t *offset, size_t count,
-                                int timeout_ms)
+                                double deadline)
 {
-    CSOCKRT_IO(f, POLLOUT, timeout_ms, sendfile(fd, in_fd, offset, count));
+    CSOCKRT_IO(f, POLLOUT, deadline, sendfile(fd, in_fd, offset, count));
 }
 
 static int csockrt_connect(csockrt_fd *f, const struct sockaddr *addr, socklen_t addrlen)
