@@ -48,6 +48,10 @@ MODULES = [
     "string_h",
     "stdio_h",
     "errno_h",
+    "stdlib_h",
+    "ctype_h",
+    "sys_stat",
+    "sys_wait",
     # csock's own C for the Pythonic layer (descriptor lifetime, timeouts);
     # not exported by csock.c.
     "csock_runtime",

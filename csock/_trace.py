@@ -110,13 +110,16 @@ class Syscall:
 
     ``pre`` reads what the call will overwrite; ``sized_pre`` does the same
     given strsize too, to read no more array items than the line prints.
+    ``args`` returning None prints no line (fork's child, an empty printf);
+    ``noreturn`` calls (exit) print before the call, with ``= ?``.
     """
 
     name: str
-    args: Args
+    args: Callable[[Call], str | None]
     pre: Pre | None = None
     result: Result | None = None
     sized_pre: SizedPre | None = None
+    noreturn: bool = False
 
 
 def _i(x: Any) -> str:
@@ -502,6 +505,11 @@ TABLE: dict[str, Syscall] = {
     "fcntl": Syscall("fcntl", _fcntl_args, result=_fcntl_result),
 }
 
+# files, processes and stdio (unlink, stat, fork, waitpid, exit, printf...).
+from csock._trace_libc import rows as _libc_rows  # noqa: E402
+
+TABLE.update(_libc_rows(Syscall))
+
 # The system calls the table can print, by the name strace gives them.
 SYSCALLS = frozenset(s.name for s in TABLE.values())
 
@@ -585,16 +593,25 @@ def _wrap_syscall(name: str, spec: Syscall, func: Callable[..., Any],
                 pre = spec.pre(args) if spec.pre is not None else None
         except Exception:  # never let the trace break the call
             pre = None
+        if spec.noreturn:
+            cfg.emit(line(f"{spec.name}({spec.args(Call(args, None, 0, pre, cfg.strsize))})",
+                          "?"))
         ret = func(*args)
         err = ffi.errno
+        text: str | None
         try:
             call = Call(args, ret, err, pre, cfg.strsize)
-            result = spec.result(call) if spec.result is not None else call.result()
-            text = line(f"{spec.name}({spec.args(call)})", result)
+            shown = spec.args(call)
+            if shown is None:
+                text = None
+            else:
+                result = spec.result(call) if spec.result is not None else call.result()
+                text = line(f"{spec.name}({shown})", result)
         except Exception as exc:  # pragma: no cover - a decoder bug
             text = line(f"{spec.name}(...)", f"{ret} /* csock trace: {exc!r} */")
         try:
-            cfg.emit(text)
+            if text is not None:
+                cfg.emit(text)
         finally:
             ffi.errno = err
         return ret

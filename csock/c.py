@@ -64,9 +64,11 @@ Seeing what C sees:
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
+from csock import _libc
 from csock._csock import ffi, lib
 from csock._show import show as show
 
@@ -88,7 +90,7 @@ _HELPER_PREFIX = "csock_"
 # csock's own C for the Pythonic layer (csock/_cdefs/csock_runtime.py): not C.
 _RUNTIME_PREFIX = "csockrt_"
 # Helpers given a Python signature below (default arguments) or read live.
-_SPECIAL = {"csock_open", "csock_fcntl", "csock_h_errno"}
+_SPECIAL = {"csock_open", "csock_fcntl", "csock_h_errno", "csock_set_h_errno"}
 
 
 def _export_lib() -> list[str]:
@@ -103,6 +105,9 @@ def _export_lib() -> list[str]:
 
 
 _LIB_NAMES = _export_lib()
+# printf and its family, the ctype functions, fork and exit: Python wrappers
+# around C's (csock/_libc.py says why each needs one).
+globals().update(_libc.WRAPPERS)
 
 
 def open(pathname: bytes, flags: int, mode: int = 0) -> int:  # noqa: A001
@@ -143,13 +148,9 @@ def _trace_from_env() -> None:
         _trace.install(globals(), _RAW, cfg)
 
 
-def __getattr__(name: str) -> Any:
-    # errno and h_errno are per-thread lvalues in C: read them at each access.
-    if name == "errno":
-        return ffi.errno
-    if name == "h_errno":
-        return lib.csock_h_errno()
-    raise AttributeError(f"module 'csock.c' has no attribute {name!r}")
+# errno and h_errno are per-thread lvalues in C: the module's class reads
+# and assigns them at each access (c.errno = 0 sets the thread's C errno).
+sys.modules[__name__].__class__ = _libc.CModule
 
 
 def __dir__() -> list[str]:

@@ -7,7 +7,10 @@ is ``CData``, and pointer results are ``CData`` (compare with ``NULL``).
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from typing import IO, Any
+from typing import IO, Any, NoReturn, TypeVar
+
+# toupper/tolower give back what they take: an int, or a 1-byte bytes.
+_Char = TypeVar("_Char", int, bytes)
 
 class CData:
     """A cffi cdata object: a C pointer, array or struct (``csock.c.CData``).
@@ -65,14 +68,14 @@ def tracing(
 ) -> AbstractContextManager[None]:
     """Trace calls made through ``c.NAME`` inside the block, as strace prints them."""
 
-# Read live from the calling thread, as C's errno and h_errno; not star-exported.
+# The calling thread's C errno and h_errno, read and assigned live; not star-exported.
 errno: int
 h_errno: int
 
 __all__ = [
     "AF_INET", "AF_INET6", "AF_LOCAL", "AF_NETLINK", "AF_PACKET", "AF_UNIX",
     "AF_UNSPEC", "AI_ADDRCONFIG", "AI_ALL", "AI_CANONNAME", "AI_NUMERICHOST",
-    "AI_NUMERICSERV", "AI_PASSIVE", "AI_V4MAPPED", "AT_FDCWD", "CMSG_DATA",
+    "AI_NUMERICSERV", "AI_PASSIVE", "AI_V4MAPPED", "AT_FDCWD", "BUFSIZ", "CMSG_DATA",
     "CMSG_FIRSTHDR", "CMSG_LEN", "CMSG_NXTHDR", "CMSG_SPACE", "E2BIG", "EACCES",
     "EADDRINUSE", "EADDRNOTAVAIL", "EADV", "EAFNOSUPPORT", "EAGAIN", "EAI_ADDRFAMILY",
     "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY", "EAI_MEMORY", "EAI_NODATA",
@@ -90,45 +93,57 @@ __all__ = [
     "ENOMEDIUM", "ENOMEM", "ENOMSG", "ENONET", "ENOPKG", "ENOPROTOOPT", "ENOSPC",
     "ENOSR", "ENOSTR", "ENOSYS", "ENOTBLK", "ENOTCONN", "ENOTDIR", "ENOTEMPTY",
     "ENOTNAM", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP", "ENOTTY", "ENOTUNIQ", "ENXIO",
-    "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPFNOSUPPORT", "EPIPE", "EPROTO",
+    "EOF", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPFNOSUPPORT", "EPIPE", "EPROTO",
     "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EREMCHG", "EREMOTE", "EREMOTEIO",
     "ERESTART", "ERFKILL", "EROFS", "ESHUTDOWN", "ESOCKTNOSUPPORT", "ESPIPE", "ESRCH",
     "ESRMNT", "ESTALE", "ESTRPIPE", "ETIME", "ETIMEDOUT", "ETOOMANYREFS", "ETXTBSY",
-    "EUCLEAN", "EUNATCH", "EUSERS", "EWOULDBLOCK", "EXDEV", "EXFULL", "FD_CLOEXEC",
-    "FD_CLR", "FD_ISSET", "FD_SET", "FD_SETSIZE", "FD_ZERO", "F_DUPFD",
-    "F_DUPFD_CLOEXEC", "F_GETFD", "F_GETFL", "F_SETFD", "F_SETFL", "HOST_NOT_FOUND",
-    "IF_NAMESIZE", "INADDR_ANY", "INADDR_BROADCAST", "INADDR_LOOPBACK", "INADDR_NONE",
-    "INET6_ADDRSTRLEN", "INET_ADDRSTRLEN", "IPPROTO_ICMP", "IPPROTO_ICMPV6",
-    "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_RAW", "IPPROTO_TCP", "IPPROTO_UDP",
-    "IPV6_UNICAST_HOPS", "IPV6_V6ONLY", "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL",
-    "IP_TOS", "IP_TTL", "MSG_CMSG_CLOEXEC", "MSG_CTRUNC", "MSG_DONTROUTE",
-    "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK",
-    "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE", "NI_DGRAM", "NI_MAXHOST",
-    "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST", "NI_NUMERICSERV",
-    "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT",
-    "O_EXCL", "O_NONBLOCK", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "PF_INET",
-    "PF_INET6", "PF_LOCAL", "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC",
-    "POLLERR", "POLLHUP", "POLLIN", "POLLNVAL", "POLLOUT", "POLLPRI", "SCM_CREDENTIALS",
-    "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR", "SOCK_CLOEXEC", "SOCK_DGRAM",
-    "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_STREAM",
-    "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN",
-    "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE", "SO_LINGER", "SO_OOBINLINE",
-    "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL", "SO_RCVBUF", "SO_RCVLOWAT",
-    "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF", "SO_SNDLOWAT",
-    "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO", "STDOUT_FILENO",
-    "TCP_CORK", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_MAXSEG",
-    "TCP_NODELAY", "TRY_AGAIN", "accept", "accept4", "addressof", "bind", "buffer",
-    "bzero", "cast", "close", "connect", "dup", "fcntl", "ffi", "freeaddrinfo",
-    "from_buffer", "gai_strerror", "getaddrinfo", "gethostbyaddr", "gethostbyname",
-    "gethostname", "getnameinfo", "getpeername", "getpid", "getprotobyname",
-    "getservbyname", "getservbyport", "getsockname", "getsockopt", "h_addr", "herror",
-    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
-    "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
-    "inet_ntoa", "inet_ntop", "inet_pton", "lib", "listen", "memcmp", "memcpy",
-    "memmove", "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe",
-    "poll", "read", "recv", "recvfrom", "recvmmsg", "recvmsg", "select", "send",
-    "sendfile", "sendmmsg", "sendmsg", "sendto", "setsockopt", "show", "shutdown",
-    "sizeof", "socket", "socketpair", "strerror", "string", "strlen", "write",
+    "EUCLEAN", "EUNATCH", "EUSERS", "EWOULDBLOCK", "EXDEV", "EXFULL", "EXIT_FAILURE",
+    "EXIT_SUCCESS", "FD_CLOEXEC", "FD_CLR", "FD_ISSET", "FD_SET", "FD_SETSIZE",
+    "FD_ZERO", "F_DUPFD", "F_DUPFD_CLOEXEC", "F_GETFD", "F_GETFL", "F_SETFD", "F_SETFL",
+    "HOST_NOT_FOUND", "IF_NAMESIZE", "INADDR_ANY", "INADDR_BROADCAST",
+    "INADDR_LOOPBACK", "INADDR_NONE", "INET6_ADDRSTRLEN", "INET_ADDRSTRLEN",
+    "IPPROTO_ICMP", "IPPROTO_ICMPV6", "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_RAW",
+    "IPPROTO_TCP", "IPPROTO_UDP", "IPV6_UNICAST_HOPS", "IPV6_V6ONLY",
+    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TOS", "IP_TTL", "MSG_CMSG_CLOEXEC",
+    "MSG_CTRUNC", "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE",
+    "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE",
+    "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN",
+    "NI_NUMERICHOST", "NI_NUMERICSERV", "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NULL",
+    "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL", "O_NONBLOCK", "O_RDONLY", "O_RDWR",
+    "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET", "PF_INET6", "PF_LOCAL", "PF_NETLINK",
+    "PF_PACKET", "PF_UNIX", "PF_UNSPEC", "POLLERR", "POLLHUP", "POLLIN", "POLLNVAL",
+    "POLLOUT", "POLLPRI", "SCM_CREDENTIALS", "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR",
+    "SHUT_WR", "SOCK_CLOEXEC", "SOCK_DGRAM", "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM",
+    "SOCK_SEQPACKET", "SOCK_STREAM", "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN",
+    "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE",
+    "SO_LINGER", "SO_OOBINLINE", "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL",
+    "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT",
+    "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO",
+    "STDIN_FILENO", "STDOUT_FILENO", "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFIFO",
+    "S_IFLNK", "S_IFMT", "S_IFREG", "S_IFSOCK", "S_ISDIR", "S_ISLNK", "S_ISREG",
+    "S_ISSOCK", "TCP_CORK", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL",
+    "TCP_MAXSEG", "TCP_NODELAY", "TRY_AGAIN", "WCONTINUED", "WCOREDUMP", "WEXITSTATUS",
+    "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WNOHANG", "WSTOPSIG", "WTERMSIG",
+    "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF", "_exit", "accept", "accept4",
+    "addressof", "alarm", "atoi", "atol", "bind", "buffer", "bzero", "calloc", "cast",
+    "close", "connect", "dup", "exit", "fclose", "fcntl", "ffi", "fflush", "fgets",
+    "fileno", "fopen", "fork", "fprintf", "fputs", "fread", "free", "freeaddrinfo",
+    "from_buffer", "fwrite", "gai_strerror", "getaddrinfo", "getenv", "gethostbyaddr",
+    "gethostbyname", "gethostname", "getnameinfo", "getpeername", "getpid", "getppid",
+    "getprotobyname", "getservbyname", "getservbyport", "getsockname", "getsockopt",
+    "h_addr", "herror", "hstrerror", "htonl", "htons", "if_freenameindex",
+    "if_indextoname", "if_nameindex", "if_nametoindex", "in6addr_any",
+    "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa", "inet_ntop", "inet_pton",
+    "isalpha", "isdigit", "isprint", "isspace", "lib", "listen", "lstat", "malloc",
+    "memchr", "memcmp", "memcpy", "memmove", "memset", "new", "ntohl", "ntohs",
+    "offsetof", "open", "perror", "pipe", "poll", "printf", "putchar", "puts", "read",
+    "realloc", "realpath", "recv", "recvfrom", "recvmmsg", "recvmsg", "remove",
+    "select", "send", "sendfile", "sendmmsg", "sendmsg", "sendto", "setsockopt",
+    "setvbuf", "show", "shutdown", "sizeof", "sleep", "snprintf", "socket",
+    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
+    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
+    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower",
+    "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h
@@ -724,6 +739,54 @@ def getpid() -> int:
     Man page: getpid(2).
     """
 
+def getppid() -> int:
+    """``pid_t getppid(void);``
+
+    On failure: cannot fail.
+
+    Man page: getppid(2).
+    """
+
+def unlink(pathname: bytes | CData, /) -> int:
+    """``int unlink(const char *pathname);``
+
+    On failure: -1, with errno set.
+
+    Man page: unlink(2).
+    """
+
+def sleep(seconds: int, /) -> int:
+    """``unsigned int sleep(unsigned int seconds);``
+
+    On failure: the seconds left when a signal interrupted it (0 otherwise).
+
+    Man page: sleep(3).
+    """
+
+def usleep(usec: int, /) -> int:
+    """``int usleep(useconds_t usec);``
+
+    On failure: -1, with errno set.
+
+    Man page: usleep(3).
+    """
+
+def alarm(seconds: int, /) -> int:
+    """``unsigned int alarm(unsigned int seconds);``
+
+    On failure: cannot fail (the seconds left of the previous alarm, or 0).
+
+    Man page: alarm(2).
+    """
+
+def fork() -> int:
+    """``pid_t fork(void);``
+
+    On failure: -1, with errno set; 0 in the child, the child's pid in the parent.
+
+    Man page: fork(2).
+    """
+
 # fcntl.h
 O_RDONLY: int
 O_WRONLY: int
@@ -886,7 +949,111 @@ def strerror(errnum: int, /) -> CData:
     Man page: strerror(3).
     """
 
+def strcpy(dest: CData, src: bytes | CData, /) -> CData:
+    """``char *strcpy(char *dest, const char *src);``
+
+    On failure: cannot fail (returns dest; dest must have room).
+
+    Man page: strcpy(3).
+    """
+
+def strncpy(dest: CData, src: bytes | CData, n: int, /) -> CData:
+    """``char *strncpy(char *dest, const char *src, size_t n);``
+
+    On failure: cannot fail (returns dest; no NUL is added when src has n bytes or more).
+
+    Man page: strncpy(3).
+    """
+
+def strcat(dest: CData, src: bytes | CData, /) -> CData:
+    """``char *strcat(char *dest, const char *src);``
+
+    On failure: cannot fail (returns dest; dest must have room).
+
+    Man page: strcat(3).
+    """
+
+def strncat(dest: CData, src: bytes | CData, n: int, /) -> CData:
+    """``char *strncat(char *dest, const char *src, size_t n);``
+
+    On failure: cannot fail (returns dest; dest needs room for n bytes and a NUL).
+
+    Man page: strncat(3).
+    """
+
+def strcmp(s1: bytes | CData, s2: bytes | CData, /) -> int:
+    """``int strcmp(const char *s1, const char *s2);``
+
+    On failure: cannot fail (negative, 0 or positive).
+
+    Man page: strcmp(3).
+    """
+
+def strncmp(s1: bytes | CData, s2: bytes | CData, n: int, /) -> int:
+    """``int strncmp(const char *s1, const char *s2, size_t n);``
+
+    On failure: cannot fail (negative, 0 or positive).
+
+    Man page: strncmp(3).
+    """
+
+def strchr(s: bytes | CData, c: int, /) -> CData:
+    """``char *strchr(const char *s, int c);``
+
+    On failure: NULL when c is not in s.
+
+    Man page: strchr(3).
+    """
+
+def strrchr(s: bytes | CData, c: int, /) -> CData:
+    """``char *strrchr(const char *s, int c);``
+
+    On failure: NULL when c is not in s.
+
+    Man page: strrchr(3).
+    """
+
+def strstr(haystack: bytes | CData, needle: bytes | CData, /) -> CData:
+    """``char *strstr(const char *haystack, const char *needle);``
+
+    On failure: NULL when needle is not in haystack.
+
+    Man page: strstr(3).
+    """
+
+def strtok_r(str: CData, delim: bytes | CData, saveptr: CData, /) -> CData:
+    """``char *strtok_r(char *str, const char *delim, char **saveptr);``
+
+    On failure: NULL when no token is left.
+
+    Man page: strtok_r(3).
+    """
+
+def strdup(s: bytes | CData, /) -> CData:
+    """``char *strdup(const char *s);``
+
+    On failure: NULL, with errno set (ENOMEM); free() the result.
+
+    Man page: strdup(3).
+    """
+
+def memchr(s: bytes | CData, c: int, n: int, /) -> CData:
+    """``void *memchr(const void *s, int c, size_t n);``
+
+    On failure: NULL when c is not in the n bytes.
+
+    Man page: memchr(3).
+    """
+
 # stdio.h
+EOF: int
+BUFSIZ: int
+_IONBF: int
+_IOLBF: int
+_IOFBF: int
+stdin: CData
+stdout: CData
+stderr: CData
 
 def perror(s: bytes | CData, /) -> None:
     """``void perror(const char *s);``
@@ -894,6 +1061,134 @@ def perror(s: bytes | CData, /) -> None:
     On failure: cannot fail (prints s and strerror(errno) on stderr).
 
     Man page: perror(3).
+    """
+
+def remove(pathname: bytes | CData, /) -> int:
+    """``int remove(const char *pathname);``
+
+    On failure: -1, with errno set.
+
+    Man page: remove(3).
+    """
+
+def printf(format: bytes | CData, /, *args: Any) -> int:
+    """``int printf(const char *format, ...);``
+
+    On failure: a negative value, with errno set (bytes written otherwise).
+
+    Man page: printf(3).
+    """
+
+def fprintf(stream: CData, format: bytes | CData, /, *args: Any) -> int:
+    """``int fprintf(FILE *stream, const char *format, ...);``
+
+    On failure: a negative value, with errno set (bytes written otherwise).
+
+    Man page: fprintf(3).
+    """
+
+def sprintf(str: CData, format: bytes | CData, /, *args: Any) -> int:
+    """``int sprintf(char *str, const char *format, ...);``
+
+    On failure: a negative value, with errno set; into a char[] too small, OverflowError (C would write past its end).
+
+    Man page: sprintf(3).
+    """
+
+def snprintf(str: CData, size: int, format: bytes | CData, /, *args: Any) -> int:
+    """``int snprintf(char *str, size_t size, const char *format, ...);``
+
+    On failure: a negative value, with errno set; a result >= size means the output was cut.
+
+    Man page: snprintf(3).
+    """
+
+def puts(s: bytes | CData, /) -> int:
+    """``int puts(const char *s);``
+
+    On failure: EOF, with errno set.
+
+    Man page: puts(3).
+    """
+
+def putchar(c: int | bytes, /) -> int:
+    """``int putchar(int c);``
+
+    On failure: EOF, with errno set.
+
+    Man page: putchar(3).
+    """
+
+def fputs(s: bytes | CData, stream: CData, /) -> int:
+    """``int fputs(const char *s, FILE *stream);``
+
+    On failure: EOF, with errno set.
+
+    Man page: fputs(3).
+    """
+
+def fflush(stream: CData, /) -> int:
+    """``int fflush(FILE *stream);``
+
+    On failure: EOF, with errno set.
+
+    Man page: fflush(3).
+    """
+
+def setvbuf(stream: CData, buf: CData, mode: int, size: int, /) -> int:
+    """``int setvbuf(FILE *stream, char *buf, int mode, size_t size);``
+
+    On failure: nonzero, with errno set.
+
+    Man page: setvbuf(3).
+    """
+
+def fopen(pathname: bytes | CData, mode: bytes | CData, /) -> CData:
+    """``FILE *fopen(const char *pathname, const char *mode);``
+
+    On failure: NULL, with errno set.
+
+    Man page: fopen(3).
+    """
+
+def fclose(stream: CData, /) -> int:
+    """``int fclose(FILE *stream);``
+
+    On failure: EOF, with errno set (the stream is closed anyway).
+
+    Man page: fclose(3).
+    """
+
+def fileno(stream: CData, /) -> int:
+    """``int fileno(FILE *stream);``
+
+    On failure: -1, with errno set.
+
+    Man page: fileno(3).
+    """
+
+def fgets(s: CData, size: int, stream: CData, /) -> CData:
+    """``char *fgets(char *s, int size, FILE *stream);``
+
+    On failure: NULL at end of file or on error (ferror tells which).
+
+    Man page: fgets(3).
+    """
+
+def fread(ptr: CData, size: int, nmemb: int, stream: CData, /) -> int:
+    """``size_t fread(void *ptr, size_t size, size_t nmemb, FILE *stream);``
+
+    On failure: fewer than nmemb items, at end of file or on error.
+
+    Man page: fread(3).
+    """
+
+def fwrite(ptr: bytes | CData, size: int, nmemb: int, stream: CData, /) -> int:
+    """``size_t fwrite(const void *ptr, size_t size, size_t nmemb, FILE *stream);``
+
+    On failure: fewer than nmemb items, with errno set.
+
+    Man page: fwrite(3).
     """
 
 # errno.h
@@ -1028,3 +1323,281 @@ EUSERS: int
 EWOULDBLOCK: int
 EXDEV: int
 EXFULL: int
+
+# stdlib.h
+EXIT_SUCCESS: int
+EXIT_FAILURE: int
+PATH_MAX: int
+
+def malloc(size: int, /) -> CData:
+    """``void *malloc(size_t size);``
+
+    On failure: NULL, with errno set (ENOMEM); free() the result.
+
+    Man page: malloc(3).
+    """
+
+def calloc(nmemb: int, size: int, /) -> CData:
+    """``void *calloc(size_t nmemb, size_t size);``
+
+    On failure: NULL, with errno set (ENOMEM); free() the result.
+
+    Man page: calloc(3).
+    """
+
+def realloc(ptr: CData, size: int, /) -> CData:
+    """``void *realloc(void *ptr, size_t size);``
+
+    On failure: NULL, with errno set (ENOMEM), and ptr is left as it was.
+
+    Man page: realloc(3).
+    """
+
+def free(ptr: CData, /) -> None:
+    """``void free(void *ptr);``
+
+    On failure: cannot fail.
+
+    Man page: free(3).
+    """
+
+def atoi(nptr: bytes | CData, /) -> int:
+    """``int atoi(const char *nptr);``
+
+    On failure: 0 (indistinguishable from "0": use strtol).
+
+    Man page: atoi(3).
+    """
+
+def atol(nptr: bytes | CData, /) -> int:
+    """``long atol(const char *nptr);``
+
+    On failure: 0 (indistinguishable from "0": use strtol).
+
+    Man page: atol(3).
+    """
+
+def strtol(nptr: bytes | CData, endptr: CData, base: int, /) -> int:
+    """``long strtol(const char *nptr, char **endptr, int base);``
+
+    On failure: LONG_MIN or LONG_MAX with errno ERANGE; 0 with *endptr == nptr when there are no digits.
+
+    Man page: strtol(3).
+    """
+
+def strtoul(nptr: bytes | CData, endptr: CData, base: int, /) -> int:
+    """``unsigned long strtoul(const char *nptr, char **endptr, int base);``
+
+    On failure: ULONG_MAX with errno ERANGE; 0 with *endptr == nptr when there are no digits.
+
+    Man page: strtoul(3).
+    """
+
+def getenv(name: bytes | CData, /) -> CData:
+    """``char *getenv(const char *name);``
+
+    On failure: NULL when the variable is not set.
+
+    Man page: getenv(3).
+    """
+
+def realpath(path: bytes | CData, resolved_path: CData, /) -> CData:
+    """``char *realpath(const char *path, char *resolved_path);``
+
+    On failure: NULL, with errno set.
+
+    Man page: realpath(3).
+    """
+
+def exit(status: int, /) -> NoReturn:
+    """``void exit(int status);``
+
+    On failure: cannot fail (does not return: Python's atexit handlers, then C's).
+
+    Man page: exit(3).
+    """
+
+def _exit(status: int, /) -> NoReturn:
+    """``void _exit(int status);``
+
+    On failure: cannot fail (does not return; flushes nothing).
+
+    Man page: _exit(2).
+    """
+
+# ctype.h
+
+def toupper(c: _Char, /) -> _Char:
+    """``int toupper(int c);``
+
+    On failure: cannot fail (b"x" gives 1-byte bytes, an int gives an int).
+
+    Man page: toupper(3).
+    """
+
+def tolower(c: _Char, /) -> _Char:
+    """``int tolower(int c);``
+
+    On failure: cannot fail (b"x" gives 1-byte bytes, an int gives an int).
+
+    Man page: tolower(3).
+    """
+
+def isdigit(c: int | bytes, /) -> int:
+    """``int isdigit(int c);``
+
+    On failure: 0 when c is not a digit.
+
+    Man page: isdigit(3).
+    """
+
+def isspace(c: int | bytes, /) -> int:
+    """``int isspace(int c);``
+
+    On failure: 0 when c is not white space.
+
+    Man page: isspace(3).
+    """
+
+def isalpha(c: int | bytes, /) -> int:
+    """``int isalpha(int c);``
+
+    On failure: 0 when c is not a letter.
+
+    Man page: isalpha(3).
+    """
+
+def isprint(c: int | bytes, /) -> int:
+    """``int isprint(int c);``
+
+    On failure: 0 when c is not printable.
+
+    Man page: isprint(3).
+    """
+
+# sys/stat.h
+S_IFMT: int
+S_IFSOCK: int
+S_IFLNK: int
+S_IFREG: int
+S_IFBLK: int
+S_IFDIR: int
+S_IFCHR: int
+S_IFIFO: int
+
+def stat(pathname: bytes | CData, statbuf: CData, /) -> int:
+    """``int stat(const char *pathname, struct stat *statbuf);``
+
+    On failure: -1, with errno set.
+
+    Man page: stat(2).
+    """
+
+def lstat(pathname: bytes | CData, statbuf: CData, /) -> int:
+    """``int lstat(const char *pathname, struct stat *statbuf);``
+
+    On failure: -1, with errno set.
+
+    Man page: lstat(2).
+    """
+
+def S_ISREG(m: int, /) -> int:
+    """``int S_ISREG(unsigned int m);``
+
+    On failure: 0 when m is not a regular file's mode (see stat(2)).
+
+    Man page: S_ISREG(2). A macro in C, a function here.
+    """
+
+def S_ISDIR(m: int, /) -> int:
+    """``int S_ISDIR(unsigned int m);``
+
+    On failure: 0 when m is not a directory's mode (see stat(2)).
+
+    Man page: S_ISDIR(2). A macro in C, a function here.
+    """
+
+def S_ISSOCK(m: int, /) -> int:
+    """``int S_ISSOCK(unsigned int m);``
+
+    On failure: 0 when m is not a socket's mode (see stat(2)).
+
+    Man page: S_ISSOCK(2). A macro in C, a function here.
+    """
+
+def S_ISLNK(m: int, /) -> int:
+    """``int S_ISLNK(unsigned int m);``
+
+    On failure: 0 when m is not a symbolic link's mode (see stat(2)).
+
+    Man page: S_ISLNK(2). A macro in C, a function here.
+    """
+
+# sys/wait.h
+WNOHANG: int
+WUNTRACED: int
+WCONTINUED: int
+
+def waitpid(pid: int, wstatus: CData, options: int, /) -> int:
+    """``pid_t waitpid(pid_t pid, int *wstatus, int options);``
+
+    On failure: -1, with errno set; 0 with WNOHANG when no child has changed state.
+
+    Man page: waitpid(2).
+    """
+
+def WIFEXITED(wstatus: int, /) -> int:
+    """``int WIFEXITED(int wstatus);``
+
+    On failure: 0 when the child did not exit normally (see waitpid(2)).
+
+    Man page: WIFEXITED(2). A macro in C, a function here.
+    """
+
+def WEXITSTATUS(wstatus: int, /) -> int:
+    """``int WEXITSTATUS(int wstatus);``
+
+    On failure: cannot fail (meaningful when WIFEXITED; see waitpid(2)).
+
+    Man page: WEXITSTATUS(2). A macro in C, a function here.
+    """
+
+def WIFSIGNALED(wstatus: int, /) -> int:
+    """``int WIFSIGNALED(int wstatus);``
+
+    On failure: 0 when no signal ended the child (see waitpid(2)).
+
+    Man page: WIFSIGNALED(2). A macro in C, a function here.
+    """
+
+def WTERMSIG(wstatus: int, /) -> int:
+    """``int WTERMSIG(int wstatus);``
+
+    On failure: cannot fail (meaningful when WIFSIGNALED; see waitpid(2)).
+
+    Man page: WTERMSIG(2). A macro in C, a function here.
+    """
+
+def WIFSTOPPED(wstatus: int, /) -> int:
+    """``int WIFSTOPPED(int wstatus);``
+
+    On failure: 0 when the child is not stopped (see waitpid(2)).
+
+    Man page: WIFSTOPPED(2). A macro in C, a function here.
+    """
+
+def WSTOPSIG(wstatus: int, /) -> int:
+    """``int WSTOPSIG(int wstatus);``
+
+    On failure: cannot fail (meaningful when WIFSTOPPED; see waitpid(2)).
+
+    Man page: WSTOPSIG(2). A macro in C, a function here.
+    """
+
+def WCOREDUMP(wstatus: int, /) -> int:
+    """``int WCOREDUMP(int wstatus);``
+
+    On failure: 0 when the child left no core dump (see waitpid(2)).
+
+    Man page: WCOREDUMP(2). A macro in C, a function here.
+    """

@@ -15,6 +15,7 @@ import errno
 import fcntl as py_fcntl
 import os
 import select as py_select
+import stat as py_stat
 import shutil
 import socket
 import struct
@@ -28,6 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import csock.c as c
+from csock import _libc
 from csock._csock import ffi, lib
 from csock.c import (
     AF_INET,
@@ -258,11 +260,15 @@ def test_function_is_exported(name: str) -> None:
 
 
 def test_every_lib_name_is_reachable_without_prefix() -> None:
-    special = {"csock_open": "open", "csock_fcntl": "fcntl", "csock_h_errno": "h_errno"}
+    special = {"csock_open": "open", "csock_fcntl": "fcntl", "csock_h_errno": "h_errno",
+               "csock_set_h_errno": "h_errno"}
     for name in C_LIB_NAMES:
         public = special.get(name, name.removeprefix("csock_"))
         assert hasattr(c, public), public
-        if name not in special:
+        if public in _libc.WRAPPERS:  # printf, the ctype functions, fork, exit
+            assert public in c.__all__
+            assert getattr(c, public) is _libc.WRAPPERS[public]
+        elif name not in special:
             assert public in c.__all__
             assert getattr(c, public) is getattr(lib, name) or getattr(c, public) == getattr(
                 lib, name
@@ -272,7 +278,7 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
 
 
 def test_all_is_lib_plus_helpers() -> None:
-    public = {n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno"}
+    public = {n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno", "set_h_errno"}
     assert set(c.__all__) == public | HELPERS
 
 
@@ -315,14 +321,23 @@ EXPLICIT = {  # names Python's modules lack; values from the Linux/glibc headers
     "AF_LOCAL": socket.AF_UNIX,
     "IF_NAMESIZE": 16,
     "MSG_WAITFORONE": 0x10000,
+    "BUFSIZ": 8192,
+    "EOF": -1,
+    "_IOFBF": 0,
+    "_IOLBF": 1,
+    "_IONBF": 2,
+    "EXIT_SUCCESS": 0,
+    "EXIT_FAILURE": 1,
+    "PATH_MAX": 4096,
+    "S_IFMT": 0o170000,
 }
 
 
 def reference_value(name: str) -> int | None:
-    if name.startswith("E") and not name.startswith("EAI_"):
+    if name.startswith("E") and not name.startswith("EAI_") and name not in EXPLICIT:
         value = getattr(errno, name, None)
         return value if isinstance(value, int) else None
-    for module in (socket, os, py_fcntl, py_select):
+    for module in (socket, os, py_fcntl, py_select, py_stat):
         value = getattr(module, name, None)
         if isinstance(value, int):
             return int(value)

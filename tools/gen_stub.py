@@ -19,7 +19,7 @@ from csock._csock import ffi, lib  # noqa: E402
 
 FUNC_RE = re.compile(r"^[\w\s\*]*?\b(\w+)\s*\(", re.MULTILINE)
 CONST_RE = re.compile(r"^#define\s+(\w+)\s+\.\.\.", re.MULTILINE)
-VAR_RE = re.compile(r"^extern\s+[\w\s]+?\b(\w+)\s*;", re.MULTILINE)
+VAR_RE = re.compile(r"^extern\s+[\w\s*]+?\b(\w+)\s*;", re.MULTILINE)
 
 
 def py_type(ctype: object, returning: bool) -> str:

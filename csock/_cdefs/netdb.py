@@ -96,6 +96,7 @@ const char *hstrerror(int err);
 /* Macros made functions (see CUSTOMIZATIONS). */
 char *csock_h_addr(const struct hostent *h);
 int csock_h_errno(void);
+void csock_set_h_errno(int value);
 """
 
 CUSTOMIZATIONS = """
@@ -104,4 +105,5 @@ CUSTOMIZATIONS = """
 static char *csock_h_addr(const struct hostent *h)
 { return h ? h->h_addr_list[0] : NULL; }
 static int csock_h_errno(void) { return h_errno; }
+static void csock_set_h_errno(int value) { h_errno = value; }
 """

@@ -1,4 +1,4 @@
-"""<unistd.h>: descriptors and the host name."""
+"""<unistd.h>: descriptors, the host name, files and processes."""
 
 INCLUDES = """
 #include <unistd.h>
@@ -8,6 +8,7 @@ TYPES = """
 #define STDIN_FILENO ...
 #define STDOUT_FILENO ...
 #define STDERR_FILENO ...
+typedef int... useconds_t;
 """
 
 FUNCTIONS = """
@@ -18,6 +19,13 @@ int gethostname(char *name, size_t len);
 int dup(int oldfd);
 int pipe(int pipefd[2]);
 pid_t getpid(void);
+pid_t getppid(void);
+int unlink(const char *pathname);
+unsigned int sleep(unsigned int seconds);
+int usleep(useconds_t usec);
+unsigned int alarm(unsigned int seconds);
+/* csock.c's fork is os.fork() (Python's fork hooks run); lib.fork is C's. */
+pid_t fork(void);
 """
 
 CUSTOMIZATIONS = ""

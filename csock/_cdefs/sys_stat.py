@@ -1,0 +1,56 @@
+"""<sys/stat.h>: stat() and lstat(), struct stat, the file type macros."""
+
+INCLUDES = """
+#include <sys/stat.h>
+"""
+
+TYPES = """
+typedef int... dev_t;
+typedef int... ino_t;
+typedef int... nlink_t;
+typedef int... blksize_t;
+typedef int... blkcnt_t;
+
+struct stat {
+    dev_t st_dev;
+    ino_t st_ino;
+    mode_t st_mode;
+    nlink_t st_nlink;
+    uid_t st_uid;
+    gid_t st_gid;
+    dev_t st_rdev;
+    off_t st_size;
+    blksize_t st_blksize;
+    blkcnt_t st_blocks;
+    struct timespec st_atim;
+    struct timespec st_mtim;
+    struct timespec st_ctim;
+    ...;
+};
+
+#define S_IFMT ...
+#define S_IFSOCK ...
+#define S_IFLNK ...
+#define S_IFREG ...
+#define S_IFBLK ...
+#define S_IFDIR ...
+#define S_IFCHR ...
+#define S_IFIFO ...
+"""
+
+FUNCTIONS = """
+int stat(const char *pathname, struct stat *statbuf);
+int lstat(const char *pathname, struct stat *statbuf);
+/* Macros in C: small functions here. */
+int csock_S_ISREG(unsigned int m);
+int csock_S_ISDIR(unsigned int m);
+int csock_S_ISSOCK(unsigned int m);
+int csock_S_ISLNK(unsigned int m);
+"""
+
+CUSTOMIZATIONS = """
+static int csock_S_ISREG(unsigned int m) { return S_ISREG(m); }
+static int csock_S_ISDIR(unsigned int m) { return S_ISDIR(m); }
+static int csock_S_ISSOCK(unsigned int m) { return S_ISSOCK(m); }
+static int csock_S_ISLNK(unsigned int m) { return S_ISLNK(m); }
+"""
