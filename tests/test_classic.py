@@ -46,6 +46,8 @@ from typing import IO
 import pytest
 from _support import LOCALHOST_FAMILIES, ipv6_loopback_available
 
+import csock.c as csock_c
+
 ROOT = Path(__file__).resolve().parent.parent
 CLASSIC = ROOT / "examples" / "classic"
 PROGRAMS = ("showip", "streamserver", "streamclient", "forkserver", "selectserver",
@@ -276,7 +278,7 @@ def scenario_chat(server: Cmd, client: Cmd, host: str, name: str, **_: object) -
         f"{name}: socket N hung up"]
     sockets = [x.split()[-1] for x in lines[:2]]
     assert lines[2].split()[2] == sockets[1] and lines[3].split()[2] == sockets[0]
-    return {"server": err, "client": a_err}
+    return {"server": err, "client": b_err}  # b: the first client started
 
 
 def scenario_udp(server: Cmd, client: Cmd, host: str, **_: object) -> Roles:
@@ -380,11 +382,19 @@ INET = [name for name, s in SCENARIOS.items() if not s.unix]
 UNIX = [name for name, s in SCENARIOS.items() if s.unix]
 
 
+# What a port needs from csock.c beyond the sockets API.
+REQUIRES = {"seqserver": "cdef", "seqclient": "cdef", "recvfd": "cdef", "sendfd": "cdef",
+            "forkserver": "sigaction"}
+
+
 def needs_port(*names: str) -> None:
-    """Skip when a Python port is not there yet."""
+    """Skip when a Python port is not there yet, or csock.c lacks what it needs."""
     missing = [n for n in names if not (CLASSIC / f"{n}.py").exists()]
     if missing:
         pytest.skip(f"not ported yet: {', '.join(missing)}")
+    lacking = [n for n in names if n in REQUIRES and not hasattr(csock_c, REQUIRES[n])]
+    if lacking:
+        pytest.skip(", ".join(f"{n}.py needs csock.c.{REQUIRES[n]}" for n in lacking))
 
 
 def cmd_for(prog: Callable[[str, str], Cmd], lang: str, name: str) -> Cmd:
