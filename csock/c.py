@@ -14,17 +14,50 @@ Porting idiom (C on the left, csock.c on the right)::
     int opcion = 1;                      opcion = new("int *", 1)
     sizeof(opcion)                       sizeof("int")         # opcion[0] is a Python int
     errno                                c.errno               # live, per thread
+    errno = EINTR;                       c.errno = EINTR       # sets C's errno
+    printf("%s:%d\\n", host, port);       printf(b"%s:%d\\n", host, port)
     char buf[1024];                      buf = new("char[]", 1024)
     "texto"  (a char * argument)         b"texto"              # bytes, not str
 
 Notes:
 
-* ``errno`` and ``h_errno`` are read live from the calling thread, like C's.
-  ``from csock.c import *`` copies names once, so it does not export them:
-  write ``import csock.c as c`` and read ``c.errno``.
+* ``errno`` and ``h_errno`` are the calling thread's, like C's: ``c.errno``
+  reads it live and ``c.errno = EINVAL`` (or ``c.errno = saved``) sets it, for
+  the next C call and for perror(). ``from csock.c import *`` copies names
+  once, so it does not export them: write ``import csock.c as c`` and use
+  ``c.errno``. (A bare ``errno = 0`` after the star import makes a Python
+  variable that C never sees.)
 * Names that shadow Python builtins on ``from csock.c import *``: ``open``
-  (C's open(2)). ``read``/``write``/``close``/``select``/``poll`` shadow the
-  functions of the os and select modules if those were star-imported.
+  (C's open(2)) and ``exit`` (C's exit(3)). ``read``/``write``/``close``/
+  ``select``/``poll``/``stat``/``fork`` shadow the functions of the os, select
+  and stat modules if those were star-imported.
+* The printf family (printf, fprintf, sprintf, snprintf) takes Python values:
+  each is cast to the C type its conversion expects (``%d`` int, ``%ld``
+  long, ``%zu`` size_t, ``%f`` double, ``%s`` bytes or a ``char *`` cdata,
+  ``%p`` a pointer) and glibc formats them, so the bytes are C's. An argument
+  that does not fit raises TypeError (OverflowError when out of range) before
+  C is called; ``%n`` is refused. sprintf into a ``char[]`` too small raises
+  OverflowError instead of writing past it.
+* C's ``stdout`` and Python's ``sys.stdout`` share fd 1 in program order:
+  every csock.c function that writes to C's stdout (printf, puts, putchar,
+  and fputs/fwrite/fprintf to ``stdout``) flushes ``sys.stdout`` first and
+  C's stdout after, so print() and printf() may be mixed freely; output
+  reaches fd 1 at each call, as after ``fflush(stdout)``. Writes to
+  ``stderr`` flush ``sys.stderr`` first. At Python's exit every C stream is
+  flushed (``fflush(NULL)``) before Python's own streams close.
+* exit(status) runs Python's atexit handlers, flushes ``sys.stdout`` and
+  ``sys.stderr``, then calls C's exit(), which flushes and closes C's streams:
+  the process ends at once, from any thread, and no ``finally`` block runs.
+  ``_exit`` flushes nothing, as in C. ``sys.exit()`` is still the Python way.
+* fork() is ``os.fork()`` (Python's at-fork hooks run, the kernel sees the same
+  clone as C's fork), returning -1 with errno on failure; waitpid and the
+  W* macros (WIFEXITED, WEXITSTATUS...) are C's.
+* The ctype functions (isdigit, isspace, isalpha, isprint, toupper, tolower)
+  and putchar take an int or the 1-byte bytes ``buf[i]`` gives; toupper and
+  tolower return the kind they were given, so ``buf[i] = toupper(buf[i])``
+  ports as written.
+* malloc/calloc/realloc/free are C's heap: what the port allocates, it frees
+  (``cast("struct sockaddr_in *", malloc(n))`` works wherever ``new()`` does).
 * gethostbyname, gethostbyaddr, getservbyname, getservbyport and inet_ntoa
   return pointers into static buffers shared by every thread: copy what you
   need (``string(...)``) before the next call, and do not call them from two

@@ -15,9 +15,9 @@ import errno
 import fcntl as py_fcntl
 import os
 import select as py_select
-import stat as py_stat
 import shutil
 import socket
+import stat as py_stat
 import struct
 import tempfile
 import threading
