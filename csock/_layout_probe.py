@@ -81,13 +81,16 @@ def expected(layouts: Iterable[StructLayout]) -> dict[Key, int]:
     return out
 
 
-def source(layouts: Iterable[StructLayout]) -> str:
-    """The C probe: one printf line per value in :func:`expected`."""
+def source(layouts: Iterable[StructLayout], declarations: str = "",
+           skip: frozenset[str] = frozenset()) -> str:
+    """The C probe: one printf line per value in :func:`expected`, after the
+    user's *declarations*; fields named in *skip* (bitfields) are not measured."""
     lines = [
         "#define _GNU_SOURCE 1",
         includes(),
         "#include <stddef.h>",
         "#include <stdio.h>",
+        declarations,
         "",
         "int main(void)",
         "{",
@@ -98,6 +101,8 @@ def source(layouts: Iterable[StructLayout]) -> str:
         lines.append(f'    printf("{label}\\t%zu\\n", (size_t)({expr}));')
 
     for cname, path, what in expected(layouts):
+        if f"{cname}.{path}" in skip:
+            continue
         if not path:
             expr = f"sizeof({cname})" if what == "size" else f"_Alignof({cname})"
         elif what == "offset":
@@ -130,7 +135,8 @@ def _words(variable: str, default: str) -> list[str]:
         raise ProbeError(f"cannot split ${variable}={value!r}: {e}") from e
 
 
-def run(layouts: Iterable[StructLayout], timeout: float = 120) -> dict[Key, int]:
+def run(layouts: Iterable[StructLayout], timeout: float = 120, declarations: str = "",
+        skip: frozenset[str] = frozenset()) -> dict[Key, int]:
     """Compile and run the probe; the values it printed."""
     layouts = list(layouts)
     cc = _words("CC", "cc")
@@ -141,7 +147,7 @@ def run(layouts: Iterable[StructLayout], timeout: float = 120) -> dict[Key, int]
         src = os.path.join(tmp, "probe.c")
         exe = os.path.join(tmp, "probe")
         with open(src, "w") as fh:
-            fh.write(source(layouts))
+            fh.write(source(layouts, declarations, skip))
         try:
             build = subprocess.run(
                 [*cc, *flags, "-o", exe, src],
@@ -166,11 +172,13 @@ def run(layouts: Iterable[StructLayout], timeout: float = 120) -> dict[Key, int]
     return values
 
 
-def check(layouts: Iterable[StructLayout] | None = None) -> ProbeResult:
-    """Compare every size, alignment and offset csock reports with the compiler's."""
+def check(layouts: Iterable[StructLayout] | None = None, declarations: str = "",
+          skip: frozenset[str] = frozenset()) -> ProbeResult:
+    """Compare every size, alignment and offset csock reports with the compiler's
+    (of types declared by *declarations*, too; *skip*: as :func:`source`)."""
     layouts = list(all_layouts() if layouts is None else layouts)
-    mine = expected(layouts)
-    theirs = run(layouts)
+    mine = {k: v for k, v in expected(layouts).items() if f"{k[0]}.{k[1]}" not in skip}
+    theirs = run(layouts, declarations=declarations, skip=skip)
     mismatches = []
     for key, value in mine.items():
         if key not in theirs:

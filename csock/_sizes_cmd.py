@@ -7,7 +7,7 @@
     python -m csock sizes --json               JSON only, on stdout
     python -m csock sizes --check              cross-check with a C program (cc)
     python -m csock sizes --check-ctypes mod:Class[=struct_name]
-    python -m csock sizes --check-cdef FILE.h  your own C declarations
+    python -m csock sizes --check-cdef FILE.h  your own C declarations (c.cdef's)
 
 Exit status: 0 all good, 1 a check found a disagreement, 2 a usage error
 (unknown struct, unreadable file, no compiler).
@@ -42,6 +42,7 @@ from csock.layout import (
     all_layouts,
     compare,
     layout,
+    layout_of_type,
     names,
 )
 
@@ -549,6 +550,8 @@ def check_cdef(path: str) -> tuple[list[str], int]:
     text = _read_header(path)
     where = _shown(path)
     body = _cdef_source(text)
+    if not set(_first_bodies(body)) & set(names()):
+        return check_own(text, where)
     renamed = re.sub(r"\b(struct|union)\s+([A-Za-z_]\w*)", rf"\1 {_USER}\2", body)
     uffi = cffi.FFI()
     try:
@@ -596,6 +599,59 @@ def check_cdef(path: str) -> tuple[list[str], int]:
     return out, bad + unchecked
 
 
+def _bitfields(t: Any, prefix: str = "") -> Iterator[str]:
+    for name, cf in t.fields or []:
+        if cf.bitsize != -1:
+            yield prefix + name
+        elif cf.type.kind in ("struct", "union"):
+            yield from _bitfields(cf.type, f"{prefix}{name}.")
+
+
+def check_own(text: str, where: str) -> tuple[list[str], int]:
+    """A file of the program's own types: declared as c.cdef() declares them
+    (compiled by the C compiler), shown in pahole's notation, and every size,
+    alignment and offset compared with a C program that includes the file."""
+    from csock import _usercdef
+
+    # Only what this text declares (this process may have declared more before).
+    base_typedefs, base_structs, base_unions = (set(x) for x in _usercdef.ffi.list_types())
+    try:
+        _usercdef.cdef(text)
+    except _usercdef.CdefError as e:
+        raise UsageError(f"{where}: c.cdef() cannot declare this: {e}") from e
+    uffi = _usercdef.ffi
+    typedefs, structs, unions = uffi.list_types()
+    cnames = [f"struct {n}" for n in structs if n not in base_structs]
+    cnames += [f"union {n}" for n in unions if n not in base_unions]
+    cnames += [n for n in typedefs if n not in base_typedefs
+               and uffi.typeof(n).kind in ("struct", "union")
+               and uffi.typeof(n).cname == n]  # an anonymous body: not a second name
+    if not cnames:
+        raise UsageError(f"{where} declares no struct or union")
+    cnames.sort(key=lambda n: (text.find(n.split(" ")[-1]), n))
+    layouts = [layout_of_type(uffi.typeof(n), n) for n in cnames]
+    skip = frozenset(f"{n}.{p}" for n in cnames for p in _bitfields(uffi.typeof(n)))
+    out = [f"Your types in {where}, as c.cdef() lays them out (the C compiler's layout):"]
+    for lay in layouts:
+        shown = render_pahole(lay)
+        if uffi.typeof(lay.cname).kind == "union":  # pahole's typedef line says struct
+            shown = shown.replace("typedef struct {", "typedef union {", 1)
+        out += ["", shown]
+    try:
+        result = _layout_probe.check(layouts, declarations=text, skip=skip)
+    except _layout_probe.ProbeError as e:
+        raise UsageError(str(e)) from e
+    out.append("")
+    out += [f"MISMATCH {m}" for m in result.mismatches]
+    verdict = "all agree" if result.ok else f"{len(result.mismatches)} disagree"
+    out.append(f"Compiler probe: {result.checked} sizes, alignments and offsets of "
+               f"{_plural(len(layouts), 'type')} checked: {verdict}"
+               + (f" (bitfields not measured: {', '.join(sorted(skip))})." if skip else "."))
+    out.append(f"{where}: every size and offset agrees with the compiler." if result.ok
+               else f"{where}: {_plural(len(result.mismatches), 'disagreement')}.")
+    return out, len(result.mismatches)
+
+
 # --------------------------------------------------------------------------
 # The command
 
@@ -616,8 +672,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check-ctypes", metavar="MODULE:CLASS[=STRUCT]",
                         help="check a hand-written ctypes.Structure (MODULE may be a .py path)")
     parser.add_argument("--check-cdef", metavar="FILE",
-                        help="check your own C struct declarations (real tags, e.g. "
-                             "struct sockaddr_in) laid out by cffi's rules")
+                        help="check C struct declarations: copies of the system's (real "
+                             "tags, e.g. struct sockaddr_in), or your own types as c.cdef() "
+                             "declares them")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -680,6 +737,7 @@ __all__ = [
     "add_arguments",
     "check_cdef",
     "check_ctypes",
+    "check_own",
     "estructurastam_line",
     "main",
     "render_compare",

@@ -77,6 +77,24 @@ Notes:
 * The variadic open() and fcntl() take fixed arguments: open(path, flags,
   mode=0), fcntl(fd, cmd, arg=0).
 
+Your own types (a C compiler is needed, as for the C program)::
+
+    cdef('''
+    #define NAMELEN 32
+    struct request { uint32_t seqNum; char name[NAMELEN]; struct sockaddr_in to; };
+    ''')
+    req = new("struct request *")             # struct request req;
+    sizeof("struct request"); offsetof("struct request", "name"); c.NAMELEN
+    bind(fd, cast("struct sockaddr *", addressof(req, "to")), sizeof("struct sockaddr_in"))
+    u = new("union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } *")
+
+* cdef() compiles the declarations as C (the platform's layout; array sizes
+  may be any constant expression) into a small module that shares csock's
+  types, cached under $XDG_CACHE_HOME/csock/cdef ($CSOCK_CDEF_CACHE). new(),
+  cast(), sizeof() and offsetof() know every type declared so far, even as
+  names copied by ``from csock.c import *``; a #define'd constant is set as
+  ``c.NAME`` (not in a star-import made before) and returned by cdef().
+
 Seeing what C sees:
 
 * ``show(ptr)`` prints a struct in strace's notation:
@@ -101,15 +119,17 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from csock import _libc
+from csock import _libc, _usercdef
 from csock._csock import ffi, lib
 from csock._show import show as show
 
-# ffi helpers a port needs at top level.
-new = ffi.new
-cast = ffi.cast
-sizeof = ffi.sizeof
-offsetof = ffi.offsetof
+# ffi helpers a port needs at top level. new, cast, sizeof and offsetof also
+# know the types cdef() declares (csock/_usercdef.py).
+new = _usercdef.new
+cast = _usercdef.cast
+sizeof = _usercdef.sizeof
+offsetof = _usercdef.offsetof
+CdefError = _usercdef.CdefError
 addressof = ffi.addressof
 string = ffi.string
 buffer = ffi.buffer
@@ -153,6 +173,22 @@ def fcntl(fd: int, cmd: int, arg: int = 0) -> int:
     return lib.csock_fcntl(fd, cmd, arg)
 
 
+def cdef(source: str) -> dict[str, Any]:
+    """Declare the program's own structs, unions, typedefs and #defines.
+
+    *source* is C, as in the program's header: csock's types can be used in
+    it (a ``struct sockaddr_in`` member), array sizes may be constant
+    expressions (``CMSG_SPACE(sizeof(int))``). The C compiler lays it out
+    (compiled once, cached on disk); new(), sizeof(), cast() and offsetof()
+    then know the types. Returns the #define'd constants (integers, floats,
+    and strings as bytes), also set here as ``c.NAME``. Raises CdefError for
+    a bad declaration or when no C compiler is found.
+    """
+    constants = _usercdef.cdef(source)
+    globals().update(constants)
+    return constants
+
+
 # The untraced functions, by exported name: what tracing() wraps and restores.
 _RAW: dict[str, Any] = {name: globals()[name] for name in [*_LIB_NAMES, "open", "fcntl"]}
 
@@ -192,7 +228,7 @@ def __dir__() -> list[str]:
 
 __all__ = sorted(
     set(_LIB_NAMES)
-    | {"open", "fcntl", "ffi", "lib", "new", "cast", "sizeof", "offsetof",
+    | {"open", "fcntl", "cdef", "ffi", "lib", "new", "cast", "sizeof", "offsetof",
        "addressof", "string", "buffer", "from_buffer", "NULL", "show"}
 )
 

@@ -60,6 +60,12 @@ def buffer(cdata: CData, size: int = -1, /) -> Any:
 def from_buffer(python_buffer: Any, /, require_writable: bool = False) -> CData:
     """``ffi.from_buffer``: a ``char[]`` over a Python buffer's memory (a bytearray)."""
 
+class CdefError(Exception):
+    """cdef() could not declare the text: a bad declaration, or no C compiler."""
+
+def cdef(source: str, /) -> dict[str, Any]:
+    """Declare the program's own structs, unions, typedefs and #defines (compiled by cc)."""
+
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
@@ -126,24 +132,24 @@ __all__ = [
     "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WNOHANG", "WSTOPSIG", "WTERMSIG",
     "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF", "_exit", "accept", "accept4",
     "addressof", "alarm", "atoi", "atol", "bind", "buffer", "bzero", "calloc", "cast",
-    "close", "connect", "dup", "exit", "fclose", "fcntl", "ffi", "fflush", "fgets",
-    "fileno", "fopen", "fork", "fprintf", "fputs", "fread", "free", "freeaddrinfo",
-    "from_buffer", "fwrite", "gai_strerror", "getaddrinfo", "getenv", "gethostbyaddr",
-    "gethostbyname", "gethostname", "getnameinfo", "getpeername", "getpid", "getppid",
-    "getprotobyname", "getservbyname", "getservbyport", "getsockname", "getsockopt",
-    "h_addr", "herror", "hstrerror", "htonl", "htons", "if_freenameindex",
-    "if_indextoname", "if_nameindex", "if_nametoindex", "in6addr_any",
-    "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa", "inet_ntop", "inet_pton",
-    "isalpha", "isdigit", "isprint", "isspace", "lib", "listen", "lstat", "malloc",
-    "memchr", "memcmp", "memcpy", "memmove", "memset", "new", "ntohl", "ntohs",
-    "offsetof", "open", "perror", "pipe", "poll", "printf", "putchar", "puts", "read",
-    "realloc", "realpath", "recv", "recvfrom", "recvmmsg", "recvmsg", "remove",
-    "select", "send", "sendfile", "sendmmsg", "sendmsg", "sendto", "setsockopt",
-    "setvbuf", "show", "shutdown", "sizeof", "sleep", "snprintf", "socket",
-    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
-    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
-    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower",
-    "toupper", "unlink", "usleep", "waitpid", "write",
+    "cdef", "close", "connect", "dup", "exit", "fclose", "fcntl", "ffi", "fflush",
+    "fgets", "fileno", "fopen", "fork", "fprintf", "fputs", "fread", "free",
+    "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror", "getaddrinfo", "getenv",
+    "gethostbyaddr", "gethostbyname", "gethostname", "getnameinfo", "getpeername",
+    "getpid", "getppid", "getprotobyname", "getservbyname", "getservbyport",
+    "getsockname", "getsockopt", "h_addr", "herror", "hstrerror", "htonl", "htons",
+    "if_freenameindex", "if_indextoname", "if_nameindex", "if_nametoindex",
+    "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa",
+    "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace", "lib",
+    "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
+    "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "printf",
+    "putchar", "puts", "read", "realloc", "realpath", "recv", "recvfrom", "recvmmsg",
+    "recvmsg", "remove", "select", "send", "sendfile", "sendmmsg", "sendmsg", "sendto",
+    "setsockopt", "setvbuf", "show", "shutdown", "sizeof", "sleep", "snprintf",
+    "socket", "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat",
+    "strchr", "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat",
+    "strncmp", "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul",
+    "tolower", "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h

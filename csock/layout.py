@@ -338,7 +338,11 @@ def layout(name: str) -> StructLayout:
 @functools.cache
 def _cached_layout(name: str) -> StructLayout:
     cname = _cname(name)
-    t = ffi.typeof(cname)
+    return layout_of_type(ffi.typeof(cname), cname)
+
+
+def layout_of_type(t: Any, cname: str) -> StructLayout:
+    """The layout of a struct or union cffi type (one c.cdef() declared, too)."""
     fields = tuple(_field(n, n, 0, cf) for n, cf in (t.fields or []))
     size, align = ffi.sizeof(t), ffi.alignof(t)
     bare = cname.split(" ", 1)[1] if " " in cname else cname

@@ -30,6 +30,20 @@ settings.register_profile(
 settings.load_profile(PROFILE)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cdef_cache() -> Iterator[str]:
+    """c.cdef()'s compiled modules go to a folder of this session (subprocesses
+    inherit it), never to the user's ~/.cache."""
+    with tempfile.TemporaryDirectory(prefix="csock-cdef-") as d:
+        old = os.environ.get("CSOCK_CDEF_CACHE")
+        os.environ["CSOCK_CDEF_CACHE"] = d
+        yield d
+        if old is None:
+            del os.environ["CSOCK_CDEF_CACHE"]
+        else:
+            os.environ["CSOCK_CDEF_CACHE"] = old
+
+
 def open_fds() -> set[int]:
     """The descriptors this process has open now."""
     return {int(name) for name in os.listdir("/proc/self/fd")}

@@ -250,6 +250,7 @@ HELPERS = {
     "ffi",
     "lib",
     "show",
+    "cdef",
 }
 
 

@@ -132,6 +132,12 @@ def buffer(cdata: CData, size: int = -1, /) -> Any:
 def from_buffer(python_buffer: Any, /, require_writable: bool = False) -> CData:
     """``ffi.from_buffer``: a ``char[]`` over a Python buffer's memory (a bytearray)."""
 
+class CdefError(Exception):
+    """cdef() could not declare the text: a bad declaration, or no C compiler."""
+
+def cdef(source: str, /) -> dict[str, Any]:
+    """Declare the program's own structs, unions, typedefs and #defines (compiled by cc)."""
+
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
@@ -278,7 +284,9 @@ compare with `NULL`. Parameters are positional-only.
 The cffi helpers `new`, `cast`, `sizeof`, `offsetof`, `addressof`, `string`,
 `buffer`, `from_buffer` and `NULL` are cffi's own (see cffi's documentation);
 `show(ptr)` prints a struct as strace does and `tracing()` traces the calls
-made inside a `with` block. `errno` and `h_errno` are read live, per thread.
+made inside a `with` block. `cdef(text)` declares the program's own structs,
+unions, typedefs and `#define`s (compiled by the C compiler; `new`, `cast`,
+`sizeof` and `offsetof` then know them). `errno` and `h_errno` are read live, per thread.
 """
 
 
