@@ -48,24 +48,36 @@ def _hex(v: int) -> str:
     return f"{v:#x}" if v else "0"
 
 
-def stat_struct(st: Any) -> str:
-    """strace's abbreviated struct stat: ``{st_mode=S_IFREG|0644, st_size=0, ...}``."""
+def stat_struct(st: Any, rdev: int = 0) -> str:
+    """strace's abbreviated struct stat: ``{st_mode=S_IFREG|0644, st_size=0, ...}``.
+
+    *rdev* is the device of a character or block special file (csock's
+    struct stat does not declare st_rdev)."""
     mode = int(st.st_mode)
     kind = S.xval(_stat.S_IFMT(mode), _FILE_TYPES, "S_IF???")
     perm = mode & 0o7777
     text = f"{{st_mode={kind}|{f'0{perm:o}' if perm else '000'}, "
     if _stat.S_ISCHR(mode) or _stat.S_ISBLK(mode):
-        rdev = int(st.st_rdev)
         text += f"st_rdev=makedev({_hex(os.major(rdev))}, {_hex(os.minor(rdev))}), "
     else:
         text += f"st_size={int(st.st_size)}, "
     return text + "...}"
 
 
+def _rdev(path: Any, follow: bool) -> int:
+    try:
+        return os.stat(S.read_path(path), follow_symlinks=follow).st_rdev
+    except (OSError, ValueError, TypeError):
+        return 0
+
+
 def _stat_args(flag: str) -> Any:
     def args(c: Any) -> str:
         path, buf = c.args
-        shown = S.address(buf) if c.failed or S.is_null(buf) else stat_struct(buf)
+        if c.failed or S.is_null(buf):
+            shown = S.address(buf)
+        else:
+            shown = stat_struct(buf, _rdev(path, flag == "0"))
         return f"AT_FDCWD, {_path(path)}, {shown}, {flag}"
 
     return args

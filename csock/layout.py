@@ -234,11 +234,21 @@ def _struct_tags() -> list[str]:
     return list(ffi.list_types()[1])
 
 
+def _opaque(name: str) -> bool:
+    try:
+        ffi.sizeof(name)
+    except ffi.error:
+        return True
+    return False
+
+
 def _struct_typedefs() -> list[str]:
     out = []
     for name in ffi.list_types()[0]:
         # csockrt_*: csock's own runtime types, not the binding's C structs.
         if ffi.typeof(name).kind in ("struct", "union") and not name.startswith("csockrt_"):
+            if _opaque(name):
+                continue  # FILE: no fields to lay out (and cffi asserts if asked)
             out.append(name)
     return out
 

@@ -133,8 +133,8 @@ def test_stat_lstat_unlink_remove(tmp_path: Path) -> None:
                                (c.stat, os.stat, tmp_path)):
         assert func(os.fsencode(path), st) == 0
         ref = pyfunc(path)
-        assert (st.st_mode, st.st_size, st.st_ino, st.st_nlink, st.st_uid) == (
-            ref.st_mode, ref.st_size, ref.st_ino, ref.st_nlink, ref.st_uid)
+        assert (st.st_mode, st.st_size, st.st_ino, st.st_dev, st.st_uid, st.st_gid) == (
+            ref.st_mode, ref.st_size, ref.st_ino, ref.st_dev, ref.st_uid, ref.st_gid)
         assert st.st_mtim.tv_sec == int(ref.st_mtime)
         for macro, check in ((c.S_ISREG, py_stat.S_ISREG), (c.S_ISDIR, py_stat.S_ISDIR),
                              (c.S_ISLNK, py_stat.S_ISLNK), (c.S_ISSOCK, py_stat.S_ISSOCK)):

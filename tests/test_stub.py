@@ -59,7 +59,7 @@ def _members() -> tuple[dict[str, ast.AnnAssign], dict[str, ast.FunctionDef]]:
 
 
 ATTRS, FUNCS = _members()
-LIB_NAMES = sorted(n for n in dir(lib) if not n.startswith("_"))
+LIB_NAMES = sorted(n for n in dir(lib) if not n.startswith("__"))  # _exit, _IONBF are C's
 # cdata objects are callable too (function pointers): test for builtin functions
 LIB_FUNCS = sorted(n for n in LIB_NAMES if isinstance(getattr(lib, n), BuiltinFunctionType))
 

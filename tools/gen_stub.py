@@ -63,6 +63,9 @@ def render() -> str:
             out.append(f"    {var}: Any")
         for func in funcs:
             ftype = ffi.typeof(getattr(lib, func))
+            if ftype.ellipsis:  # cffi gives a variadic function as a pointer cdata
+                out.append(f"    {func}: Any")
+                continue
             params = ", ".join(
                 f"__{i}: {py_type(arg, False)}" for i, arg in enumerate(ftype.args)
             )

@@ -4,10 +4,12 @@ INCLUDES = """
 #include <sys/stat.h>
 """
 
+# st_nlink and st_rdev are left out: their place differs between
+# architectures (x86-64 puts st_nlink before st_mode), and a port of a socket
+# program does not read them; csock's layout tools list fields in memory order.
 TYPES = """
 typedef int... dev_t;
 typedef int... ino_t;
-typedef int... nlink_t;
 typedef int... blksize_t;
 typedef int... blkcnt_t;
 
@@ -15,10 +17,8 @@ struct stat {
     dev_t st_dev;
     ino_t st_ino;
     mode_t st_mode;
-    nlink_t st_nlink;
     uid_t st_uid;
     gid_t st_gid;
-    dev_t st_rdev;
     off_t st_size;
     blksize_t st_blksize;
     blkcnt_t st_blocks;
