@@ -209,6 +209,23 @@ def from_storage(storage: Any, length: int) -> Any:
     return address
 
 
+def from_filled(raw: Any, sockaddr: Any, length: int) -> Any:
+    """from_storage() for a sockaddr the kernel filled with ``length`` bytes,
+    ``raw`` being an ffi.buffer over it (its slice is the cache key)."""
+    if length > _STORAGE_SIZE:
+        length = _STORAGE_SIZE  # cut to fit: never read past the struct
+    if not length:
+        return None
+    key = raw[:length]
+    address = _DECODED.get(key)
+    if address is None:
+        address = from_sockaddr(sockaddr, length)
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        _DECODED[key] = address
+    return address
+
+
 # Encoded numeric addresses for sendto()/sendmsg(), by (family, address tuple).
 # Only tuples of exact str and int with a numeric host are kept: a host name
 # is resolved at each call, as CPython does, and no user code (__index__,

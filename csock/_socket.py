@@ -65,6 +65,7 @@ _EBADF = lib.EBADF
 # The runtime's results: -errno, or _EXPIRED when the poll before the call timed out.
 _NEG_EINTR = -lib.EINTR
 _EXPIRED = lib.CSOCKRT_EXPIRED
+_BADARG = lib.CSOCKRT_BADARG
 # The runtime's send functions OR in MSG_NOSIGNAL: a peer that went away gives
 # EPIPE, never a SIGPIPE that would kill the process when SIGPIPE is back at
 # its default action.
@@ -72,6 +73,10 @@ _TYPE_MASK = ~(lib.SOCK_NONBLOCK | lib.SOCK_CLOEXEC)
 
 _c_recv = lib.csockrt_recv
 _c_send = lib.csockrt_send
+_c_recv_fast = lib.csockrt_recv_fast
+_c_recvfrom_fast = lib.csockrt_recvfrom_fast
+_c_send_fast = lib.csockrt_send_fast
+_buffer = ffi.buffer
 _from_buffer = ffi.from_buffer
 _release = ffi.release
 _unpack = ffi.unpack
@@ -336,7 +341,7 @@ class Socket:
     """
 
     __slots__ = ("_ref", "_family", "_type", "_proto", "_timeout", "_io_refs", "_closed",
-                 "_spare", "__weakref__")
+                 "_spare", "_spare_from", "__weakref__")
 
     def __init__(
         self,
@@ -349,8 +354,11 @@ class Socket:
         self._ref = _new_fd_ref()
         self._io_refs = 0
         self._closed = False
-        # At most a buffer or two for small recv()s; list.pop/append are atomic.
-        self._spare: list[Any] = []
+        # At most a buffer or two for small recv()s and recvfrom()s (with a
+        # ffi.buffer over each, whose slice is the cheapest copy to bytes);
+        # list.pop/append are atomic, so concurrent calls never share one.
+        self._spare: list[tuple[Any, Any]] = []
+        self._spare_from: list[tuple[Any, Any, Any, Any]] = []
         # As CPython's socket.__init__ (Argument Clinic's int): ints (through
         # __index__) within C int range.
         family = _validate.clinic_int(family, "family")
@@ -670,73 +678,113 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        if not (bufsize.__class__ is int and flags.__class__ is int
-                and 0 < bufsize <= _MAX_BYTES and -0x80000000 <= flags <= 0x7FFFFFFF):
-            # As CPython's "n|i": both parsed, then the size checked.
-            bufsize, flags = _validate.receive_size(bufsize, flags, "recv")
-            if bufsize == 0:
-                return b""  # as CPython: no recv() call, so a datagram is not consumed
-        small = bufsize <= _SMALL_RECV
-        if small:
-            # A spare buffer of the socket's saves an allocation per call;
-            # concurrent recv()s each pop their own (list.pop is atomic).
+        # The hot path: ints (no user code can run), a spare buffer, the
+        # range checks in C; anything else takes _recv, which parses as CPython.
+        if bufsize.__class__ is int and flags.__class__ is int:
+            spare = self._spare
             try:
-                buf = self._spare.pop()
+                buf, view = spare.pop()
             except IndexError:
                 buf = _new_uninitialised("char[]", _SMALL_RECV)
-        else:
-            # As CPython: the buffer first (MemoryError), then the descriptor.
-            buf = _new_uninitialised("char[]", bufsize)
-        ref = self._ref
-        timeout = self._timeout
-        deadline = monotonic() + timeout if timeout else -1.0
-        while True:  # as self._call, inlined: this is the hot path
-            n = _c_recv(ref, buf, bufsize, flags, deadline)
-            if n >= 0:
-                break
-            if n != _NEG_EINTR:
-                if small:
-                    self._spare.append(buf)
-                raise timed_out() if n == _EXPIRED else os_error(-n)
-        data: bytes = _unpack(buf, n) if n <= bufsize else _received(buf, bufsize, n)
-        if small:
-            self._spare.append(buf)
-        return data
-
-    def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
-        """Receive into a writable buffer; returns the number of bytes."""
-        # Pinned first (CPython's "w*|ni"): nbytes' or flags' __index__ cannot
-        # resize the buffer under the call; its size is the pinned size.
-        if buffer.__class__ is bytearray:
-            target = _from_buffer(buffer)
-        else:
-            target = _validate.writable_buffer(buffer, "recv_into")
-        try:
-            if nbytes.__class__ is int and flags.__class__ is int and (
-                    0 <= nbytes <= _MAX_SSIZE and -0x80000000 <= flags <= 0x7FFFFFFF):
-                size = len(target)
-                if nbytes == 0:
-                    nbytes = size
-                elif nbytes > size:
-                    raise ValueError("buffer too small for requested bytes")
-            else:
-                nbytes, flags = _validate.receive_count(target, nbytes, flags, "recv_into")
-            if not nbytes:
-                return 0  # as CPython: no recv() call for 0 bytes
+                view = _buffer(buf)
             ref = self._ref
             timeout = self._timeout
             deadline = monotonic() + timeout if timeout else -1.0
-            while True:  # as self._call, inlined: this is the hot path
-                n = _c_recv(ref, target, nbytes, flags, deadline)
-                if n >= 0:
-                    return n
-                if n != _NEG_EINTR:
-                    raise timed_out() if n == _EXPIRED else os_error(-n)
+            try:
+                while True:
+                    n = _c_recv_fast(ref, buf, _SMALL_RECV, bufsize, flags, deadline)
+                    if n >= 0:
+                        return view[:n] if n <= bufsize else _received(buf, bufsize, n)
+                    if n != _NEG_EINTR:  # EINTR: the handlers ran; go round (PEP 475)
+                        break
+            except OverflowError:  # an int past a C long long
+                n = _BADARG
+            finally:
+                spare.append((buf, view))
+            if n != _BADARG:
+                raise timed_out() if n == _EXPIRED else os_error(-n)
+        return self._recv(bufsize, flags)
+
+    def _recv(self, bufsize: Any, flags: Any) -> bytes:
+        """recv()'s general path: any size, arguments parsed as CPython's "n|i"."""
+        # Both parsed, then the size checked.
+        bufsize, flags = _validate.receive_size(bufsize, flags, "recv")
+        if bufsize == 0:
+            return b""  # as CPython: no recv() call, so a datagram is not consumed
+        # As CPython: the buffer first (MemoryError), then the descriptor.
+        buf = _new_uninitialised("char[]", bufsize)
+        n = self._call(_c_recv, buf, bufsize, flags)
+        return _received(buf, bufsize, n)
+
+    def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive into a writable buffer; returns the number of bytes."""
+        # The hot path: a bytearray and ints (no user code can run between
+        # the pin and the call), the range checks in C; else _recv_into.
+        if buffer.__class__ is bytearray and nbytes.__class__ is int and (
+                flags.__class__ is int):
+            target = _from_buffer(buffer)
+            ref = self._ref
+            timeout = self._timeout
+            deadline = monotonic() + timeout if timeout else -1.0
+            try:
+                size = len(target)
+                while True:
+                    n = _c_recv_fast(ref, target, size, nbytes or size, flags, deadline)
+                    if n >= 0:
+                        return n
+                    if n != _NEG_EINTR:
+                        break
+            except OverflowError:
+                n = _BADARG
+            finally:
+                _release(target)
+            if n != _BADARG:
+                raise timed_out() if n == _EXPIRED else os_error(-n)
+        return self._recv_into(buffer, nbytes, flags)
+
+    def _recv_into(self, buffer: Any, nbytes: Any, flags: Any) -> int:
+        """recv_into()'s general path, as CPython's "w*|ni"."""
+        # Pinned first: nbytes' or flags' __index__ cannot resize the buffer
+        # under the call; its size is the pinned size.
+        target = _validate.writable_buffer(buffer, "recv_into")
+        try:
+            nbytes, flags = _validate.receive_count(target, nbytes, flags, "recv_into")
+            if not nbytes:
+                return 0  # as CPython: no recv() call for 0 bytes
+            return self._call(_c_recv, target, nbytes, flags)
         finally:
             _release(target)
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
+        # The hot path, as recv's; the address decoded once per sender.
+        if bufsize.__class__ is int and flags.__class__ is int:
+            spare = self._spare_from
+            try:
+                buf, view, sender, sender_bytes = spare.pop()
+            except IndexError:
+                buf = _new_uninitialised("char[]", _SMALL_RECV)
+                view = _buffer(buf)
+                sender = _new_uninitialised("csockrt_from *")
+                sender_bytes = _buffer(sender)
+            ref = self._ref
+            timeout = self._timeout
+            deadline = monotonic() + timeout if timeout else -1.0
+            try:
+                while True:
+                    n = _c_recvfrom_fast(ref, buf, _SMALL_RECV, bufsize, flags, sender,
+                                         deadline)
+                    if n >= 0:
+                        data = view[:n] if n <= bufsize else _received(buf, bufsize, n)
+                        return data, _address.from_filled(sender_bytes, sender, sender.len)
+                    if n != _NEG_EINTR:
+                        break
+            except OverflowError:
+                n = _BADARG
+            finally:
+                spare.append((buf, view, sender, sender_bytes))
+            if n != _BADARG:
+                raise timed_out() if n == _EXPIRED else os_error(-n)
         bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
         buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
         storage, length = _address.new_storage()
@@ -759,29 +807,33 @@ class Socket:
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        if data.__class__ is not bytes:
-            return self._send_buffer(data, flags)
-        # As CPython's "y*|i": the flags are a C int, parsed before the fd is used.
-        if flags.__class__ is not int or not -0x80000000 <= flags <= 0x7FFFFFFF:
-            flags = _validate.c_int(flags, "flags")
-        ref = self._ref
-        timeout = self._timeout
-        deadline = monotonic() + timeout if timeout else -1.0
-        while True:  # as self._call, inlined: this is the hot path
-            n = _c_send(ref, data, len(data), flags, deadline)
-            if n >= 0:
-                return n
-            if n != _NEG_EINTR:
+        # The hot path: bytes and an int, the C int check in C; else _send.
+        if data.__class__ is bytes and flags.__class__ is int:
+            ref = self._ref
+            timeout = self._timeout
+            deadline = monotonic() + timeout if timeout else -1.0
+            try:
+                while True:
+                    n = _c_send_fast(ref, data, len(data), flags, deadline)
+                    if n >= 0:
+                        return n
+                    if n != _NEG_EINTR:
+                        break
+            except OverflowError:
+                n = _BADARG
+            if n != _BADARG:
                 raise timed_out() if n == _EXPIRED else os_error(-n)
+        return self._send(data, flags)
 
-    def _send_buffer(self, data: Any, flags: int) -> int:
-        """send() of a bytes-like object other than bytes: pinned, then released."""
+    def _send(self, data: Any, flags: Any) -> int:
+        """send()'s general path, as CPython's "y*|i": the buffer pinned, then flags."""
         pinned = _validate.readable_buffer(data)
         try:
             flags = _validate.c_int(flags, "flags")
             return self._call(_c_send, pinned, len(pinned), flags)
         finally:
-            _release(pinned)
+            if pinned.__class__ is not bytes:
+                _release(pinned)
 
     def sendall(self, data: Buffer, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""

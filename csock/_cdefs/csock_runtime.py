@@ -40,6 +40,13 @@ TYPES = """
 typedef struct { ...; } csockrt_fd;
 
 #define CSOCKRT_EXPIRED ...
+#define CSOCKRT_BADARG ...
+
+/* A sender's address, as recvfrom() fills it. */
+typedef struct {
+    struct sockaddr_storage addr;
+    socklen_t len;
+} csockrt_from;
 """
 
 FUNCTIONS = """
@@ -52,6 +59,12 @@ void csockrt_fd_release(csockrt_fd *f);
 int csockrt_fd_calls(csockrt_fd *f);
 
 int csockrt_wait(csockrt_fd *f, int events, double deadline);
+ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long cap, long long len,
+                          long long flags, double deadline);
+ssize_t csockrt_recvfrom_fast(csockrt_fd *f, void *buf, long long cap, long long len,
+                              long long flags, csockrt_from *from, double deadline);
+ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags,
+                          double deadline);
 ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline);
 ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags, double deadline);
 ssize_t csockrt_recvfrom(csockrt_fd *f, void *buf, size_t len, int flags,
@@ -91,6 +104,14 @@ CUSTOMIZATIONS = r"""
 #define CSOCKRT_CALL 4u
 /* Outside errno's range: the poll before the call timed out. */
 #define CSOCKRT_EXPIRED (-100000)
+/* A *_fast function's arguments are not the common case: nothing was done,
+   the caller takes its general path (which raises what CPython raises). */
+#define CSOCKRT_BADARG (-100001)
+
+typedef struct {
+    struct sockaddr_storage addr;
+    socklen_t len;
+} csockrt_from;
 
 typedef struct {
     int fd;
@@ -285,6 +306,38 @@ static int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int 
                             int flags, double deadline)
 {
     CSOCKRT_IO(f, POLLIN, deadline, recvmmsg(fd, msgvec, vlen, flags, NULL));
+}
+
+/* The fast paths of Socket.recv/recv_into/recvfrom/send: the range checks
+   of CPython's argument parsing done here, where they cost nothing (a C int
+   of flags, 0 < len <= cap for a buffer of cap bytes). Arguments outside
+   them give CSOCKRT_BADARG, before the descriptor is touched. */
+#define CSOCKRT_C_INT(v) ((v) >= INT_MIN && (v) <= INT_MAX)
+
+static ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long cap, long long len,
+                                 long long flags, double deadline)
+{
+    if (len <= 0 || len > cap || !CSOCKRT_C_INT(flags))
+        return CSOCKRT_BADARG;
+    return csockrt_recv(f, buf, (size_t)len, (int)flags, deadline);
+}
+
+static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, void *buf, long long cap, long long len,
+                                     long long flags, csockrt_from *from, double deadline)
+{
+    if (len <= 0 || len > cap || !CSOCKRT_C_INT(flags))
+        return CSOCKRT_BADARG;
+    from->len = sizeof(from->addr);
+    return csockrt_recvfrom(f, buf, (size_t)len, (int)flags,
+                            (struct sockaddr *)&from->addr, &from->len, deadline);
+}
+
+static ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags,
+                                 double deadline)
+{
+    if (!CSOCKRT_C_INT(flags))
+        return CSOCKRT_BADARG;
+    return csockrt_send(f, buf, len, (int)flags, deadline);
 }
 
 /* The mmsghdr vectors are filled here: from Python, field by field, filling
