@@ -52,6 +52,7 @@ MODULES = [
     "ctype_h",
     "sys_stat",
     "sys_wait",
+    "signal_h",
     # csock's own C for the Pythonic layer (descriptor lifetime, timeouts);
     # not exported by csock.c.
     "csock_runtime",

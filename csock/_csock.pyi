@@ -467,6 +467,59 @@ class _Lib:
     def csock_WIFSTOPPED(self, __0: int) -> int: ...
     def csock_WSTOPSIG(self, __0: int) -> int: ...
     def csock_WCOREDUMP(self, __0: int) -> int: ...
+    # signal_h
+    SIGHUP: int
+    SIGINT: int
+    SIGQUIT: int
+    SIGILL: int
+    SIGTRAP: int
+    SIGABRT: int
+    SIGBUS: int
+    SIGFPE: int
+    SIGKILL: int
+    SIGUSR1: int
+    SIGSEGV: int
+    SIGUSR2: int
+    SIGPIPE: int
+    SIGALRM: int
+    SIGTERM: int
+    SIGCHLD: int
+    SIGCONT: int
+    SIGSTOP: int
+    SIGTSTP: int
+    SIGTTIN: int
+    SIGTTOU: int
+    SIGURG: int
+    SIGXCPU: int
+    SIGXFSZ: int
+    SIGVTALRM: int
+    SIGPROF: int
+    SIGWINCH: int
+    SIGIO: int
+    SIGSYS: int
+    NSIG: int
+    SA_NOCLDSTOP: int
+    SA_NOCLDWAIT: int
+    SA_SIGINFO: int
+    SA_ONSTACK: int
+    SA_RESTART: int
+    SA_NODEFER: int
+    SA_RESETHAND: int
+    SIG_BLOCK: int
+    SIG_UNBLOCK: int
+    SIG_SETMASK: int
+    SIG_DFL: Any
+    SIG_IGN: Any
+    SIG_ERR: Any
+    def kill(self, __0: int, __1: int) -> int: ...
+    def csock_raise_(self, __0: int) -> int: ...
+    def sigemptyset(self, __0: Any) -> int: ...
+    def sigfillset(self, __0: Any) -> int: ...
+    def sigaddset(self, __0: Any, __1: int) -> int: ...
+    def sigdelset(self, __0: Any, __1: int) -> int: ...
+    def sigismember(self, __0: Any, __1: int) -> int: ...
+    def sigprocmask(self, __0: int, __1: Any, __2: Any) -> int: ...
+    def csockrt_sigaction(self, __0: int, __1: Any, __2: Any) -> int: ...
     # csock_runtime
     CSOCKRT_EXPIRED: int
     CSOCKRT_BADARG: int

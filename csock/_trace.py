@@ -446,6 +446,96 @@ def _pipe_args(c: Call) -> str:
     return f"[{int(p[0])}, {int(p[1])}], 0"
 
 
+# --- <signal.h>: signal() and sigaction() print as the rt_sigaction glibc makes
+
+_SA_FLAGS = ("SA_ONSTACK", "SA_RESTART", "SA_NODEFER", "SA_RESETHAND", "SA_SIGINFO",
+             "SA_NOCLDSTOP", "SA_NOCLDWAIT")  # strace's order
+
+
+def _signame(n: int, prefix: str = "SIG") -> str:
+    import signal as pysignal
+
+    if n == 32:
+        return prefix + "RTMIN"
+    if 32 < n <= 64:
+        return f"{prefix}RT_{n - 32}"
+    try:
+        return prefix + pysignal.Signals(n).name[3:]
+    except ValueError:
+        return str(n)
+
+
+def _sigset(mask: bytes) -> str:
+    """A sigset_t as strace prints it: [TERM USR1], or ~[...] when most are set."""
+    if not mask:
+        return "[]"
+    bits = int.from_bytes(mask[:8], sys.byteorder)
+    members = [n for n in range(1, 65) if bits >> (n - 1) & 1]
+    if len(members) > 32:
+        return "~[" + " ".join(_signame(n, "") for n in range(1, 65)
+                               if n not in members) + "]"
+    return "[" + " ".join(_signame(n, "") for n in members) + "]"
+
+
+def _handler_text(handler: Any) -> str:
+    from csock import _signals
+
+    if not isinstance(handler, ffi.CData):
+        handler = _signals.sighandler(handler)
+    address = int(ffi.cast("uintptr_t", handler))
+    return {0: "SIG_DFL", 1: "SIG_IGN"}.get(address, hex(address))
+
+
+def _sigaction_text(handler: Any, mask: bytes, flags: int) -> str:
+    names = [n for n in _SA_FLAGS if flags & getattr(lib, n)]
+    text = "|".join(names) or "0"
+    if flags < 0:  # SA_RESETHAND in an int: the kernel's long is sign-extended
+        text += "|0xffffffff00000000"
+    return f"{{sa_handler={_handler_text(handler)}, sa_mask={_sigset(mask)}, sa_flags={text}}}"
+
+
+def _struct_sigaction(ptr: Any) -> str:
+    flags = int(ptr.sa_flags)
+    handler = ptr.sa_sigaction if flags & lib.SA_SIGINFO else ptr.sa_handler
+    return _sigaction_text(handler, bytes(ffi.buffer(ffi.addressof(ptr, "sa_mask"))), flags)
+
+
+def _old_action(signum: Any) -> str | None:
+    from csock import _signals
+
+    try:
+        return _sigaction_text(*_signals.action(int(signum)))
+    except Exception:
+        return None
+
+
+def _signal_args(c: Call) -> str:
+    signum = int(c.args[0])
+    mask = ffi.new("sigset_t *")
+    lib.sigemptyset(mask)
+    lib.sigaddset(mask, signum)
+    new = _sigaction_text(c.args[1], bytes(ffi.buffer(mask)), lib.SA_RESTART)
+    old = c.pre if c.pre is not None and not c.failed else "NULL"
+    return f"{_signame(signum)}, {new}, {old}, 8"
+
+
+def _signal_result(c: Call) -> str:
+    failed = isinstance(c.ret, ffi.CData) and c.ret == lib.SIG_ERR
+    return S.error_result(c.err) if failed else "0"
+
+
+def _sigaction_args(c: Call) -> str:
+    signum, act, oldact = c.args
+    new = "NULL" if S.is_null(act) else _struct_sigaction(act)
+    if S.is_null(oldact):
+        old = "NULL"
+    elif c.failed:
+        old = S.address(oldact)
+    else:
+        old = _struct_sigaction(oldact)
+    return f"{_signame(int(signum))}, {new}, {old}, 8"
+
+
 TABLE: dict[str, Syscall] = {
     "socket": Syscall("socket", _socket),
     "socketpair": Syscall("socketpair", _socketpair),
@@ -507,6 +597,12 @@ TABLE: dict[str, Syscall] = {
                         pre=lambda a: None if S.is_null(a[2]) else int(a[2][0])),
     "open": Syscall("openat", _open_args),
     "fcntl": Syscall("fcntl", _fcntl_args, result=_fcntl_result),
+    "signal": Syscall("rt_sigaction", _signal_args, pre=lambda a: _old_action(a[0]),
+                      result=_signal_result),
+    "sigaction": Syscall("rt_sigaction", _sigaction_args),
+    "kill": Syscall("kill", lambda c: f"{_i(c.args[0])}, {_signame(int(c.args[1]))}"),
+    "raise_": Syscall("tgkill", lambda c: (
+        f"{os.getpid()}, {threading.get_native_id()}, {_signame(int(c.args[0]))}")),
 }
 
 # files, processes and stdio (unlink, stat, fork, waitpid, exit, printf...).

@@ -119,7 +119,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from csock import _libc, _usercdef
+from csock import _libc, _signals, _usercdef
 from csock._csock import ffi, lib
 from csock._show import show as show
 
@@ -189,8 +189,17 @@ def cdef(source: str) -> dict[str, Any]:
     return constants
 
 
+# signal(), sigaction(): a Python function is the handler (csock/_signals.py).
+signal = _signals.signal
+sigaction = _signals.sigaction
+sighandler = _signals.sighandler
+kill = _signals.kill
+raise_ = _signals.raise_
+
 # The untraced functions, by exported name: what tracing() wraps and restores.
-_RAW: dict[str, Any] = {name: globals()[name] for name in [*_LIB_NAMES, "open", "fcntl"]}
+_RAW: dict[str, Any] = {name: globals()[name] for name in [*_LIB_NAMES, "open", "fcntl",
+                                                           "signal", "sigaction"]}
+_signals.bind(globals(), _RAW)
 
 
 @contextlib.contextmanager
@@ -228,8 +237,8 @@ def __dir__() -> list[str]:
 
 __all__ = sorted(
     set(_LIB_NAMES)
-    | {"open", "fcntl", "cdef", "ffi", "lib", "new", "cast", "sizeof", "offsetof",
-       "addressof", "string", "buffer", "from_buffer", "NULL", "show"}
+    | {"open", "fcntl", "signal", "sigaction", "sighandler", "cdef", "ffi", "lib", "new",
+       "cast", "sizeof", "offsetof", "addressof", "string", "buffer", "from_buffer", "NULL", "show"}
 )
 
 _trace_from_env()

@@ -5,7 +5,7 @@ C types map to Python types as docs/porting.md (section 16) says: integers are `
 is ``CData``, and pointer results are ``CData`` (compare with ``NULL``).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import IO, Any, NoReturn, TypeVar
 
@@ -66,6 +66,9 @@ class CdefError(Exception):
 def cdef(source: str, /) -> dict[str, Any]:
     """Declare the program's own structs, unions, typedefs and #defines (compiled by cc)."""
 
+def sighandler(fn: Callable[..., object], /) -> CData:
+    """A Python function as a C signal handler pointer (``sa.sa_handler = sighandler(f)``)."""
+
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
@@ -114,42 +117,50 @@ __all__ = [
     "MSG_CTRUNC", "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE",
     "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE",
     "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN",
-    "NI_NUMERICHOST", "NI_NUMERICSERV", "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NULL",
-    "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL", "O_NONBLOCK", "O_RDONLY", "O_RDWR",
-    "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET", "PF_INET6", "PF_LOCAL", "PF_NETLINK",
-    "PF_PACKET", "PF_UNIX", "PF_UNSPEC", "POLLERR", "POLLHUP", "POLLIN", "POLLNVAL",
-    "POLLOUT", "POLLPRI", "SCM_CREDENTIALS", "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR",
-    "SHUT_WR", "SOCK_CLOEXEC", "SOCK_DGRAM", "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM",
-    "SOCK_SEQPACKET", "SOCK_STREAM", "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN",
-    "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE",
-    "SO_LINGER", "SO_OOBINLINE", "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL",
-    "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT",
-    "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO",
-    "STDIN_FILENO", "STDOUT_FILENO", "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFIFO",
-    "S_IFLNK", "S_IFMT", "S_IFREG", "S_IFSOCK", "S_ISDIR", "S_ISLNK", "S_ISREG",
-    "S_ISSOCK", "TCP_CORK", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL",
-    "TCP_MAXSEG", "TCP_NODELAY", "TRY_AGAIN", "WCONTINUED", "WCOREDUMP", "WEXITSTATUS",
-    "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WNOHANG", "WSTOPSIG", "WTERMSIG",
-    "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF", "_exit", "accept", "accept4",
-    "addressof", "alarm", "atoi", "atol", "bind", "buffer", "bzero", "calloc", "cast",
-    "cdef", "close", "connect", "dup", "exit", "fclose", "fcntl", "ffi", "fflush",
-    "fgets", "fileno", "fopen", "fork", "fprintf", "fputs", "fread", "free",
-    "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror", "getaddrinfo", "getenv",
-    "gethostbyaddr", "gethostbyname", "gethostname", "getnameinfo", "getpeername",
-    "getpid", "getppid", "getprotobyname", "getservbyname", "getservbyport",
-    "getsockname", "getsockopt", "h_addr", "herror", "hstrerror", "htonl", "htons",
-    "if_freenameindex", "if_indextoname", "if_nameindex", "if_nametoindex",
-    "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa",
-    "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace", "lib",
-    "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
-    "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "printf",
-    "putchar", "puts", "read", "realloc", "realpath", "recv", "recvfrom", "recvmmsg",
-    "recvmsg", "remove", "select", "send", "sendfile", "sendmmsg", "sendmsg", "sendto",
-    "setsockopt", "setvbuf", "show", "shutdown", "sizeof", "sleep", "snprintf",
-    "socket", "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat",
-    "strchr", "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat",
-    "strncmp", "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul",
-    "tolower", "toupper", "unlink", "usleep", "waitpid", "write",
+    "NI_NUMERICHOST", "NI_NUMERICSERV", "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NSIG",
+    "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL", "O_NONBLOCK", "O_RDONLY",
+    "O_RDWR", "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET", "PF_INET6", "PF_LOCAL",
+    "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC", "POLLERR", "POLLHUP", "POLLIN",
+    "POLLNVAL", "POLLOUT", "POLLPRI", "SA_NOCLDSTOP", "SA_NOCLDWAIT", "SA_NODEFER",
+    "SA_ONSTACK", "SA_RESETHAND", "SA_RESTART", "SA_SIGINFO", "SCM_CREDENTIALS",
+    "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR", "SIGABRT", "SIGALRM", "SIGBUS",
+    "SIGCHLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGKILL",
+    "SIGPIPE", "SIGPROF", "SIGQUIT", "SIGSEGV", "SIGSTOP", "SIGSYS", "SIGTERM",
+    "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2",
+    "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIG_BLOCK", "SIG_DFL", "SIG_ERR",
+    "SIG_IGN", "SIG_SETMASK", "SIG_UNBLOCK", "SOCK_CLOEXEC", "SOCK_DGRAM",
+    "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_STREAM",
+    "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN",
+    "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE", "SO_LINGER", "SO_OOBINLINE",
+    "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL", "SO_RCVBUF", "SO_RCVLOWAT",
+    "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF", "SO_SNDLOWAT",
+    "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO", "STDOUT_FILENO",
+    "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFIFO", "S_IFLNK", "S_IFMT", "S_IFREG",
+    "S_IFSOCK", "S_ISDIR", "S_ISLNK", "S_ISREG", "S_ISSOCK", "TCP_CORK", "TCP_KEEPCNT",
+    "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_MAXSEG", "TCP_NODELAY", "TRY_AGAIN",
+    "WCONTINUED", "WCOREDUMP", "WEXITSTATUS", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED",
+    "WNOHANG", "WSTOPSIG", "WTERMSIG", "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF",
+    "_exit", "accept", "accept4", "addressof", "alarm", "atoi", "atol", "bind",
+    "buffer", "bzero", "calloc", "cast", "cdef", "close", "connect", "dup", "exit",
+    "fclose", "fcntl", "ffi", "fflush", "fgets", "fileno", "fopen", "fork", "fprintf",
+    "fputs", "fread", "free", "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror",
+    "getaddrinfo", "getenv", "gethostbyaddr", "gethostbyname", "gethostname",
+    "getnameinfo", "getpeername", "getpid", "getppid", "getprotobyname",
+    "getservbyname", "getservbyport", "getsockname", "getsockopt", "h_addr", "herror",
+    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
+    "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
+    "inet_ntoa", "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace",
+    "kill", "lib", "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove",
+    "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll",
+    "printf", "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv",
+    "recvfrom", "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile",
+    "sendmmsg", "sendmsg", "sendto", "setsockopt", "setvbuf", "show", "shutdown",
+    "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler",
+    "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket",
+    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
+    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
+    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower",
+    "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h
@@ -1606,4 +1617,129 @@ def WCOREDUMP(wstatus: int, /) -> int:
     On failure: 0 when the child left no core dump (see waitpid(2)).
 
     Man page: WCOREDUMP(2). A macro in C, a function here.
+    """
+
+# signal.h
+SIGHUP: int
+SIGINT: int
+SIGQUIT: int
+SIGILL: int
+SIGTRAP: int
+SIGABRT: int
+SIGBUS: int
+SIGFPE: int
+SIGKILL: int
+SIGUSR1: int
+SIGSEGV: int
+SIGUSR2: int
+SIGPIPE: int
+SIGALRM: int
+SIGTERM: int
+SIGCHLD: int
+SIGCONT: int
+SIGSTOP: int
+SIGTSTP: int
+SIGTTIN: int
+SIGTTOU: int
+SIGURG: int
+SIGXCPU: int
+SIGXFSZ: int
+SIGVTALRM: int
+SIGPROF: int
+SIGWINCH: int
+SIGIO: int
+SIGSYS: int
+NSIG: int
+SA_NOCLDSTOP: int
+SA_NOCLDWAIT: int
+SA_SIGINFO: int
+SA_ONSTACK: int
+SA_RESTART: int
+SA_NODEFER: int
+SA_RESETHAND: int
+SIG_BLOCK: int
+SIG_UNBLOCK: int
+SIG_SETMASK: int
+SIG_DFL: CData
+SIG_IGN: CData
+SIG_ERR: CData
+
+def kill(pid: int, sig: int, /) -> int:
+    """``int kill(pid_t pid, int sig);``
+
+    On failure: -1, with errno set.
+
+    Man page: kill(2).
+    """
+
+def raise_(sig: int, /) -> int:
+    """``int raise(int sig);``
+
+    On failure: nonzero.
+
+    Man page: raise(3).
+    """
+
+def sigemptyset(set: CData, /) -> int:
+    """``int sigemptyset(sigset_t *set);``
+
+    On failure: -1, with errno set.
+
+    Man page: sigemptyset(3).
+    """
+
+def sigfillset(set: CData, /) -> int:
+    """``int sigfillset(sigset_t *set);``
+
+    On failure: -1, with errno set.
+
+    Man page: sigfillset(3).
+    """
+
+def sigaddset(set: CData, signum: int, /) -> int:
+    """``int sigaddset(sigset_t *set, int signum);``
+
+    On failure: -1, with errno set.
+
+    Man page: sigaddset(3).
+    """
+
+def sigdelset(set: CData, signum: int, /) -> int:
+    """``int sigdelset(sigset_t *set, int signum);``
+
+    On failure: -1, with errno set.
+
+    Man page: sigdelset(3).
+    """
+
+def sigismember(set: CData, signum: int, /) -> int:
+    """``int sigismember(const sigset_t *set, int signum);``
+
+    On failure: -1, with errno set; 1 if signum is in the set, 0 if not.
+
+    Man page: sigismember(3).
+    """
+
+def sigprocmask(how: int, set: CData, oldset: CData, /) -> int:
+    """``int sigprocmask(int how, const sigset_t *set, sigset_t *oldset);``
+
+    On failure: -1, with errno set.
+
+    Man page: sigprocmask(2).
+    """
+
+def signal(signum: int, handler: CData | Callable[[int], object], /) -> Any:
+    """``sighandler_t signal(int signum, sighandler_t handler);``
+
+    On failure: SIG_ERR, with errno set; otherwise the previous handler.
+
+    Man page: signal(2).
+    """
+
+def sigaction(signum: int, act: CData, oldact: CData, /) -> int:
+    """``int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact);``
+
+    On failure: -1, with errno set.
+
+    Man page: sigaction(2).
     """

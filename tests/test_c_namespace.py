@@ -16,6 +16,7 @@ import fcntl as py_fcntl
 import os
 import select as py_select
 import shutil
+import signal as py_signal
 import socket
 import stat as py_stat
 import struct
@@ -251,6 +252,9 @@ HELPERS = {
     "lib",
     "show",
     "cdef",
+    "sighandler",
+    "signal",
+    "sigaction",
 }
 
 
@@ -266,6 +270,9 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
     for name in C_LIB_NAMES:
         public = special.get(name, name.removeprefix("csock_"))
         assert hasattr(c, public), public
+        if public in ("kill", "raise_"):  # Python: a handler runs before they return
+            assert getattr(c, public).__module__ == "csock._signals"
+            continue
         if public in _libc.WRAPPERS:  # printf, the ctype functions, fork, exit
             assert public in c.__all__
             assert getattr(c, public) is _libc.WRAPPERS[public]
@@ -331,6 +338,14 @@ EXPLICIT = {  # names Python's modules lack; values from the Linux/glibc headers
     "EXIT_FAILURE": 1,
     "PATH_MAX": 4096,
     "S_IFMT": 0o170000,
+    # <signal.h>'s sa_flags (asm-generic, as x86-64 and arm64)
+    "SA_NOCLDSTOP": 1,
+    "SA_NOCLDWAIT": 2,
+    "SA_SIGINFO": 4,
+    "SA_ONSTACK": 0x08000000,
+    "SA_RESTART": 0x10000000,
+    "SA_NODEFER": 0x40000000,
+    "SA_RESETHAND": 0x80000000,
 }
 
 
@@ -338,7 +353,7 @@ def reference_value(name: str) -> int | None:
     if name.startswith("E") and not name.startswith("EAI_") and name not in EXPLICIT:
         value = getattr(errno, name, None)
         return value if isinstance(value, int) else None
-    for module in (socket, os, py_fcntl, py_select, py_stat):
+    for module in (socket, os, py_fcntl, py_select, py_stat, py_signal):
         value = getattr(module, name, None)
         if isinstance(value, int):
             return int(value)

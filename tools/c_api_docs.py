@@ -177,4 +177,15 @@ DOCS: dict[str, tuple[str, str]] = {
     "WIFSTOPPED": ("2", "0 when the child is not stopped (see waitpid(2))"),
     "WSTOPSIG": ("2", NEVER + " (meaningful when WIFSTOPPED; see waitpid(2))"),
     "WCOREDUMP": ("2", "0 when the child left no core dump (see waitpid(2))"),
+    # <signal.h>: signal() and sigaction() take Python handlers (csock/_signals.py)
+    "signal": ("2", "SIG_ERR, with errno set; otherwise the previous handler"),
+    "sigaction": ("2", ERRNO),
+    "kill": ("2", ERRNO),
+    "raise_": ("3", "nonzero"),
+    "sigemptyset": ("3", ERRNO),
+    "sigfillset": ("3", ERRNO),
+    "sigaddset": ("3", ERRNO),
+    "sigdelset": ("3", ERRNO),
+    "sigismember": ("3", ERRNO + "; 1 if signum is in the set, 0 if not"),
+    "sigprocmask": ("2", ERRNO),
 }

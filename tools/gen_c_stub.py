@@ -41,6 +41,8 @@ PROTO_RE = re.compile(r"^(?P<ret>.+?)\b(?P<name>\w+)\s*\((?P<params>.*)\)$", re.
 PARAM_RE = re.compile(r"^(?P<type>.*?)\b(?P<name>\w+)\s*(?P<array>\[\w*\])?$")
 CONST_RE = re.compile(r"^#define\s+(\w+)\s+\.\.\.", re.MULTILINE)
 VAR_RE = re.compile(r"^extern\s+[\w\s*]+?\b(\w+)\s*;", re.MULTILINE)
+# Constant function pointers: static void (*const SIG_DFL)(int);
+FPTR_RE = re.compile(r"^static\s[^;(]*\(\*const\s+(\w+)\)", re.MULTILINE)
 # Defined in csock/c.py with Python defaults; not lib's signatures.
 PYTHON_SIGNATURES = {
     "open": "def open(pathname: bytes | CData, flags: int, mode: int = 0, /) -> int:",
@@ -57,6 +59,8 @@ PYTHON_SIGNATURES = {
     **{name: f"def {name}(c: _Char, /) -> _Char:" for name in ("toupper", "tolower")},
     **{name: f"def {name}(c: int | bytes, /) -> int:"
        for name in ("isdigit", "isspace", "isalpha", "isprint")},
+    "signal": "def signal(signum: int, handler: CData | Callable[[int], object], /) -> Any:",
+    "sigaction": "def sigaction(signum: int, act: CData, oldact: CData, /) -> int:",
 }
 # ... and their prototypes as the man pages give them (C's are variadic).
 C_PROTOTYPES = {
@@ -66,7 +70,16 @@ C_PROTOTYPES = {
     "fprintf": "int fprintf(FILE *stream, const char *format, ...);",
     "sprintf": "int sprintf(char *str, const char *format, ...);",
     "snprintf": "int snprintf(char *str, size_t size, const char *format, ...);",
+    "signal": "sighandler_t signal(int signum, sighandler_t handler);",
+    "sigaction": ("int sigaction(int signum, const struct sigaction *act, "
+                  "struct sigaction *oldact);"),
+    "raise_": "int raise(int sig);",
 }
+# C names that are Python keywords: exported with a trailing underscore.
+KEYWORD_NAMES = {"raise_": "raise"}
+# Python functions of csock.c with a C name and no C helper, by _cdefs module:
+# printed after that module's prototypes.
+PYTHON_FUNCTIONS = {"signal_h": [("sighandler_t", "signal"), ("int", "sigaction")]}
 # read and assigned as the h_errno attribute
 NOT_EXPORTED = {"csock_h_errno", "csock_set_h_errno"}
 
@@ -77,7 +90,7 @@ C types map to Python types as docs/porting.md (section 16) says: integers are `
 is ``CData``, and pointer results are ``CData`` (compare with ``NULL``).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import IO, Any, NoReturn, TypeVar
 
@@ -138,6 +151,9 @@ class CdefError(Exception):
 def cdef(source: str, /) -> dict[str, Any]:
     """Declare the program's own structs, unions, typedefs and #defines (compiled by cc)."""
 
+def sighandler(fn: Callable[..., object], /) -> CData:
+    """A Python function as a C signal handler pointer (``sa.sa_handler = sighandler(f)``)."""
+
 def show(obj: CData, length: int | None = None, strsize: int = 32) -> str:
     """A struct in strace's notation: ``{sin_family=AF_INET, sin_port=htons(10000), ...}``."""
 
@@ -150,6 +166,13 @@ def tracing(
 errno: int
 h_errno: int
 '''
+
+
+def _exported(module_name: str, functions: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The module's prototypes csock.c exports, then its Python functions."""
+    protos = [p for p in prototypes(functions)
+              if p[1] not in NOT_EXPORTED and not p[1].startswith("csockrt_")]
+    return protos + [(r, n, []) for r, n in PYTHON_FUNCTIONS.get(module_name, [])]
 
 
 def _clean(text: str) -> str:
@@ -228,8 +251,9 @@ def function(result: str, cname: str, params: list[tuple[str, str]]) -> list[str
         args = f"{args}, /" if args else ""
         signature = f"def {name}({args}) -> {py_result(result)}:"
     proto = C_PROTOTYPES.get(name) or _c_prototype(result, name, params)
-    doc = [f"``{proto}``", "", f"On failure: {failure}.", "", f"Man page: {name}({section})."]
-    if cname.startswith(HELPER_PREFIX) and name not in PYTHON_SIGNATURES:
+    man = KEYWORD_NAMES.get(name, name)
+    doc = [f"``{proto}``", "", f"On failure: {failure}.", "", f"Man page: {man}({section})."]
+    if cname.startswith(HELPER_PREFIX) and name not in PYTHON_SIGNATURES | KEYWORD_NAMES:
         doc[-1] += " A macro in C, a function here."
     lines = [signature]
     lines.append('    """' + doc[0])
@@ -253,8 +277,8 @@ def render() -> str:
             continue  # csock's own runtime: not csock.c
         module = build_ffi._load(module_name)
         consts = CONST_RE.findall(module.TYPES)
-        variables = VAR_RE.findall(module.TYPES)
-        protos = [p for p in prototypes(module.FUNCTIONS) if p[1] not in NOT_EXPORTED]
+        variables = VAR_RE.findall(module.TYPES) + FPTR_RE.findall(module.TYPES)
+        protos = _exported(module_name, module.FUNCTIONS)
         if not (consts or variables or protos):
             continue
         out.append(f"# {module_name.removesuffix('_h').replace('_', '/')}.h")
@@ -297,7 +321,7 @@ def render_reference() -> str:
         if module_name == "csock_runtime":
             continue
         module = build_ffi._load(module_name)
-        protos = [p for p in prototypes(module.FUNCTIONS) if p[1] not in NOT_EXPORTED]
+        protos = _exported(module_name, module.FUNCTIONS)
         consts = CONST_RE.findall(module.TYPES)
         if not (protos or consts):
             continue
@@ -314,8 +338,10 @@ def render_reference() -> str:
             out.append(f"```c\n{proto}\n```\n")
             out.append(f"Python: `{python.removesuffix(':')}`\n")
             macro = " A macro in C, a function here." if (
-                cname.startswith(HELPER_PREFIX) and name not in PYTHON_SIGNATURES) else ""
-            out.append(f"On failure: {failure}. Man page: {name}({section}).{macro}\n")
+                cname.startswith(HELPER_PREFIX)
+                and name not in PYTHON_SIGNATURES | KEYWORD_NAMES) else ""
+            man = KEYWORD_NAMES.get(name, name)
+            out.append(f"On failure: {failure}. Man page: {man}({section}).{macro}\n")
         if consts:
             out.append("Constants: " + ", ".join(f"`{c}`" for c in consts) + ".\n")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -20,6 +20,8 @@ from csock._csock import ffi, lib  # noqa: E402
 FUNC_RE = re.compile(r"^[\w\s\*]*?\b(\w+)\s*\(", re.MULTILINE)
 CONST_RE = re.compile(r"^#define\s+(\w+)\s+\.\.\.", re.MULTILINE)
 VAR_RE = re.compile(r"^extern\s+[\w\s*]+?\b(\w+)\s*;", re.MULTILINE)
+# Constant function pointers: static void (*const SIG_DFL)(int);
+FPTR_RE = re.compile(r"^static\s[^;(]*\(\*const\s+(\w+)\)", re.MULTILINE)
 
 
 def py_type(ctype: object, returning: bool) -> str:
@@ -52,7 +54,7 @@ def render() -> str:
     for name in build_ffi.MODULES:
         module = build_ffi._load(name)
         consts = CONST_RE.findall(module.TYPES)
-        variables = VAR_RE.findall(module.TYPES)
+        variables = VAR_RE.findall(module.TYPES) + FPTR_RE.findall(module.TYPES)
         funcs = FUNC_RE.findall(re.sub(r"/\*.*?\*/", "", module.FUNCTIONS, flags=re.S))
         if not (consts or funcs or variables):
             continue
