@@ -8,10 +8,16 @@ forks its peer there: both ends of a run use the same implementation. Tests:
 AF_UNIX socketpair, blocking and with a timeout (``settimeout(5.0)`` on both
 ends; in C and csock.c, non-blocking fds and a poll() before each call); UDP
 loopback, 64 sends of 64 bytes then 64 recvfrom()s, repeated, in one process
-(csock.c leaves the sender's address undecoded, as C does); and a one-way
+(csock.c leaves the sender's address undecoded, as C does); the same
+datagrams in batches of 64 (``udp-batch``: one sendmmsg and recvmmsg calls with
+MSG_WAITFORONE per batch in C, csock.c and csock.Socket, against socket's loop
+of send and recvfrom, which has no batch call); and a one-way
 bulk transfer over TCP loopback received with recv_into (recv() into a
 static buffer in C). ``--instructions`` adds user-space instructions per
 operation counted by callgrind (steadier than time on a shared machine).
+``--clock cpu`` measures CPU seconds (user + system, both processes of a
+ping-pong) instead of elapsed time: on a machine shared with other work, time
+spent waiting for the CPU is left out, so the ratios stay meaningful.
 Implementations are
 interleaved round by round, in a fresh random order each round (seeded), so
 drift and order effects hit all alike; the table shows medians.
@@ -23,6 +29,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -34,12 +41,27 @@ from typing import Any
 HERE = os.path.dirname(os.path.abspath(__file__))
 IMPLS = ["C", "socket", "csock.c", "csock.Socket"]
 TESTS = ["pingpong-tcp", "pingpong-unix", "pingpong-tcp-timeout", "pingpong-unix-timeout",
-         "udp", "bulk"]
+         "udp", "udp-batch", "bulk"]
 UDP_BATCH = 64  # datagrams sent, then received, per batch (64 bytes each)
 CHUNK = 256 * 1024
 
 
 # --------------------------------------------------------------- the workers
+def _clock() -> float:
+    """Elapsed seconds, or this process's CPU seconds with BENCH_CLOCK=cpu."""
+    if os.environ.get("BENCH_CLOCK") == "cpu":
+        return time.process_time()  # CLOCK_PROCESS_CPUTIME_ID: nanoseconds, not ticks
+    return time.perf_counter()
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the reaped children (the forked peer), with BENCH_CLOCK=cpu."""
+    if os.environ.get("BENCH_CLOCK") != "cpu":
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # microseconds, not ticks
+    return usage.ru_utime + usage.ru_stime
+
+
 def _worker_socket(test: str, n: int, module: str) -> float:
     if module == "socket":
         import socket as mod
@@ -47,6 +69,8 @@ def _worker_socket(test: str, n: int, module: str) -> float:
         import csock as mod  # type: ignore[no-redef]
     if test == "udp":
         return _udp_socket(mod, n)
+    if test == "udp-batch":
+        return _udp_socket(mod, n) if module == "socket" else _udp_batch_csock(mod, n)
     if test.startswith("pingpong-unix"):
         a, b = mod.socketpair()
     else:
@@ -75,13 +99,13 @@ def _worker_socket(test: str, n: int, module: str) -> float:
         buf = bytearray(CHUNK)
         recv_into = a.recv_into
         got = 0
-        t0 = time.perf_counter()
+        t0 = _clock()
         while got < n:
             k = recv_into(buf)
             if not k:
                 raise SystemExit("bulk: early EOF")
             got += k
-        elapsed = time.perf_counter() - t0
+        elapsed = _clock() - t0
     else:
         if pid == 0:
             a.close()
@@ -92,13 +116,93 @@ def _worker_socket(test: str, n: int, module: str) -> float:
         b.close()
         recv, send = a.recv, a.send
         msg = b"x"
-        t0 = time.perf_counter()
+        t0 = _clock()
         for _ in range(n):
             send(msg)
             recv(1)
-        elapsed = time.perf_counter() - t0
+        elapsed = _clock() - t0
     os.waitpid(pid, 0)
     a.close()
+    return elapsed + _children_cpu()
+
+
+def _udp_batch_csock(mod: Any, n: int) -> float:
+    """csock.Socket's sendmmsg and recvmmsg, 64 datagrams a call."""
+    rx = mod.socket(mod.AF_INET, mod.SOCK_DGRAM)
+    tx = mod.socket(mod.AF_INET, mod.SOCK_DGRAM)
+    rx.setsockopt(mod.SOL_SOCKET, mod.SO_RCVBUF, 1 << 20)
+    rx.bind(("127.0.0.1", 0))
+    tx.connect(rx.getsockname())
+    sendmmsg, recvmmsg = tx.sendmmsg, rx.recvmmsg
+    datagrams = [b"u" * 64] * UDP_BATCH
+    t0 = _clock()
+    for _ in range(0, n, UDP_BATCH):
+        if sendmmsg(datagrams) != UDP_BATCH:
+            raise SystemExit("sendmmsg: short batch")
+        got = 0
+        while got < UDP_BATCH:
+            got += len(recvmmsg(UDP_BATCH - got, 64))
+    elapsed = _clock() - t0
+    rx.close()
+    tx.close()
+    return elapsed
+
+
+def _udp_batch_raw(n: int) -> float:
+    """csock.c's sendmmsg and recvmmsg, the vectors set up as C does."""
+    import csock.c as c
+
+    rx = c.socket(c.AF_INET, c.SOCK_DGRAM, 0)
+    tx = c.socket(c.AF_INET, c.SOCK_DGRAM, 0)
+    size = c.new("int *", 1 << 20)
+    c.setsockopt(rx, c.SOL_SOCKET, c.SO_RCVBUF, size, c.sizeof("int"))
+    addr = c.new("struct sockaddr_in *")
+    addr.sin_family = c.AF_INET
+    addr.sin_addr.s_addr = c.htonl(c.INADDR_LOOPBACK)
+    sa = c.cast("struct sockaddr *", addr)
+    length = c.new("socklen_t *", c.sizeof("struct sockaddr_in"))
+    assert c.bind(rx, sa, length[0]) == 0 and c.getsockname(rx, sa, length) == 0
+    assert c.connect(tx, sa, length[0]) == 0
+    data = c.new("char[]", b"u" * 64)
+    out = c.new("struct mmsghdr[]", UDP_BATCH)
+    out_iov = c.new("struct iovec[]", UDP_BATCH)
+    for i in range(UDP_BATCH):
+        out_iov[i].iov_base = data
+        out_iov[i].iov_len = 64
+        out[i].msg_hdr.msg_iov = c.addressof(out_iov, i)
+        out[i].msg_hdr.msg_iovlen = 1
+    bufs = c.new("char[]", 64 * UDP_BATCH)
+    names = c.new("struct sockaddr_storage[]", UDP_BATCH)
+    vecs = []
+    for start in range(UDP_BATCH):  # a vector for each count still wanted
+        left = UDP_BATCH - start
+        vec = c.new("struct mmsghdr[]", left)
+        iov = c.new("struct iovec[]", left)
+        for i in range(left):
+            iov[i].iov_base = bufs + 64 * i
+            iov[i].iov_len = 64
+            vec[i].msg_hdr.msg_iov = c.addressof(iov, i)
+            vec[i].msg_hdr.msg_iovlen = 1
+            vec[i].msg_hdr.msg_name = c.addressof(names, i)
+        vecs.append((vec, iov))
+    sendmmsg, recvmmsg = c.sendmmsg, c.recvmmsg
+    storage_size = c.sizeof("struct sockaddr_storage")
+    t0 = _clock()
+    for _ in range(0, n, UDP_BATCH):
+        if sendmmsg(tx, out, UDP_BATCH, 0) != UDP_BATCH:
+            raise SystemExit("sendmmsg: short batch")
+        got = 0
+        while got < UDP_BATCH:
+            vec = vecs[got][0]
+            for i in range(UDP_BATCH - got):
+                vec[i].msg_hdr.msg_namelen = storage_size
+            k = recvmmsg(rx, vec, UDP_BATCH - got, c.MSG_WAITFORONE, c.NULL)
+            if k <= 0:
+                raise SystemExit("recvmmsg failed")
+            got += k
+    elapsed = _clock() - t0
+    c.close(rx)
+    c.close(tx)
     return elapsed
 
 
@@ -112,13 +216,13 @@ def _udp_socket(mod: Any, n: int) -> float:
     data = b"u" * 64
     batches = range(0, n, UDP_BATCH)
     batch = range(UDP_BATCH)
-    t0 = time.perf_counter()
+    t0 = _clock()
     for _ in batches:
         for _ in batch:
             send(data)
         for _ in batch:
             recvfrom(64)
-    elapsed = time.perf_counter() - t0
+    elapsed = _clock() - t0
     rx.close()
     tx.close()
     return elapsed
@@ -147,14 +251,14 @@ def _udp_raw(n: int) -> float:
     flen = c.new("socklen_t *")
     batches = range(0, n, UDP_BATCH)
     batch = range(UDP_BATCH)
-    t0 = time.perf_counter()
+    t0 = _clock()
     for _ in batches:
         for _ in batch:
             send(tx, data, 64, 0)
         for _ in batch:
             flen[0] = 128
             recvfrom(rx, buf, 64, 0, frm_sa, flen)
-    elapsed = time.perf_counter() - t0
+    elapsed = _clock() - t0
     c.close(rx)
     c.close(tx)
     return elapsed
@@ -165,6 +269,8 @@ def _worker_raw(test: str, n: int) -> float:
 
     if test == "udp":
         return _udp_raw(n)
+    if test == "udp-batch":
+        return _udp_batch_raw(n)
     timed = test.endswith("-timeout")
     fds = c.new("int[2]")
     if test.startswith("pingpong-unix"):
@@ -219,13 +325,13 @@ def _worker_raw(test: str, n: int) -> float:
         buf = bytearray(CHUNK)
         p = c.from_buffer(buf)
         got = 0
-        t0 = time.perf_counter()
+        t0 = _clock()
         while got < n:
             k = recv(a, p, CHUNK, 0)
             if k <= 0:
                 raise SystemExit("bulk: early EOF")
             got += k
-        elapsed = time.perf_counter() - t0
+        elapsed = _clock() - t0
     else:
         buf1 = c.new("char[1]")
         if pid == 0:
@@ -235,14 +341,14 @@ def _worker_raw(test: str, n: int) -> float:
                 send(b, buf1, 1, 0)
             os._exit(0)
         c.close(b)
-        t0 = time.perf_counter()
+        t0 = _clock()
         for _ in range(n):
             send(a, b"x", 1, 0)
             recv(a, buf1, 1, 0)
-        elapsed = time.perf_counter() - t0
+        elapsed = _clock() - t0
     os.waitpid(pid, 0)
     c.close(a)
-    return elapsed
+    return elapsed + _children_cpu()
 
 
 # ---------------------------------------------------------------- the driver
@@ -257,12 +363,14 @@ def _pin() -> list[str]:
     return ["taskset", "-c", "0"] if shutil.which("taskset") else []
 
 
-def _run(impl: str, test: str, n: int, c_binary: str) -> float:
+def _run(impl: str, test: str, n: int, c_binary: str, clock: str = "wall") -> float:
     if impl == "C":
         cmd = [c_binary, test, str(n)]
     else:
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, test, str(n)]
-    out = subprocess.run(_pin() + cmd, check=True, capture_output=True, text=True, timeout=600)
+    env = dict(os.environ, BENCH_CLOCK=clock)
+    out = subprocess.run(_pin() + cmd, check=True, capture_output=True, text=True, timeout=600,
+                         env=env)
     return float(out.stdout.strip())
 
 
@@ -288,7 +396,7 @@ def _instruction_table(tests: list[str], c_binary: str) -> dict[tuple[str, str],
     for test in tests:
         if test == "bulk":
             continue  # a handful of large calls: time says it better
-        n = 1024 if test != "udp" else 6400
+        n = 6400 if test.startswith("udp") else 1024
         for impl in IMPLS:
             def cmd(count: int, impl: str = impl, test: str = test) -> list[str]:
                 if impl == "C":
@@ -313,6 +421,9 @@ def main() -> int:
     parser.add_argument("--tests", default=",".join(TESTS),
                         help=f"comma-separated subset of {','.join(TESTS)}")
     parser.add_argument("--seed", type=int, default=1, help="seed of the run order (default 1)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall: elapsed time (default); cpu: CPU seconds of both "
+                             "processes (for a machine shared with other work)")
     parser.add_argument("--instructions", action="store_true",
                         help="add callgrind's user-space instructions per operation "
                              "(slow: valgrind runs each worker twice)")
@@ -334,7 +445,8 @@ def main() -> int:
     order = random.Random(args.seed)
     sizes = {"pingpong-tcp": args.pingpongs, "pingpong-unix": args.pingpongs,
              "pingpong-tcp-timeout": args.pingpongs, "pingpong-unix-timeout": args.pingpongs,
-             "udp": args.datagrams, "bulk": args.bulk_mib * 1024 * 1024}
+             "udp": args.datagrams, "udp-batch": args.datagrams,
+             "bulk": args.bulk_mib * 1024 * 1024}
     times: dict[tuple[str, str], list[float]] = {(i, t): [] for i in IMPLS for t in TESTS}
     counts: dict[tuple[str, str], float] = {}
     with tempfile.TemporaryDirectory() as tmpdir:
@@ -342,7 +454,7 @@ def main() -> int:
         for r in range(args.rounds):
             for test in tests:
                 for impl in order.sample(IMPLS, len(IMPLS)):
-                    times[impl, test].append(_run(impl, test, sizes[test], c_binary))
+                    times[impl, test].append(_run(impl, test, sizes[test], c_binary, args.clock))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
         if args.instructions:
             counts = _instruction_table(tests, c_binary)
@@ -354,12 +466,13 @@ def main() -> int:
         return t / sizes[test] * 1e6  # µs per round trip, or per datagram
 
     print(f"pinned: {'taskset -c 0' if _pin() else 'no (taskset missing)'}; "
+          f"clock: {'CPU seconds' if args.clock == 'cpu' else 'elapsed'}; "
           f"rounds: {args.rounds}; ping-pongs: {args.pingpongs}; datagrams: {args.datagrams}; "
           f"bulk: {args.bulk_mib} MiB; median of rounds, spread (max-min)/median in []")
     print(f"{'test':<23}{'impl':<14}{'value':>14}{'vs C':>9}{'vs socket':>11}{'spread':>8}"
           + (f"{'instr/op':>11}{'vs socket':>11}" if counts else ""))
     for test in tests:
-        unit = "GB/s" if test == "bulk" else "µs/dg" if test == "udp" else "µs/rt"
+        unit = "GB/s" if test == "bulk" else "µs/dg" if test.startswith("udp") else "µs/rt"
         for impl in IMPLS:
             v = value(impl, test)
             c_v, s_v = value("C", test), value("socket", test)

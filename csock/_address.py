@@ -226,6 +226,22 @@ def from_filled(raw: Any, sockaddr: Any, length: int) -> Any:
     return address
 
 
+def from_filled_at(raw: Any, array: Any, index: int, length: int) -> Any:
+    """from_filled() for entry ``index`` of a sockaddr_storage array over which
+    ``raw`` is an ffi.buffer; ``length`` is already cut to the entry."""
+    if not length:
+        return None
+    offset = index * _STORAGE_SIZE
+    key = raw[offset:offset + length]
+    address = _DECODED.get(key)
+    if address is None:
+        address = from_sockaddr(array + index, length)
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        _DECODED[key] = address
+    return address
+
+
 # Encoded numeric addresses for sendto()/sendmsg(), by (family, address tuple).
 # Only tuples of exact str and int with a numeric host are kept: a host name
 # is resolved at each call, as CPython does, and no user code (__index__,

@@ -308,8 +308,12 @@ _RECVMMSG_MAX_BYTES = 1 << 28
 _STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
 _WAITFORONE = lib.MSG_WAITFORONE
 _mmsg_send_init = lib.csockrt_mmsg_send_init
-_mmsg_recv_init = lib.csockrt_mmsg_recv_init
-_mmsg_results = lib.csockrt_mmsg_results
+_sendmmsg_packed = lib.csockrt_sendmmsg_packed
+_recvmmsg_batch = lib.csockrt_recvmmsg_batch
+_STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
+# Datagrams of sendmmsg() up to this many bytes in all are copied end to end
+# into one buffer (one join, instead of pinning each).
+_PACKED_MAX = 1 << 20
 
 
 def _datagram(item: object, family: int, pinned: list[Any]) -> tuple[Any, int]:
@@ -1066,6 +1070,17 @@ class Socket:
                             f"or (data, address) pairs, not {type(datagrams).__name__}")
         items = _fast_sequence(datagrams, "sendmmsg() argument 1 must be an iterable")
         items = items[:_UIO_MAXIOV]  # the kernel would ignore the rest
+        count = len(items)
+        if count and all(type(item) is bytes for item in items):
+            # The common case: bytes to the connected peer. No user code can
+            # run; one copy end to end, one crossing into C.
+            lengths = [len(item) for item in items]
+            if sum(lengths) <= _PACKED_MAX:
+                packed = b"".join(items)
+                lens = ffi.new("size_t[]", lengths)
+                vec = ffi.new("struct mmsghdr[]", count)
+                iov = ffi.new("struct iovec[]", count)
+                return self._call(_sendmmsg_packed, vec, iov, count, packed, lens, flags)
         pinned: list[Any] = []  # every buffer taken from the caller, released at the end
         try:
             names: list[Any] = []  # owning sockaddrs (or NULL), referenced until the call returns
@@ -1119,26 +1134,27 @@ class Socket:
             raise ValueError(f"recvmmsg() count * bufsize is {total} bytes, more than "
                              f"{_RECVMMSG_MAX_BYTES} (a buffer for every datagram)")
         buf = _new_uninitialised("char[]", max(total, 1))
-        names = ffi.new("struct sockaddr_storage[]", count)
-        iov = ffi.new("struct iovec[]", count)
-        vec = ffi.new("struct mmsghdr[]", count)
-        _mmsg_recv_init(vec, iov, count, buf, bufsize, names)
-        n = self._call(lib.csockrt_recvmmsg, vec, count, flags | _WAITFORONE)
-        n = min(n, count)  # the kernel's count, trusted only within the vector
-        results = ffi.new("unsigned int[]", 3 * n or 1)
-        _mmsg_results(vec, n, results)
+        names = _new_uninitialised("struct sockaddr_storage[]", count)
+        iov = _new_uninitialised("struct iovec[]", count)
+        vec = _new_uninitialised("struct mmsghdr[]", count)
+        results = _new_uninitialised("int[]", 3 * count)
+        # The vector set up, the call, and the results read in one crossing;
+        # lengths are cut by C to our buffers, and a sender that is the
+        # previous datagram's comes back as -1: decoded once.
+        n = self._call(_recvmmsg_batch, vec, iov, count, buf, bufsize, names, results,
+                       flags | _WAITFORONE)
         fields = _unpack(results, 3 * n)
-        data = ffi.buffer(buf, max(total, 1))
+        data = _buffer(buf, max(total, 1))
+        raw_names = _buffer(names, count * _STORAGE_SIZE)
         out = []
-        for i in range(n):
-            length, namelen, msg_flags = fields[3 * i:3 * i + 3]
-            start = i * bufsize
-            # Lengths from the kernel are trusted only within our buffers.
-            chunk = data[start:start + min(length, bufsize)]
-            address = None if namelen == 0 else _address.from_storage(names + i, namelen)
-            if msg_flags >= 0x80000000:
-                msg_flags -= 0x100000000  # a C int
-            out.append((chunk, address, msg_flags))
+        address = None
+        start = 0
+        for i, length, namelen, msg_flags in zip(range(n), fields[0::3], fields[1::3],
+                                                 fields[2::3], strict=True):
+            if namelen >= 0:  # -1: the previous datagram's sender
+                address = _address.from_filled_at(raw_names, names, i, namelen)
+            out.append((data[start:start + length], address, msg_flags))
+            start += bufsize
         del iov, vec  # referenced until here, past the C call
         return out
 

@@ -79,9 +79,13 @@ int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen, i
                      double deadline);
 void csockrt_mmsg_send_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
                             void **bases, size_t *lens, void **names, socklen_t *namelens);
-void csockrt_mmsg_recv_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
-                            char *buf, size_t size, struct sockaddr_storage *names);
-void csockrt_mmsg_results(const struct mmsghdr *vec, unsigned int n, unsigned int *out);
+int csockrt_sendmmsg_packed(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
+                            unsigned int n, const char *data, const size_t *lens, int flags,
+                            double deadline);
+int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
+                           unsigned int n, char *buf, size_t size,
+                           struct sockaddr_storage *names, int *out, int flags,
+                           double deadline);
 int csockrt_accept4(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen, int flags,
                     double deadline);
 ssize_t csockrt_sendfile(csockrt_fd *f, int in_fd, off_t *offset, size_t count,
@@ -378,16 +382,56 @@ static void csockrt_mmsg_recv_init(struct mmsghdr *vec, struct iovec *iov, unsig
     }
 }
 
-/* What recvmmsg wrote for its first n datagrams: out[3i] msg_len,
-   out[3i + 1] msg_namelen, out[3i + 2] msg_flags. */
-static void csockrt_mmsg_results(const struct mmsghdr *vec, unsigned int n, unsigned int *out)
+/* sendmmsg of n datagrams packed end to end in data, lens[i] bytes each, to
+   the connected peer: the vector built and the call made in one crossing. */
+static int csockrt_sendmmsg_packed(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
+                                   unsigned int n, const char *data, const size_t *lens,
+                                   int flags, double deadline)
 {
     unsigned int i;
+    size_t offset = 0;
+    memset(vec, 0, n * sizeof(*vec));
     for (i = 0; i < n; i++) {
-        out[3 * i] = vec[i].msg_len;
-        out[3 * i + 1] = vec[i].msg_hdr.msg_namelen;
-        out[3 * i + 2] = (unsigned int)vec[i].msg_hdr.msg_flags;
+        iov[i].iov_base = (void *)(data + offset);
+        iov[i].iov_len = lens[i];
+        offset += lens[i];
+        vec[i].msg_hdr.msg_iov = &iov[i];
+        vec[i].msg_hdr.msg_iovlen = 1;
     }
+    return csockrt_sendmmsg(f, vec, n, flags, deadline);
+}
+
+/* recvmmsg into n buffers of size bytes, in one crossing: the vector set up,
+   the call made, and for each datagram i received, out[3i] its length (cut
+   to size), out[3i + 1] its sender's length (cut to the storage), or -1 when
+   the sender is the previous datagram's (so Python decodes it once), and
+   out[3i + 2] msg_flags. Returns the count, or -errno / CSOCKRT_EXPIRED. */
+static int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
+                                  unsigned int n, char *buf, size_t size,
+                                  struct sockaddr_storage *names, int *out, int flags,
+                                  double deadline)
+{
+    unsigned int i, got;
+    socklen_t previous = 0;
+    int k;
+    csockrt_mmsg_recv_init(vec, iov, n, buf, size, names);
+    k = csockrt_recvmmsg(f, vec, n, flags, deadline);
+    if (k <= 0)
+        return k;
+    got = (unsigned int)k < n ? (unsigned int)k : n;
+    for (i = 0; i < got; i++) {
+        socklen_t namelen = vec[i].msg_hdr.msg_namelen;
+        if (namelen > sizeof(names[i]))
+            namelen = sizeof(names[i]);
+        out[3 * i] = (int)(vec[i].msg_len < size ? vec[i].msg_len : size);
+        if (i > 0 && namelen == previous && memcmp(&names[i], &names[i - 1], namelen) == 0)
+            out[3 * i + 1] = -1;
+        else
+            out[3 * i + 1] = (int)namelen;
+        previous = namelen;
+        out[3 * i + 2] = vec[i].msg_hdr.msg_flags;
+    }
+    return (int)got;
 }
 
 static int csockrt_accept4(csockrt_fd *f, struct sockaddr *addr, socklen_t *addrlen,

@@ -1,0 +1,282 @@
+"""The hot paths of recv, recv_into, recvfrom and send (issue 12).
+
+Each of them has a fast path (exact ints and bytes, the range checks made in
+C, a spare buffer) in front of the general path that parses arguments as
+CPython does. These tests pin down that every argument the general path
+takes gives socket's outcome through the fast path too, that closed sockets,
+signals and deadlines behave as before, and that the spare buffers and the
+decoded-address cache never mix up two calls' data.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+from _support import MODS
+
+import csock
+
+LONG = 10.0
+
+
+class Index:
+    """An int-like object: the general path must take it, as socket does."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+SIZES: list[Any] = [1, 5, 4096, 4097, 70000, 0, -1, 2**31, 2**63 - 1, 2**63, 2**64, -2**63 - 1,
+                    True, Index(3), 1.0, None, "3"]
+FLAGS: list[Any] = [0, socket.MSG_PEEK, 2**31 - 1, 2**31, -2**31, -2**31 - 1, 2**63, True,
+                    Index(0), 0.0, None]
+
+
+def outcome(call: Any) -> Any:
+    """What a call gives: its value, or its exception's type and text."""
+    try:
+        return ("ok", call())
+    except Exception as exc:  # noqa: BLE001 - the exception is the outcome
+        return (type(exc).__name__, str(exc))
+
+
+@pytest.fixture
+def pairs() -> Iterator[dict[str, tuple[Any, Any]]]:
+    """A datagram socketpair of each module, 6 bytes waiting on each."""
+    made = {"socket": socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM),
+            "csock": csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)}
+    yield made
+    for a, b in made.values():
+        a.close()
+        b.close()
+
+
+def _refill(pairs: dict[str, tuple[Any, Any]]) -> None:
+    for a, b in pairs.values():
+        b.setblocking(False)
+        while True:
+            try:
+                b.recv(65536)
+            except BlockingIOError:
+                break
+        b.setblocking(True)
+        a.send(b"abcdef")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=repr)
+@pytest.mark.parametrize("method", ["recv", "recvfrom"])
+def test_receive_sizes_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]], method: str,
+                                           size: Any) -> None:
+    for flags in FLAGS:
+        _refill(pairs)
+        got = {name: outcome(lambda b=b, flags=flags: getattr(b, method)(size, flags))
+               for name, (_, b) in pairs.items()}
+        if got["socket"][0] == "ok" and method == "recvfrom":
+            got = {k: ("ok", v[1][0]) for k, v in got.items()}  # addresses: None both
+        assert got["csock"] == got["socket"], (size, flags)
+
+
+@pytest.mark.parametrize("nbytes", [0, 1, 6, 16, 17, -1, 2**63, Index(2), True, 1.0],
+                         ids=repr)
+def test_recv_into_counts_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]],
+                                              nbytes: Any) -> None:
+    for flags in FLAGS:
+        for make in (lambda: bytearray(16), lambda: bytearray(0),
+                     lambda: memoryview(bytearray(16))):
+            _refill(pairs)
+            got = {}
+            for name, (_, b) in pairs.items():
+                buf = make()
+                result = outcome(lambda b=b, buf=buf, flags=flags: b.recv_into(buf, nbytes,
+                                                                                flags))
+                got[name] = (result, bytes(buf))
+            assert got["csock"] == got["socket"], (nbytes, flags)
+
+
+@pytest.mark.parametrize("data", [b"", b"x", b"y" * 5000, bytearray(b"ab"),
+                                  memoryview(b"abcd")[1:3], "text", None, 7], ids=repr)
+def test_send_data_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]], data: Any) -> None:
+    for flags in FLAGS:
+        if flags == socket.MSG_PEEK:
+            continue  # not a sending flag: the kernel's answer is not the point here
+        got = {}
+        for name, (a, b) in pairs.items():
+            result = outcome(lambda a=a, flags=flags: a.send(data, flags))
+            if result[0] == "ok":
+                result = (result, b.recv(65536))
+            got[name] = result
+        assert got["csock"] == got["socket"], (data, flags)
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("call", ["recv", "recv_into", "recvfrom", "send"])
+def test_fast_path_on_closed_socket(mod: ModuleType, call: str) -> None:
+    a, b = mod.socketpair()
+    a.close()
+    with b:
+        args = {"recv": (1,), "recv_into": (bytearray(1),), "recvfrom": (1,),
+                "send": (b"x",)}[call]
+        with pytest.raises(OSError) as info:
+            getattr(a, call)(*args)
+        assert info.value.errno == 9  # EBADF, before any argument reaches the kernel
+
+
+def test_large_sizes_take_the_general_path() -> None:
+    a, b = csock.socketpair()
+    with a, b:
+        payload = bytes(range(256)) * 64  # 16 KiB: past the spare buffers
+        a.sendall(payload)
+        got = b""
+        while len(got) < len(payload):
+            got += b.recv(10000)
+        assert got == payload
+
+
+def test_msg_trunc_fast_path_never_reads_past_the_buffer() -> None:
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with a, b:
+        a.send(b"0123456789")
+        data = b.recv(4, csock.MSG_TRUNC)
+        # The datagram's full length, as socket; csock zero-fills past the data.
+        assert data == b"0123" + bytes(6)
+        a.send(b"abcdefgh")
+        data, address = b.recvfrom(3, csock.MSG_TRUNC)
+        assert data == b"abc" + bytes(5) and address is None
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_signals_do_not_reset_the_deadline(mod: ModuleType) -> None:
+    """EINTR goes round with the same deadline: a stream of signals cannot keep
+    a timed recv waiting forever (each retry is not given the whole timeout)."""
+    hits: list[int] = []
+    old = signal.signal(signal.SIGALRM, lambda *_: hits.append(1))
+    signal.setitimer(signal.ITIMER_REAL, 0.03, 0.03)
+    a, b = mod.socketpair()
+    try:
+        with a, b:
+            b.settimeout(0.4)
+            start = time.monotonic()
+            with pytest.raises(TimeoutError):
+                b.recv(1)
+            # A deadline restarted at each of the ~13 signals would never pass.
+            assert time.monotonic() - start < 0.4 * 5
+            assert len(hits) >= 3
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_concurrent_receivers_never_share_a_spare_buffer() -> None:
+    """Four threads receive on one datagram socket: every datagram arrives once,
+    whole (a spare buffer shared by two calls would mix them up)."""
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    count = 4000
+    got: list[bytes] = []
+    lock = threading.Lock()
+
+    def receive(method: str) -> None:
+        while True:
+            if method == "recvfrom":
+                data, _ = b.recvfrom(64)
+            else:
+                data = b.recv(64)
+            if data == b"end":
+                return
+            with lock:
+                got.append(data)
+
+    threads = [threading.Thread(target=receive, args=(m,), daemon=True)
+               for m in ("recv", "recv", "recvfrom", "recvfrom")]
+    with a, b:
+        b.settimeout(LONG)
+        for t in threads:
+            t.start()
+        sent = [(b"%06d" % i) * 8 for i in range(count)]
+        for d in sent:
+            a.send(d)
+        for _ in threads:
+            a.send(b"end")
+        for t in threads:
+            t.join(LONG)
+        assert sorted(got) == sorted(sent)
+
+
+def test_recvfrom_tells_senders_apart() -> None:
+    """The decoded-address cache is keyed by the sender's bytes."""
+    rx = csock.socket(csock.AF_INET, csock.SOCK_DGRAM)
+    senders = [csock.socket(csock.AF_INET, csock.SOCK_DGRAM) for _ in range(3)]
+    with rx:
+        rx.bind(("127.0.0.1", 0))
+        rx.settimeout(LONG)
+        try:
+            for s in senders:
+                s.bind(("127.0.0.1", 0))
+            for i in range(30):
+                s = senders[i % 3]
+                s.sendto(b"%d" % i, rx.getsockname())
+                data, address = rx.recvfrom(16)
+                assert data == b"%d" % i
+                assert address == s.getsockname()
+        finally:
+            for s in senders:
+                s.close()
+
+
+def test_recvmmsg_batch_tells_senders_apart() -> None:
+    """A sender equal to the previous datagram's is decoded once (C compares the
+    bytes); a batch from interleaved senders still gives each its own."""
+    rx = csock.socket(csock.AF_INET, csock.SOCK_DGRAM)
+    senders = [csock.socket(csock.AF_INET, csock.SOCK_DGRAM) for _ in range(3)]
+    with rx:
+        rx.bind(("127.0.0.1", 0))
+        rx.settimeout(LONG)
+        try:
+            order = [0, 0, 1, 1, 1, 2, 0, 2, 2, 1]
+            for s in senders:
+                s.bind(("127.0.0.1", 0))
+            for i, k in enumerate(order):
+                senders[k].sendto(b"%d" % i, rx.getsockname())
+            got: list[tuple[bytes, Any, int]] = []
+            while len(got) < len(order):
+                got += rx.recvmmsg(len(order) - len(got), 8)
+            assert [d for d, _, _ in got] == [b"%d" % i for i in range(len(order))]
+            assert [a for _, a, _ in got] == [senders[k].getsockname() for k in order]
+        finally:
+            for s in senders:
+                s.close()
+
+
+@pytest.mark.parametrize("items", [
+    [b"a", b"bb", b"", b"ccc"],             # all bytes: packed end to end
+    [b"a", bytearray(b"bb"), memoryview(b"xyz")[1:]],  # mixed: each pinned
+])
+def test_sendmmsg_paths_send_what_they_are_given(items: list[Any]) -> None:
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with a, b:
+        assert a.sendmmsg(items) == len(items)
+        got = [b.recv(16) for _ in items]
+        assert got == [bytes(i) for i in items]
+
+
+def test_sendmmsg_packed_limit_falls_back_to_pinning() -> None:
+    """Past the packing limit the datagrams are pinned one by one, not copied."""
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with a, b:
+        a.setsockopt(csock.SOL_SOCKET, csock.SO_SNDBUF, 4 << 20)
+        b.setsockopt(csock.SOL_SOCKET, csock.SO_RCVBUF, 4 << 20)
+        items = [bytes([i]) * 60000 for i in range(20)]  # 1.2 MB in all
+        a.settimeout(LONG)
+        sent = a.sendmmsg(items)
+        assert sent >= 1
+        for i in range(sent):
+            assert b.recv(65536) == items[i]
