@@ -354,7 +354,10 @@ def _arm() -> None:
             swaps[id(raw)] = (raw, _restarting(name, raw))
             _raw[name] = swaps[id(raw)][1]
     for module in list(sys.modules.values()):
-        d = getattr(module, "__dict__", None)
+        try:
+            d = getattr(module, "__dict__", None)
+        except Exception:  # a lazy module object that cannot be looked at
+            continue
         if not isinstance(d, dict) or d is _namespace:
             continue
         for key, value in list(d.items()):

@@ -32,7 +32,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from csock import _show as S
@@ -50,8 +50,12 @@ class Config:
     file: IO[str] | None = None
     all: bool = False
     strsize: int = S.DEFAULT_STRSIZE
+    pid: int = field(default_factory=os.getpid)
 
     def emit(self, line: str) -> None:
+        # A forked child's lines start with "[pid N] ", as strace -f marks them.
+        if (pid := os.getpid()) != self.pid:
+            line = "\n".join(f"[pid {pid}] {part}" for part in line.split("\n"))
         out = self.file if self.file is not None else sys.stderr
         out.write(line + "\n")
         out.flush()

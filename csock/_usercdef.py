@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from csock._csock import ffi as _base_ffi
+from csock import _csock
 
 BASE_MODULE = "csock._csock"
 _PREFIX = "_csock_cdef_"
@@ -60,7 +60,7 @@ class _Stage:
 _lock = threading.RLock()
 _stages: list[_Stage] = []
 # The ffi that knows every type declared so far: c.new & co. ask it.
-ffi: Any = _base_ffi
+ffi: Any = _csock.ffi
 # "union { ... } *" written inside new()/sizeof()/cast(), and each such body:
 # the type string to use instead, and the typedef declared for the body.
 _anonymous: dict[str, str] = {}
@@ -70,7 +70,17 @@ _anonymous: dict[str, str] = {}
 # csock's own declarations, as build_ffi.py compiles them
 
 
-_TYPEDEF_NAME = re.compile(r"\btypedef\b[^;]*?(\w+)\s*(?:\[[^;]*\])?;")
+_TYPEDEF_NAME = re.compile(
+    r"\btypedef\b[^;]*?(?:\(\s*\*\s*(\w+)\s*\)[^;]*|(\w+)\s*(?:\[[^;]*\])?);")
+_BRACES = re.compile(r"\{[^{}]*\}")
+
+
+def _typedef_names(types: str) -> list[str]:
+    """The names a TYPES text typedefs (struct bodies and function pointers too)."""
+    flat = types
+    while (shorter := _BRACES.sub("{}", flat)) != flat:
+        flat = shorter
+    return [a or b for a, b in _TYPEDEF_NAME.findall(flat)]
 
 
 def _cdef_modules() -> list[ModuleType]:
@@ -81,7 +91,7 @@ def _cdef_modules() -> list[ModuleType]:
 
     mods = {m.name: importlib.import_module(f"csock._cdefs.{m.name}")
             for m in pkgutil.iter_modules(cdefs.__path__)}
-    owner = {t: n for n, m in mods.items() for t in _TYPEDEF_NAME.findall(m.TYPES)}
+    owner = {t: n for n, m in mods.items() for t in _typedef_names(m.TYPES)}
     done: list[str] = []
 
     def visit(name: str, path: tuple[str, ...] = ()) -> None:
@@ -335,8 +345,14 @@ def _module_name(c_texts: list[str], cdef_text: str, previous: str) -> str:
     import cffi
 
     h = hashlib.sha256()
-    for part in (sys.version, sys.platform, _SUFFIX, cffi.__version__,
-                 getattr(sys.modules["csock._csock"], "__file__", ""), base_cdef, base_c,
+    compiled = getattr(_csock, "__file__", None) or ""
+    try:  # a rebuilt csock._csock: rebuild what includes it
+        st = os.stat(compiled)
+        compiled += f":{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        pass
+    for part in (sys.version, sys.platform, _SUFFIX, cffi.__version__, compiled,
+                 base_cdef, base_c,
                  previous, cdef_text, *c_texts, os.environ.get("CSOCK_CFLAGS", "")):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     return _PREFIX + h.hexdigest()[:24]

@@ -76,6 +76,11 @@ Notes:
   ``cast("struct sockaddr *", new("struct sockaddr_in *"))`` in one expression.
 * The variadic open() and fcntl() take fixed arguments: open(path, flags,
   mode=0), fcntl(fd, cmd, arg=0).
+* signal() and sigaction() take Python handlers (``sa.sa_handler =
+  sighandler(f)``; signal() also takes f itself). They run in the main thread
+  once the interrupted call returns; SA_RESTART then calls it again, as C's
+  kernel would (csock/_signals.py). raise(3) is ``raise_``; ``signal`` hides
+  Python's signal module on ``from csock.c import *``.
 
 Your own types (a C compiler is needed, as for the C program)::
 

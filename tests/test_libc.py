@@ -170,9 +170,9 @@ def test_realpath_getenv_getppid_alarm_sleep(tmp_path: Path,
     assert c.sleep(0) == 0 and c.usleep(1000) == 0
     # alarm() in a process of its own: pytest-timeout may own this one's.
     run_py("""
-        import signal
+        import signal as py_signal       # after the star import, signal is C's
         from csock.c import *
-        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        py_signal.signal(py_signal.SIGALRM, py_signal.SIG_IGN)
         assert alarm(100) == 0
         assert alarm(0) in (99, 100)      # the previous alarm's seconds left
         assert alarm(0) == 0
@@ -195,7 +195,8 @@ def test_wait_macros_match_pythons() -> None:
 
 def test_fork_runs_pythons_hooks_and_waitpid_reaps(tmp_path: Path) -> None:
     result = run_py("""
-        import os, signal, sys
+        import os, sys
+        import signal as py_signal       # after the star import, signal is C's
         import csock.c as c
         from csock.c import *
         os.register_at_fork(before=lambda: print("before", flush=True),
@@ -212,9 +213,9 @@ def test_fork_runs_pythons_hooks_and_waitpid_reaps(tmp_path: Path) -> None:
             sleep(30)
             _exit(0)
         assert waitpid(pid, status, WNOHANG) == 0
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, py_signal.SIGKILL)
         assert waitpid(pid, status, 0) == pid
-        assert WIFSIGNALED(status[0]) and WTERMSIG(status[0]) == signal.SIGKILL
+        assert WIFSIGNALED(status[0]) and WTERMSIG(status[0]) == py_signal.SIGKILL
         assert waitpid(-1, status, WNOHANG) == -1 and c.errno == ECHILD
         print("done", flush=True)
     """, tmp_path)
@@ -743,7 +744,8 @@ def _libc_normalise(lines: list[str]) -> list[str]:
     out = []
     started = False
     for raw in lines:
-        text = re.sub(r"^\d+ +", "", raw.rstrip("\n"))
+        # strace -f's pid; CSOCK_TRACE's "[pid N]" before a forked child's lines
+        text = re.sub(r"^(?:\d+ +|\[pid +\d+\] )", "", raw.rstrip("\n"))
         if text.startswith(("+++", "---")) or "resumed>" in text or not text:
             continue
         if not started:

@@ -1002,3 +1002,19 @@ def test_env_strsize() -> None:
                             env=env)
     assert result.returncode == 0, result.stderr
     assert '"abc"..., 8)' in result.stderr.decode()
+
+
+def test_forked_child_lines_carry_the_pid() -> None:
+    """A line emitted by another process than the one that set tracing up is a
+    forked child's: "[pid N] " first, as strace -f marks it (each line of a
+    multi-line entry)."""
+    out = io.StringIO()
+    cfg = _trace.Config(file=out)
+    cfg.emit("close(3) = 0")
+    cfg.pid = os.getpid() + 1  # as if this process were the parent's child
+    cfg.emit("unlink(\"d\") = -1 EISDIR (Is a directory)\nrmdir(\"d\") = 0")
+    me = os.getpid()
+    assert out.getvalue().splitlines() == [
+        "close(3) = 0",
+        f'[pid {me}] unlink("d") = -1 EISDIR (Is a directory)',
+        f'[pid {me}] rmdir("d") = 0']
