@@ -460,6 +460,7 @@ def cdef(text: str) -> dict[str, Any]:
         stage = _Stage(name, text, cdef_text, constants, module)
         _stages.append(stage)
         ffi = module.ffi
+        _rebind()
         return constant_values(stage)
 
 
@@ -528,44 +529,58 @@ def resolve(cdecl: Any) -> Any:
         return out
 
 
+# The current ffi's methods, bound once per cdef(): the wrappers below cost
+# one Python call over cffi's own.
+_new = ffi.new
+_cast = ffi.cast
+_sizeof = ffi.sizeof
+_offsetof = ffi.offsetof
+_error = ffi.error
+
+
+def _rebind() -> None:
+    global _new, _cast, _sizeof, _offsetof
+    _new, _cast, _sizeof, _offsetof = ffi.new, ffi.cast, ffi.sizeof, ffi.offsetof
+
+
 def new(cdecl: Any, init: Any = None) -> Any:
     try:
-        return ffi.new(cdecl, init)
-    except ffi.error:
+        return _new(cdecl, init)
+    except _error:
         if not (isinstance(cdecl, str) and "{" in cdecl):
             raise
     resolved = resolve(cdecl)  # may declare it: then ffi is a new one
-    return ffi.new(resolved, init)
+    return _new(resolved, init)
 
 
 def cast(cdecl: Any, value: Any) -> Any:
     try:
-        return ffi.cast(cdecl, value)
-    except ffi.error:
+        return _cast(cdecl, value)
+    except _error:
         if not (isinstance(cdecl, str) and "{" in cdecl):
             raise
-    resolved = resolve(cdecl)  # may declare it: then ffi is a new one
-    return ffi.cast(resolved, value)
+    resolved = resolve(cdecl)
+    return _cast(resolved, value)
 
 
 def sizeof(cdecl: Any) -> int:
     try:
-        return int(ffi.sizeof(cdecl))
-    except ffi.error:
+        return _sizeof(cdecl)  # type: ignore[no-any-return]
+    except _error:
         if not (isinstance(cdecl, str) and "{" in cdecl):
             raise
-    resolved = resolve(cdecl)  # may declare it: then ffi is a new one
-    return int(ffi.sizeof(resolved))
+    resolved = resolve(cdecl)
+    return _sizeof(resolved)  # type: ignore[no-any-return]
 
 
 def offsetof(cdecl: Any, *fields: str | int) -> int:
     try:
-        return int(ffi.offsetof(cdecl, *fields))
-    except ffi.error:
+        return _offsetof(cdecl, *fields)  # type: ignore[no-any-return]
+    except _error:
         if not (isinstance(cdecl, str) and "{" in cdecl):
             raise
-    resolved = resolve(cdecl)  # may declare it: then ffi is a new one
-    return int(ffi.offsetof(resolved, *fields))
+    resolved = resolve(cdecl)
+    return _offsetof(resolved, *fields)  # type: ignore[no-any-return]
 
 
 def current_ffi() -> Any:

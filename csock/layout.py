@@ -254,11 +254,18 @@ def _struct_typedefs() -> list[str]:
     return out
 
 
+# <signal.h>'s types are not the sockets API this module lays out, and glibc
+# declares some of their members as union members behind macros (sa_handler
+# and sa_sigaction share bytes): a field-by-field layout cannot tile them.
+_NOT_LISTED = frozenset({"sigaction", "siginfo_t", "sigset_t"})
+
+
 def names() -> list[str]:
     """Bare names of every struct the binding declares, in display order."""
     known = set(_struct_tags()) | set(_struct_typedefs()) | {
         u for u in ffi.list_types()[2]
     }
+    known -= _NOT_LISTED
     ordered = [n for n in _ORDER if n in known]
     return ordered + sorted(known - set(ordered))
 
