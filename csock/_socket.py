@@ -841,6 +841,29 @@ class Socket:
 
     def sendall(self, data: Buffer, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
+        timeout = self._timeout
+        # One deadline for the whole call, as CPython's sendall.
+        deadline = monotonic() + timeout if timeout else -1.0
+        if data.__class__ is bytes and flags.__class__ is int:
+            # The hot path: most sends take all the bytes at once. A short
+            # send goes on below with the same deadline.
+            try:
+                n = _c_send_fast(self._ref, data, len(data), flags, deadline)
+            except OverflowError:
+                n = _BADARG
+            if n >= 0:
+                if n >= len(data):
+                    return
+            elif n != _NEG_EINTR and n != _BADARG:
+                raise timed_out() if n == _EXPIRED else os_error(-n)
+            else:
+                n = 0
+            self._sendall(data, flags, deadline, n)
+            return
+        self._sendall(data, flags, deadline, 0)
+
+    def _sendall(self, data: Any, flags: Any, deadline: float, sent: int) -> None:
+        """sendall() from byte ``sent`` on, until the deadline (-1.0: none)."""
         pointer = _validate.readable_buffer(data)
         if pointer.__class__ is bytes:
             pointer = _from_buffer(pointer)
@@ -849,10 +872,8 @@ class Socket:
                 flags = _validate.c_int(flags, "flags")
             total = len(pointer)
             ref = self._ref
-            timeout = self._timeout
-            # One deadline for the whole call, as CPython's sendall.
-            deadline = monotonic() + timeout if timeout else -1.0
-            sent = 0
+            if sent and sent >= total:
+                return
             while True:  # as CPython: send() at least once, so b"" still reports errors
                 # Each chunk takes its own reference: a close() in another
                 # thread between chunks ends the call with EBADF.
