@@ -75,6 +75,7 @@ _c_recv = lib.csockrt_recv
 _c_send = lib.csockrt_send
 _c_recv_fast = lib.csockrt_recv_fast
 _c_recvfrom_fast = lib.csockrt_recvfrom_fast
+_c_recv_into_fast = lib.csockrt_recv_into_fast
 _c_send_fast = lib.csockrt_send_fast
 _buffer = ffi.buffer
 _from_buffer = ffi.from_buffer
@@ -682,31 +683,33 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        # The hot path: ints (no user code can run), a spare buffer, the
-        # range checks in C; anything else takes _recv, which parses as CPython.
-        if bufsize.__class__ is int and flags.__class__ is int:
-            spare = self._spare
-            try:
-                buf, view = spare.pop()
-            except IndexError:
-                buf = _new_uninitialised("char[]", _SMALL_RECV)
-                view = _buffer(buf)
-            ref = self._ref
-            timeout = self._timeout
-            deadline = monotonic() + timeout if timeout else -1.0
-            try:
-                while True:
-                    n = _c_recv_fast(ref, buf, _SMALL_RECV, bufsize, flags, deadline)
-                    if n >= 0:
-                        return view[:n] if n <= bufsize else _received(buf, bufsize, n)
-                    if n != _NEG_EINTR:  # EINTR: the handlers ran; go round (PEP 475)
-                        break
-            except OverflowError:  # an int past a C long long
-                n = _BADARG
-            finally:
-                spare.append((buf, view))
-            if n != _BADARG:
-                raise timed_out() if n == _EXPIRED else os_error(-n)
+        # The hot path: a spare buffer, the range checks in C. cffi takes
+        # ints only (int subclasses by value) and never calls __index__, so
+        # no user code runs; anything else (TypeError, OverflowError, or
+        # _BADARG from C) takes _recv, which parses as CPython.
+        spare = self._spare
+        try:
+            item = spare.pop()
+        except IndexError:
+            buf = _new_uninitialised("char[]", _SMALL_RECV)
+            item = (buf, _buffer(buf))
+        buf, view = item
+        ref = self._ref
+        timeout = self._timeout
+        deadline = monotonic() + timeout if timeout else -1.0
+        try:
+            while True:
+                n = _c_recv_fast(ref, buf, _SMALL_RECV, bufsize, flags, deadline)
+                if n >= 0:
+                    return view[:n] if n <= bufsize else _received(buf, bufsize, n)
+                if n != _NEG_EINTR:  # EINTR: the handlers ran; go round (PEP 475)
+                    break
+        except (TypeError, OverflowError):
+            n = _BADARG
+        finally:
+            spare.append(item)
+        if n != _BADARG:
+            raise timed_out() if n == _EXPIRED else os_error(-n)
         return self._recv(bufsize, flags)
 
     def _recv(self, bufsize: Any, flags: Any) -> bytes:
@@ -722,10 +725,10 @@ class Socket:
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the number of bytes."""
-        # The hot path: a bytearray and ints (no user code can run between
-        # the pin and the call), the range checks in C; else _recv_into.
-        if buffer.__class__ is bytearray and nbytes.__class__ is int and (
-                flags.__class__ is int):
+        # The hot path: a bytearray (no user code can run between the pin
+        # and the call: cffi takes ints only, never calling __index__), the
+        # range checks in C; else _recv_into.
+        if buffer.__class__ is bytearray:
             target = _from_buffer(buffer)
             ref = self._ref
             timeout = self._timeout
@@ -733,12 +736,12 @@ class Socket:
             try:
                 size = len(target)
                 while True:
-                    n = _c_recv_fast(ref, target, size, nbytes or size, flags, deadline)
+                    n = _c_recv_into_fast(ref, target, size, nbytes, flags, deadline)
                     if n >= 0:
                         return n
                     if n != _NEG_EINTR:
                         break
-            except OverflowError:
+            except (TypeError, OverflowError):
                 n = _BADARG
             finally:
                 _release(target)
@@ -762,33 +765,32 @@ class Socket:
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
         # The hot path, as recv's; the address decoded once per sender.
-        if bufsize.__class__ is int and flags.__class__ is int:
-            spare = self._spare_from
-            try:
-                buf, view, sender, sender_bytes = spare.pop()
-            except IndexError:
-                buf = _new_uninitialised("char[]", _SMALL_RECV)
-                view = _buffer(buf)
-                sender = _new_uninitialised("csockrt_from *")
-                sender_bytes = _buffer(sender)
-            ref = self._ref
-            timeout = self._timeout
-            deadline = monotonic() + timeout if timeout else -1.0
-            try:
-                while True:
-                    n = _c_recvfrom_fast(ref, buf, _SMALL_RECV, bufsize, flags, sender,
-                                         deadline)
-                    if n >= 0:
-                        data = view[:n] if n <= bufsize else _received(buf, bufsize, n)
-                        return data, _address.from_filled(sender_bytes, sender, sender.len)
-                    if n != _NEG_EINTR:
-                        break
-            except OverflowError:
-                n = _BADARG
-            finally:
-                spare.append((buf, view, sender, sender_bytes))
-            if n != _BADARG:
-                raise timed_out() if n == _EXPIRED else os_error(-n)
+        spare = self._spare_from
+        try:
+            buf, view, sender, sender_bytes = spare.pop()
+        except IndexError:
+            buf = _new_uninitialised("char[]", _SMALL_RECV)
+            view = _buffer(buf)
+            sender = _new_uninitialised("csockrt_from *")
+            sender_bytes = _buffer(sender)
+        ref = self._ref
+        timeout = self._timeout
+        deadline = monotonic() + timeout if timeout else -1.0
+        try:
+            while True:
+                n = _c_recvfrom_fast(ref, buf, _SMALL_RECV, bufsize, flags, sender,
+                                     deadline)
+                if n >= 0:
+                    data = view[:n] if n <= bufsize else _received(buf, bufsize, n)
+                    return data, _address.from_filled(sender_bytes, sender, sender.len)
+                if n != _NEG_EINTR:
+                    break
+        except (TypeError, OverflowError):
+            n = _BADARG
+        finally:
+            spare.append((buf, view, sender, sender_bytes))
+        if n != _BADARG:
+            raise timed_out() if n == _EXPIRED else os_error(-n)
         bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
         buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
         storage, length = _address.new_storage()
@@ -811,8 +813,9 @@ class Socket:
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        # The hot path: bytes and an int, the C int check in C; else _send.
-        if data.__class__ is bytes and flags.__class__ is int:
+        # The hot path: bytes (len() runs no user code), the flags' C int
+        # check in C (cffi takes ints only); else _send.
+        if data.__class__ is bytes:
             ref = self._ref
             timeout = self._timeout
             deadline = monotonic() + timeout if timeout else -1.0
@@ -823,7 +826,7 @@ class Socket:
                         return n
                     if n != _NEG_EINTR:
                         break
-            except OverflowError:
+            except (TypeError, OverflowError):
                 n = _BADARG
             if n != _BADARG:
                 raise timed_out() if n == _EXPIRED else os_error(-n)
@@ -844,12 +847,12 @@ class Socket:
         timeout = self._timeout
         # One deadline for the whole call, as CPython's sendall.
         deadline = monotonic() + timeout if timeout else -1.0
-        if data.__class__ is bytes and flags.__class__ is int:
+        if data.__class__ is bytes:
             # The hot path: most sends take all the bytes at once. A short
             # send goes on below with the same deadline.
             try:
                 n = _c_send_fast(self._ref, data, len(data), flags, deadline)
-            except OverflowError:
+            except (TypeError, OverflowError):
                 n = _BADARG
             if n >= 0:
                 if n >= len(data):
