@@ -77,6 +77,7 @@ _c_recv_fast = lib.csockrt_recv_fast
 _c_recvfrom_fast = lib.csockrt_recvfrom_fast
 _c_recv_into_fast = lib.csockrt_recv_into_fast
 _c_send_fast = lib.csockrt_send_fast
+_c_sendto = lib.csockrt_sendto
 _buffer = ffi.buffer
 _from_buffer = ffi.from_buffer
 _release = ffi.release
@@ -346,7 +347,7 @@ class Socket:
     """
 
     __slots__ = ("_ref", "_family", "_type", "_proto", "_timeout", "_io_refs", "_closed",
-                 "_spare", "_spare_from", "__weakref__")
+                 "_spare", "_spare_from", "_last_to", "__weakref__")
 
     def __init__(
         self,
@@ -364,6 +365,8 @@ class Socket:
         # list.pop/append are atomic, so concurrent calls never share one.
         self._spare: list[tuple[Any, Any]] = []
         self._spare_from: list[tuple[Any, Any, Any, Any]] = []
+        # The last sendto()'s address, its encoding and length, when constant.
+        self._last_to: tuple[Any, Any, int, Any] | None = None
         # As CPython's socket.__init__ (Argument Clinic's int): ints (through
         # __index__) within C int range.
         family = _validate.clinic_int(family, "family")
@@ -898,6 +901,21 @@ class Socket:
     def sendto(self, data: Buffer, flags_or_address: Any, address: Any = _NO_ADDRESS,
                /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
+        if address is _NO_ADDRESS and data.__class__ is bytes:
+            # The hot path: the same address object as the last sendto's. It
+            # was an immutable value of exact types (numeric host, or an
+            # AF_UNIX path), so its encoding cannot have changed.
+            last = self._last_to
+            if last is not None and last[0] is flags_or_address:
+                ref = self._ref
+                timeout = self._timeout
+                deadline = monotonic() + timeout if timeout else -1.0
+                while True:
+                    n = _c_sendto(ref, data, len(data), 0, last[1], last[2], deadline)
+                    if n >= 0:
+                        return n
+                    if n != _NEG_EINTR:
+                        raise timed_out() if n == _EXPIRED else os_error(-n)
         # As CPython's "y*O" / "y*iO", chosen by the number of arguments (a
         # None third argument is an address): data, then flags, then the address.
         pinned = _validate.readable_buffer(data)
@@ -907,8 +925,10 @@ class Socket:
             else:
                 flags = _validate.c_int(flags_or_address, "flags")
             sa, length = _address.cached_sockaddr(self._family, address, "sendto")
-            return self._call(lib.csockrt_sendto, pinned, len(pinned), flags,
-                              ffi.cast("struct sockaddr *", sa), length)
+            pointer = ffi.cast("struct sockaddr *", sa)
+            if _address.is_constant(self._family, address):
+                self._last_to = (address, pointer, length, sa)  # sa owns the memory
+            return self._call(_c_sendto, pinned, len(pinned), flags, pointer, length)
         finally:
             if pinned.__class__ is not bytes:
                 _release(pinned)

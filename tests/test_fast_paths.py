@@ -317,3 +317,45 @@ def test_sendall_times_out_as_a_whole() -> None:
         a.settimeout(0.3)
         with pytest.raises(TimeoutError):
             a.sendall(b"z" * (64 << 20))  # nobody reads: the buffers fill
+
+
+def test_sendto_reuses_only_constant_addresses(tmp_path: Any) -> None:
+    """sendto's hot path reuses the last address's encoding for the same
+    object, and only for values that always encode the same way."""
+    from csock import _address
+
+    assert _address.is_constant(csock.AF_UNIX, "/tmp/x")
+    assert _address.is_constant(csock.AF_UNIX, b"/tmp/x")
+    assert not _address.is_constant(csock.AF_UNIX, bytearray(b"/tmp/x"))  # mutable
+    assert not _address.is_constant(csock.AF_INET, ("localhost", 1))  # resolved each time
+    assert not _address.is_constant(csock.AF_INET, ("127.0.0.1", Index(1)))
+
+    receivers = []
+    for name in ("a", "b"):
+        r = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+        r.bind(str(tmp_path / name))
+        r.settimeout(LONG)
+        receivers.append(r)
+    tx = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with tx, receivers[0], receivers[1]:
+        paths = [str(tmp_path / "a"), str(tmp_path / "b")]
+        for i in range(6):
+            k = i % 2 if i < 4 else 0
+            target = paths[k] if i != 5 else "".join(paths[0])  # an equal, new object
+            assert tx.sendto(b"%d" % i, target) == 1
+            assert receivers[k].recv(8) == b"%d" % i
+
+
+def test_sendto_inet_same_object_and_new_object() -> None:
+    rx = [csock.socket(csock.AF_INET, csock.SOCK_DGRAM) for _ in range(2)]
+    tx = csock.socket(csock.AF_INET, csock.SOCK_DGRAM)
+    with tx, rx[0], rx[1]:
+        for r in rx:
+            r.bind(("127.0.0.1", 0))
+            r.settimeout(LONG)
+        addresses = [r.getsockname() for r in rx]
+        for i in range(8):
+            k = (i // 2) % 2
+            target = addresses[k] if i % 3 else tuple(list(addresses[k]))
+            tx.sendto(b"%d" % i, target)
+            assert rx[k].recvfrom(8)[0] == b"%d" % i
