@@ -246,12 +246,21 @@ def from_filled_at(raw: Any, array: Any, index: int, length: int) -> Any:
 # Only tuples of exact str and int with a numeric host are kept: a host name
 # is resolved at each call, as CPython does, and no user code (__index__,
 # __eq__) can run during a lookup. The cdata are never handed to callers.
-_ENCODED: dict[tuple[int, tuple[Any, ...]], tuple[Any, int]] = {}
+_ENCODED: dict[tuple[int, Any], tuple[Any, int]] = {}
 _ENCODED_MAX = 256
 
 
 def cached_sockaddr(family: int, address: object, caller: str) -> tuple[Any, int]:
     """to_sockaddr() for a C call that only reads the struct (sendto, sendmsg)."""
+    if family == lib.AF_UNIX and (address.__class__ is str or address.__class__ is bytes):
+        path_key: tuple[int, Any] = (family, address)
+        hit = _ENCODED.get(path_key)
+        if hit is None:
+            hit = to_sockaddr(family, address, caller)
+            if len(_ENCODED) >= _ENCODED_MAX:
+                _ENCODED.clear()
+            _ENCODED[path_key] = hit
+        return hit
     if address.__class__ is not tuple or not address or address[0].__class__ is not str:
         return to_sockaddr(family, address, caller)
     for item in address[1:]:
@@ -267,6 +276,19 @@ def cached_sockaddr(family: int, address: object, caller: str) -> tuple[Any, int
             _ENCODED.clear()
         _ENCODED[key] = result
     return result
+
+
+def is_constant(family: int, address: object) -> bool:
+    """Whether ``address`` encodes the same way forever: an immutable value of
+    exact types (no user code in it), with a numeric host or an AF_UNIX path."""
+    if family == lib.AF_UNIX:
+        return address.__class__ is str or address.__class__ is bytes
+    if address.__class__ is not tuple or not address or address[0].__class__ is not str:
+        return False
+    for item in address[1:]:
+        if item.__class__ is not int:
+            return False
+    return (family, address) in _ENCODED  # cached_sockaddr keeps numeric hosts only
 
 
 def _is_numeric(family: int, host: str) -> bool:

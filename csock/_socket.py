@@ -75,7 +75,9 @@ _c_recv = lib.csockrt_recv
 _c_send = lib.csockrt_send
 _c_recv_fast = lib.csockrt_recv_fast
 _c_recvfrom_fast = lib.csockrt_recvfrom_fast
+_c_recv_into_fast = lib.csockrt_recv_into_fast
 _c_send_fast = lib.csockrt_send_fast
+_c_sendto = lib.csockrt_sendto
 _buffer = ffi.buffer
 _from_buffer = ffi.from_buffer
 _release = ffi.release
@@ -345,7 +347,7 @@ class Socket:
     """
 
     __slots__ = ("_ref", "_family", "_type", "_proto", "_timeout", "_io_refs", "_closed",
-                 "_spare", "_spare_from", "__weakref__")
+                 "_spare", "_spare_from", "_last_to", "__weakref__")
 
     def __init__(
         self,
@@ -363,6 +365,8 @@ class Socket:
         # list.pop/append are atomic, so concurrent calls never share one.
         self._spare: list[tuple[Any, Any]] = []
         self._spare_from: list[tuple[Any, Any, Any, Any]] = []
+        # The last sendto()'s address, its encoding and length, when constant.
+        self._last_to: tuple[Any, Any, int, Any] | None = None
         # As CPython's socket.__init__ (Argument Clinic's int): ints (through
         # __index__) within C int range.
         family = _validate.clinic_int(family, "family")
@@ -682,31 +686,33 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        # The hot path: ints (no user code can run), a spare buffer, the
-        # range checks in C; anything else takes _recv, which parses as CPython.
-        if bufsize.__class__ is int and flags.__class__ is int:
-            spare = self._spare
-            try:
-                buf, view = spare.pop()
-            except IndexError:
-                buf = _new_uninitialised("char[]", _SMALL_RECV)
-                view = _buffer(buf)
-            ref = self._ref
-            timeout = self._timeout
-            deadline = monotonic() + timeout if timeout else -1.0
-            try:
-                while True:
-                    n = _c_recv_fast(ref, buf, _SMALL_RECV, bufsize, flags, deadline)
-                    if n >= 0:
-                        return view[:n] if n <= bufsize else _received(buf, bufsize, n)
-                    if n != _NEG_EINTR:  # EINTR: the handlers ran; go round (PEP 475)
-                        break
-            except OverflowError:  # an int past a C long long
-                n = _BADARG
-            finally:
-                spare.append((buf, view))
-            if n != _BADARG:
-                raise timed_out() if n == _EXPIRED else os_error(-n)
+        # The hot path: a spare buffer, the range checks in C. cffi takes
+        # ints only (int subclasses by value) and never calls __index__, so
+        # no user code runs; anything else (TypeError, OverflowError, or
+        # _BADARG from C) takes _recv, which parses as CPython.
+        spare = self._spare
+        try:
+            item = spare.pop()
+        except IndexError:
+            buf = _new_uninitialised("char[]", _SMALL_RECV)
+            item = (buf, _buffer(buf))
+        buf, view = item
+        ref = self._ref
+        timeout = self._timeout
+        deadline = monotonic() + timeout if timeout else -1.0
+        try:
+            while True:
+                n = _c_recv_fast(ref, buf, _SMALL_RECV, bufsize, flags, deadline)
+                if n >= 0:
+                    return view[:n] if n <= bufsize else _received(buf, bufsize, n)
+                if n != _NEG_EINTR:  # EINTR: the handlers ran; go round (PEP 475)
+                    break
+        except (TypeError, OverflowError):
+            n = _BADARG
+        finally:
+            spare.append(item)
+        if n != _BADARG:
+            raise timed_out() if n == _EXPIRED else os_error(-n)
         return self._recv(bufsize, flags)
 
     def _recv(self, bufsize: Any, flags: Any) -> bytes:
@@ -722,10 +728,10 @@ class Socket:
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the number of bytes."""
-        # The hot path: a bytearray and ints (no user code can run between
-        # the pin and the call), the range checks in C; else _recv_into.
-        if buffer.__class__ is bytearray and nbytes.__class__ is int and (
-                flags.__class__ is int):
+        # The hot path: a bytearray (no user code can run between the pin
+        # and the call: cffi takes ints only, never calling __index__), the
+        # range checks in C; else _recv_into.
+        if buffer.__class__ is bytearray:
             target = _from_buffer(buffer)
             ref = self._ref
             timeout = self._timeout
@@ -733,12 +739,12 @@ class Socket:
             try:
                 size = len(target)
                 while True:
-                    n = _c_recv_fast(ref, target, size, nbytes or size, flags, deadline)
+                    n = _c_recv_into_fast(ref, target, size, nbytes, flags, deadline)
                     if n >= 0:
                         return n
                     if n != _NEG_EINTR:
                         break
-            except OverflowError:
+            except (TypeError, OverflowError):
                 n = _BADARG
             finally:
                 _release(target)
@@ -762,33 +768,32 @@ class Socket:
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
         # The hot path, as recv's; the address decoded once per sender.
-        if bufsize.__class__ is int and flags.__class__ is int:
-            spare = self._spare_from
-            try:
-                buf, view, sender, sender_bytes = spare.pop()
-            except IndexError:
-                buf = _new_uninitialised("char[]", _SMALL_RECV)
-                view = _buffer(buf)
-                sender = _new_uninitialised("csockrt_from *")
-                sender_bytes = _buffer(sender)
-            ref = self._ref
-            timeout = self._timeout
-            deadline = monotonic() + timeout if timeout else -1.0
-            try:
-                while True:
-                    n = _c_recvfrom_fast(ref, buf, _SMALL_RECV, bufsize, flags, sender,
-                                         deadline)
-                    if n >= 0:
-                        data = view[:n] if n <= bufsize else _received(buf, bufsize, n)
-                        return data, _address.from_filled(sender_bytes, sender, sender.len)
-                    if n != _NEG_EINTR:
-                        break
-            except OverflowError:
-                n = _BADARG
-            finally:
-                spare.append((buf, view, sender, sender_bytes))
-            if n != _BADARG:
-                raise timed_out() if n == _EXPIRED else os_error(-n)
+        spare = self._spare_from
+        try:
+            buf, view, sender, sender_bytes = spare.pop()
+        except IndexError:
+            buf = _new_uninitialised("char[]", _SMALL_RECV)
+            view = _buffer(buf)
+            sender = _new_uninitialised("csockrt_from *")
+            sender_bytes = _buffer(sender)
+        ref = self._ref
+        timeout = self._timeout
+        deadline = monotonic() + timeout if timeout else -1.0
+        try:
+            while True:
+                n = _c_recvfrom_fast(ref, buf, _SMALL_RECV, bufsize, flags, sender,
+                                     deadline)
+                if n >= 0:
+                    data = view[:n] if n <= bufsize else _received(buf, bufsize, n)
+                    return data, _address.from_filled(sender_bytes, sender, sender.len)
+                if n != _NEG_EINTR:
+                    break
+        except (TypeError, OverflowError):
+            n = _BADARG
+        finally:
+            spare.append((buf, view, sender, sender_bytes))
+        if n != _BADARG:
+            raise timed_out() if n == _EXPIRED else os_error(-n)
         bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
         buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
         storage, length = _address.new_storage()
@@ -811,8 +816,9 @@ class Socket:
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        # The hot path: bytes and an int, the C int check in C; else _send.
-        if data.__class__ is bytes and flags.__class__ is int:
+        # The hot path: bytes (len() runs no user code), the flags' C int
+        # check in C (cffi takes ints only); else _send.
+        if data.__class__ is bytes:
             ref = self._ref
             timeout = self._timeout
             deadline = monotonic() + timeout if timeout else -1.0
@@ -823,7 +829,7 @@ class Socket:
                         return n
                     if n != _NEG_EINTR:
                         break
-            except OverflowError:
+            except (TypeError, OverflowError):
                 n = _BADARG
             if n != _BADARG:
                 raise timed_out() if n == _EXPIRED else os_error(-n)
@@ -841,6 +847,29 @@ class Socket:
 
     def sendall(self, data: Buffer, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
+        timeout = self._timeout
+        # One deadline for the whole call, as CPython's sendall.
+        deadline = monotonic() + timeout if timeout else -1.0
+        if data.__class__ is bytes:
+            # The hot path: most sends take all the bytes at once. A short
+            # send goes on below with the same deadline.
+            try:
+                n = _c_send_fast(self._ref, data, len(data), flags, deadline)
+            except (TypeError, OverflowError):
+                n = _BADARG
+            if n >= 0:
+                if n >= len(data):
+                    return
+            elif n != _NEG_EINTR and n != _BADARG:
+                raise timed_out() if n == _EXPIRED else os_error(-n)
+            else:
+                n = 0
+            self._sendall(data, flags, deadline, n)
+            return
+        self._sendall(data, flags, deadline, 0)
+
+    def _sendall(self, data: Any, flags: Any, deadline: float, sent: int) -> None:
+        """sendall() from byte ``sent`` on, until the deadline (-1.0: none)."""
         pointer = _validate.readable_buffer(data)
         if pointer.__class__ is bytes:
             pointer = _from_buffer(pointer)
@@ -849,10 +878,8 @@ class Socket:
                 flags = _validate.c_int(flags, "flags")
             total = len(pointer)
             ref = self._ref
-            timeout = self._timeout
-            # One deadline for the whole call, as CPython's sendall.
-            deadline = monotonic() + timeout if timeout else -1.0
-            sent = 0
+            if sent and sent >= total:
+                return
             while True:  # as CPython: send() at least once, so b"" still reports errors
                 # Each chunk takes its own reference: a close() in another
                 # thread between chunks ends the call with EBADF.
@@ -874,6 +901,21 @@ class Socket:
     def sendto(self, data: Buffer, flags_or_address: Any, address: Any = _NO_ADDRESS,
                /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
+        if address is _NO_ADDRESS and data.__class__ is bytes:
+            # The hot path: the same address object as the last sendto's. It
+            # was an immutable value of exact types (numeric host, or an
+            # AF_UNIX path), so its encoding cannot have changed.
+            last = self._last_to
+            if last is not None and last[0] is flags_or_address:
+                ref = self._ref
+                timeout = self._timeout
+                deadline = monotonic() + timeout if timeout else -1.0
+                while True:
+                    n = _c_sendto(ref, data, len(data), 0, last[1], last[2], deadline)
+                    if n >= 0:
+                        return n
+                    if n != _NEG_EINTR:
+                        raise timed_out() if n == _EXPIRED else os_error(-n)
         # As CPython's "y*O" / "y*iO", chosen by the number of arguments (a
         # None third argument is an address): data, then flags, then the address.
         pinned = _validate.readable_buffer(data)
@@ -883,8 +925,10 @@ class Socket:
             else:
                 flags = _validate.c_int(flags_or_address, "flags")
             sa, length = _address.cached_sockaddr(self._family, address, "sendto")
-            return self._call(lib.csockrt_sendto, pinned, len(pinned), flags,
-                              ffi.cast("struct sockaddr *", sa), length)
+            pointer = ffi.cast("struct sockaddr *", sa)
+            if _address.is_constant(self._family, address):
+                self._last_to = (address, pointer, length, sa)  # sa owns the memory
+            return self._call(_c_sendto, pinned, len(pinned), flags, pointer, length)
         finally:
             if pinned.__class__ is not bytes:
                 _release(pinned)

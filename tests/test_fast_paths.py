@@ -105,13 +105,15 @@ def test_recv_into_counts_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]],
 
 @pytest.mark.parametrize("data", [b"", b"x", b"y" * 5000, bytearray(b"ab"),
                                   memoryview(b"abcd")[1:3], "text", None, 7], ids=repr)
-def test_send_data_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]], data: Any) -> None:
+@pytest.mark.parametrize("method", ["send", "sendall"])
+def test_send_data_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]], data: Any,
+                                       method: str) -> None:
     for flags in FLAGS:
         if flags == socket.MSG_PEEK:
             continue  # not a sending flag: the kernel's answer is not the point here
         got = {}
         for name, (a, b) in pairs.items():
-            result = outcome(lambda a=a, flags=flags: a.send(data, flags))
+            result = outcome(lambda a=a, flags=flags: getattr(a, method)(data, flags))
             if result[0] == "ok":
                 result = (result, b.recv(65536))
             got[name] = result
@@ -119,13 +121,15 @@ def test_send_data_and_flags_as_socket(pairs: dict[str, tuple[Any, Any]], data: 
 
 
 @pytest.mark.parametrize("mod", MODS)
-@pytest.mark.parametrize("call", ["recv", "recv_into", "recvfrom", "send"])
+@pytest.mark.parametrize("call", ["recv", "recv_into", "recvfrom", "send", "sendall",
+                                  "sendall-empty"])
 def test_fast_path_on_closed_socket(mod: ModuleType, call: str) -> None:
     a, b = mod.socketpair()
     a.close()
     with b:
         args = {"recv": (1,), "recv_into": (bytearray(1),), "recvfrom": (1,),
-                "send": (b"x",)}[call]
+                "send": (b"x",), "sendall": (b"x",), "sendall-empty": (b"",)}[call]
+        call = call.removesuffix("-empty")
         with pytest.raises(OSError) as info:
             getattr(a, call)(*args)
         assert info.value.errno == 9  # EBADF, before any argument reaches the kernel
@@ -280,3 +284,78 @@ def test_sendmmsg_packed_limit_falls_back_to_pinning() -> None:
         assert sent >= 1
         for i in range(sent):
             assert b.recv(65536) == items[i]
+
+
+@pytest.mark.parametrize("timeout", [None, LONG])
+def test_sendall_goes_on_after_a_short_first_send(timeout: float | None) -> None:
+    """The first send of sendall's hot path takes part of the data: the rest
+    follows, in order, under the same deadline."""
+    a, b = csock.socketpair()
+    with a, b:
+        a.settimeout(timeout)
+        a.setsockopt(csock.SOL_SOCKET, csock.SO_SNDBUF, 4096)
+        payload = bytes(range(256)) * 4096  # 1 MiB: far more than one send takes
+        got = bytearray()
+
+        def drain() -> None:
+            while len(got) < len(payload):
+                piece = b.recv(65536)
+                if not piece:
+                    return
+                got.extend(piece)
+
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+        a.sendall(payload)
+        t.join(LONG)
+        assert bytes(got) == payload
+
+
+def test_sendall_times_out_as_a_whole() -> None:
+    a, b = csock.socketpair()
+    with a, b:
+        a.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            a.sendall(b"z" * (64 << 20))  # nobody reads: the buffers fill
+
+
+def test_sendto_reuses_only_constant_addresses(tmp_path: Any) -> None:
+    """sendto's hot path reuses the last address's encoding for the same
+    object, and only for values that always encode the same way."""
+    from csock import _address
+
+    assert _address.is_constant(csock.AF_UNIX, "/tmp/x")
+    assert _address.is_constant(csock.AF_UNIX, b"/tmp/x")
+    assert not _address.is_constant(csock.AF_UNIX, bytearray(b"/tmp/x"))  # mutable
+    assert not _address.is_constant(csock.AF_INET, ("localhost", 1))  # resolved each time
+    assert not _address.is_constant(csock.AF_INET, ("127.0.0.1", Index(1)))
+
+    receivers = []
+    for name in ("a", "b"):
+        r = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+        r.bind(str(tmp_path / name))
+        r.settimeout(LONG)
+        receivers.append(r)
+    tx = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with tx, receivers[0], receivers[1]:
+        paths = [str(tmp_path / "a"), str(tmp_path / "b")]
+        for i in range(6):
+            k = i % 2 if i < 4 else 0
+            target = paths[k] if i != 5 else "".join(paths[0])  # an equal, new object
+            assert tx.sendto(b"%d" % i, target) == 1
+            assert receivers[k].recv(8) == b"%d" % i
+
+
+def test_sendto_inet_same_object_and_new_object() -> None:
+    rx = [csock.socket(csock.AF_INET, csock.SOCK_DGRAM) for _ in range(2)]
+    tx = csock.socket(csock.AF_INET, csock.SOCK_DGRAM)
+    with tx, rx[0], rx[1]:
+        for r in rx:
+            r.bind(("127.0.0.1", 0))
+            r.settimeout(LONG)
+        addresses = [r.getsockname() for r in rx]
+        for i in range(8):
+            k = (i // 2) % 2
+            target = addresses[k] if i % 3 else tuple(list(addresses[k]))
+            tx.sendto(b"%d" % i, target)
+            assert rx[k].recvfrom(8)[0] == b"%d" % i

@@ -61,6 +61,8 @@ int csockrt_fd_calls(csockrt_fd *f);
 int csockrt_wait(csockrt_fd *f, int events, double deadline);
 ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long cap, long long len,
                           long long flags, double deadline);
+ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, long long len,
+                               long long flags, double deadline);
 ssize_t csockrt_recvfrom_fast(csockrt_fd *f, void *buf, long long cap, long long len,
                               long long flags, csockrt_from *from, double deadline);
 ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags,
@@ -324,6 +326,13 @@ static ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long cap, long l
     if (len <= 0 || len > cap || !CSOCKRT_C_INT(flags))
         return CSOCKRT_BADARG;
     return csockrt_recv(f, buf, (size_t)len, (int)flags, deadline);
+}
+
+/* recv_into's: a len of 0 means the whole buffer. */
+static ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, long long len,
+                                      long long flags, double deadline)
+{
+    return csockrt_recv_fast(f, buf, cap, len == 0 ? cap : len, flags, deadline);
 }
 
 static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, void *buf, long long cap, long long len,
