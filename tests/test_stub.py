@@ -101,6 +101,8 @@ def _expected_annotation(ctype: ffi.CType) -> str:
     if ctype.kind == "void":
         return "None"
     if ctype.kind == "primitive":
+        if ctype.cname in ("float", "double"):
+            return "float"  # the runtime's deadlines (csockrt_*)
         return "bytes" if ctype.cname == "char" else "int"
     assert ctype.kind in ("pointer", "array", "struct", "union"), ctype
     return "Any"  # cdata: types-cffi's CData knows no struct fields
