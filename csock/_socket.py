@@ -86,6 +86,7 @@ _unpack = ffi.unpack
 _new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
 # recv() sizes served from a buffer kept by the socket (4 KiB each at most).
 _SMALL_RECV = 4096
+_STORAGE_BYTES = ffi.sizeof("struct sockaddr_storage")
 
 
 def _received(buf: Any, size: int, n: int) -> bytes:
@@ -99,6 +100,13 @@ def _received(buf: Any, size: int, n: int) -> bytes:
     if n <= size:
         return _unpack(buf, n)  # type: ignore[no-any-return]
     return _unpack(buf, size) + bytes(n - size)  # type: ignore[no-any-return]
+
+
+def _new_from_item() -> list[Any]:
+    """A recvfrom() hot-path buffer: [csockrt_from, a buffer over its data,
+    the last sender's address, a buffer over its sockaddr]."""
+    sender = ffi.new("csockrt_from *")  # zeroed: addrlen 0 matches the address None
+    return [sender, _buffer(sender.buf), None, _buffer(sender, _STORAGE_BYTES)]
 
 
 def _new_fd_ref() -> Any:
@@ -364,7 +372,7 @@ class Socket:
         # ffi.buffer over each, whose slice is the cheapest copy to bytes);
         # list.pop/append are atomic, so concurrent calls never share one.
         self._spare: list[tuple[Any, Any]] = []
-        self._spare_from: list[tuple[Any, Any, Any, Any]] = []
+        self._spare_from: list[list[Any]] = []
         # The last sendto()'s address, its encoding and length, when constant.
         self._last_to: tuple[Any, Any, int, Any] | None = None
         # As CPython's socket.__init__ (Argument Clinic's int): ints (through
@@ -767,31 +775,32 @@ class Socket:
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
-        # The hot path, as recv's; the address decoded once per sender.
+        # The hot path, as recv's, into a csockrt_from kept by the socket: C
+        # says when the sender is the last one's, whose address is reused.
         spare = self._spare_from
         try:
-            buf, view, sender, sender_bytes = spare.pop()
+            item = spare.pop()
         except IndexError:
-            buf = _new_uninitialised("char[]", _SMALL_RECV)
-            view = _buffer(buf)
-            sender = _new_uninitialised("csockrt_from *")
-            sender_bytes = _buffer(sender)
+            item = _new_from_item()
+        sender = item[0]
         ref = self._ref
         timeout = self._timeout
         deadline = monotonic() + timeout if timeout else -1.0
         try:
             while True:
-                n = _c_recvfrom_fast(ref, buf, _SMALL_RECV, bufsize, flags, sender,
-                                     deadline)
+                n = _c_recvfrom_fast(ref, sender, bufsize, flags, deadline)
                 if n >= 0:
-                    data = view[:n] if n <= bufsize else _received(buf, bufsize, n)
-                    return data, _address.from_filled(sender_bytes, sender, sender.len)
+                    data = item[1][:n] if n <= bufsize else _received(sender.buf, bufsize, n)
+                    length = sender.sender
+                    if length >= 0:  # a new sender: decoded (and cached) once
+                        item[2] = _address.from_filled(item[3], sender, length)
+                    return data, item[2]
                 if n != _NEG_EINTR:
                     break
         except (TypeError, OverflowError):
             n = _BADARG
         finally:
-            spare.append((buf, view, sender, sender_bytes))
+            spare.append(item)
         if n != _BADARG:
             raise timed_out() if n == _EXPIRED else os_error(-n)
         bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
