@@ -37,6 +37,7 @@ import socket as _stdlib_socket
 import sys
 import warnings
 from collections.abc import Callable
+from itertools import repeat
 from time import monotonic
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
@@ -324,6 +325,9 @@ _STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
 # Datagrams of sendmmsg() up to this many bytes in all are copied end to end
 # into one buffer (one join, instead of pinning each).
 _PACKED_MAX = 1 << 20
+_ONLY_BYTES = {bytes}
+_getitem = operator.getitem
+_add = operator.add
 
 
 def _datagram(item: object, family: int, pinned: list[Any]) -> tuple[Any, int]:
@@ -1124,10 +1128,10 @@ class Socket:
         items = _fast_sequence(datagrams, "sendmmsg() argument 1 must be an iterable")
         items = items[:_UIO_MAXIOV]  # the kernel would ignore the rest
         count = len(items)
-        if count and all(type(item) is bytes for item in items):
+        if count and set(map(type, items)) == _ONLY_BYTES:
             # The common case: bytes to the connected peer. No user code can
             # run; one copy end to end, one crossing into C.
-            lengths = [len(item) for item in items]
+            lengths = list(map(len, items))
             if sum(lengths) <= _PACKED_MAX:
                 packed = b"".join(items)
                 lens = ffi.new("size_t[]", lengths)
@@ -1199,15 +1203,22 @@ class Socket:
         fields = _unpack(results, 3 * n)
         data = _buffer(buf, max(total, 1))
         raw_names = _buffer(names, count * _STORAGE_SIZE)
-        out = []
-        address = None
-        start = 0
-        for i, length, namelen, msg_flags in zip(range(n), fields[0::3], fields[1::3],
-                                                 fields[2::3], strict=True):
-            if namelen >= 0:  # -1: the previous datagram's sender
-                address = _address.from_filled_at(raw_names, names, i, namelen)
-            out.append((data[start:start + length], address, msg_flags))
-            start += bufsize
+        lengths = fields[0::3]
+        namelens = fields[1::3]
+        starts = range(0, n * bufsize, bufsize)
+        # Each datagram's bytes, sliced in C loops (map), not a Python loop.
+        chunks = map(_getitem, repeat(data, n), map(slice, starts, map(_add, starts, lengths)))
+        if n and namelens.count(-1) == n - 1:  # one sender for the whole batch
+            senders: Any = repeat(_address.from_filled_at(raw_names, names, 0, namelens[0]), n)
+        else:
+            senders = []
+            address = None
+            for i, namelen in enumerate(namelens):
+                if namelen >= 0:  # -1: the previous datagram's sender
+                    address = _address.from_filled_at(raw_names, names, i, namelen)
+                senders.append(address)
+        out: list[tuple[bytes, Any, int]] = list(zip(chunks, senders,  # type: ignore[arg-type]
+                                                      fields[2::3], strict=True))
         del iov, vec  # referenced until here, past the C call
         return out
 
