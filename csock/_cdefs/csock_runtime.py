@@ -433,10 +433,12 @@ static int csockrt_sendmmsg_packed(csockrt_fd *f, struct mmsghdr *vec, struct io
 }
 
 /* recvmmsg into n buffers of size bytes, in one crossing: the vector set up,
-   the call made, and for each datagram i received, out[3i] its length (cut
-   to size), out[3i + 1] its sender's length (cut to the storage), or -1 when
-   the sender is the previous datagram's (so Python decodes it once), and
-   out[3i + 2] msg_flags. Returns the count, or -errno / CSOCKRT_EXPIRED. */
+   the call made, and for the k datagrams received: out[i] datagram i's
+   length (cut to size); out[n + i] its sender's length (cut to the
+   storage), or -1 when the sender is the previous datagram's (so Python
+   decodes it once); out[2n + i] its msg_flags; and out[3n] 1 when the batch
+   is uniform (one sender, every msg_flags 0), else 0. Returns k, or -errno /
+   CSOCKRT_EXPIRED. */
 static int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
                                   unsigned int n, char *buf, size_t size,
                                   struct sockaddr_storage *names, int *out, int flags,
@@ -444,7 +446,8 @@ static int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iov
 {
     unsigned int i, got;
     socklen_t previous = 0;
-    int k;
+    int k, uniform = 1;
+    out[3 * n] = 0;  /* nothing received: not uniform */
     csockrt_mmsg_recv_init(vec, iov, n, buf, size, names);
     k = csockrt_recvmmsg(f, vec, n, flags, deadline);
     if (k <= 0)
@@ -454,14 +457,20 @@ static int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iov
         socklen_t namelen = vec[i].msg_hdr.msg_namelen;
         if (namelen > sizeof(names[i]))
             namelen = sizeof(names[i]);
-        out[3 * i] = (int)(vec[i].msg_len < size ? vec[i].msg_len : size);
-        if (i > 0 && namelen == previous && memcmp(&names[i], &names[i - 1], namelen) == 0)
-            out[3 * i + 1] = -1;
-        else
-            out[3 * i + 1] = (int)namelen;
+        out[i] = (int)(vec[i].msg_len < size ? vec[i].msg_len : size);
+        if (i > 0 && namelen == previous && memcmp(&names[i], &names[i - 1], namelen) == 0) {
+            out[n + i] = -1;
+        } else {
+            out[n + i] = (int)namelen;
+            if (i > 0)
+                uniform = 0;
+        }
         previous = namelen;
-        out[3 * i + 2] = vec[i].msg_hdr.msg_flags;
+        out[2 * n + i] = vec[i].msg_hdr.msg_flags;
+        if (vec[i].msg_hdr.msg_flags != 0)
+            uniform = 0;
     }
+    out[3 * n] = uniform;
     return (int)got;
 }
 
