@@ -86,6 +86,7 @@ _unpack = ffi.unpack
 _new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
 # recv() sizes served from a buffer kept by the socket (4 KiB each at most).
 _SMALL_RECV = 4096
+_STORAGE_BYTES = ffi.sizeof("struct sockaddr_storage")
 
 
 def _received(buf: Any, size: int, n: int) -> bytes:
@@ -99,6 +100,13 @@ def _received(buf: Any, size: int, n: int) -> bytes:
     if n <= size:
         return _unpack(buf, n)  # type: ignore[no-any-return]
     return _unpack(buf, size) + bytes(n - size)  # type: ignore[no-any-return]
+
+
+def _new_from_item() -> list[Any]:
+    """A recvfrom() hot-path buffer: [csockrt_from, a buffer over its data,
+    the last sender's address, a buffer over its sockaddr]."""
+    sender = ffi.new("csockrt_from *")  # zeroed: addrlen 0 matches the address None
+    return [sender, _buffer(sender.buf), None, _buffer(sender, _STORAGE_BYTES)]
 
 
 def _new_fd_ref() -> Any:
@@ -316,6 +324,7 @@ _STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
 # Datagrams of sendmmsg() up to this many bytes in all are copied end to end
 # into one buffer (one join, instead of pinning each).
 _PACKED_MAX = 1 << 20
+_ONLY_BYTES = {bytes}
 
 
 def _datagram(item: object, family: int, pinned: list[Any]) -> tuple[Any, int]:
@@ -364,7 +373,7 @@ class Socket:
         # ffi.buffer over each, whose slice is the cheapest copy to bytes);
         # list.pop/append are atomic, so concurrent calls never share one.
         self._spare: list[tuple[Any, Any]] = []
-        self._spare_from: list[tuple[Any, Any, Any, Any]] = []
+        self._spare_from: list[list[Any]] = []
         # The last sendto()'s address, its encoding and length, when constant.
         self._last_to: tuple[Any, Any, int, Any] | None = None
         # As CPython's socket.__init__ (Argument Clinic's int): ints (through
@@ -767,31 +776,32 @@ class Socket:
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
-        # The hot path, as recv's; the address decoded once per sender.
+        # The hot path, as recv's, into a csockrt_from kept by the socket: C
+        # says when the sender is the last one's, whose address is reused.
         spare = self._spare_from
         try:
-            buf, view, sender, sender_bytes = spare.pop()
+            item = spare.pop()
         except IndexError:
-            buf = _new_uninitialised("char[]", _SMALL_RECV)
-            view = _buffer(buf)
-            sender = _new_uninitialised("csockrt_from *")
-            sender_bytes = _buffer(sender)
+            item = _new_from_item()
+        sender = item[0]
         ref = self._ref
         timeout = self._timeout
         deadline = monotonic() + timeout if timeout else -1.0
         try:
             while True:
-                n = _c_recvfrom_fast(ref, buf, _SMALL_RECV, bufsize, flags, sender,
-                                     deadline)
+                n = _c_recvfrom_fast(ref, sender, bufsize, flags, deadline)
                 if n >= 0:
-                    data = view[:n] if n <= bufsize else _received(buf, bufsize, n)
-                    return data, _address.from_filled(sender_bytes, sender, sender.len)
+                    data = item[1][:n] if n <= bufsize else _received(sender.buf, bufsize, n)
+                    length = sender.sender
+                    if length >= 0:  # a new sender: decoded (and cached) once
+                        item[2] = _address.from_filled(item[3], sender, length)
+                    return data, item[2]
                 if n != _NEG_EINTR:
                     break
         except (TypeError, OverflowError):
             n = _BADARG
         finally:
-            spare.append((buf, view, sender, sender_bytes))
+            spare.append(item)
         if n != _BADARG:
             raise timed_out() if n == _EXPIRED else os_error(-n)
         bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
@@ -1115,10 +1125,10 @@ class Socket:
         items = _fast_sequence(datagrams, "sendmmsg() argument 1 must be an iterable")
         items = items[:_UIO_MAXIOV]  # the kernel would ignore the rest
         count = len(items)
-        if count and all(type(item) is bytes for item in items):
+        if count and set(map(type, items)) == _ONLY_BYTES:
             # The common case: bytes to the connected peer. No user code can
             # run; one copy end to end, one crossing into C.
-            lengths = [len(item) for item in items]
+            lengths = list(map(len, items))
             if sum(lengths) <= _PACKED_MAX:
                 packed = b"".join(items)
                 lens = ffi.new("size_t[]", lengths)
@@ -1181,24 +1191,32 @@ class Socket:
         names = _new_uninitialised("struct sockaddr_storage[]", count)
         iov = _new_uninitialised("struct iovec[]", count)
         vec = _new_uninitialised("struct mmsghdr[]", count)
-        results = _new_uninitialised("int[]", 3 * count)
+        results = _new_uninitialised("int[]", 3 * count + 1)
         # The vector set up, the call, and the results read in one crossing;
         # lengths are cut by C to our buffers, and a sender that is the
         # previous datagram's comes back as -1: decoded once.
         n = self._call(_recvmmsg_batch, vec, iov, count, buf, bufsize, names, results,
                        flags | _WAITFORONE)
-        fields = _unpack(results, 3 * n)
         data = _buffer(buf, max(total, 1))
         raw_names = _buffer(names, count * _STORAGE_SIZE)
-        out = []
-        address = None
-        start = 0
-        for i, length, namelen, msg_flags in zip(range(n), fields[0::3], fields[1::3],
-                                                 fields[2::3], strict=True):
-            if namelen >= 0:  # -1: the previous datagram's sender
-                address = _address.from_filled_at(raw_names, names, i, namelen)
-            out.append((data[start:start + length], address, msg_flags))
-            start += bufsize
+        starts = range(0, n * bufsize, bufsize)
+        lengths = _unpack(results, n)
+        out: list[tuple[bytes, Any, int]]
+        if n and results[3 * count]:
+            # The common batch: one sender, no flags. A comprehension is the
+            # fewest bytecodes per datagram.
+            address = _address.from_filled_at(raw_names, names, 0, results[count])
+            out = [(data[s:s + k], address, 0) for s, k in zip(starts, lengths, strict=True)]
+        else:
+            namelens = _unpack(results + count, n)
+            msg_flags = _unpack(results + 2 * count, n)
+            out = []
+            address = None
+            for i in range(n):
+                if namelens[i] >= 0:  # -1: the previous datagram's sender
+                    address = _address.from_filled_at(raw_names, names, i, namelens[i])
+                start = starts[i]
+                out.append((data[start:start + lengths[i]], address, msg_flags[i]))
         del iov, vec  # referenced until here, past the C call
         return out
 

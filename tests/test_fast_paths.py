@@ -359,3 +359,19 @@ def test_sendto_inet_same_object_and_new_object() -> None:
             target = addresses[k] if i % 3 else tuple(list(addresses[k]))
             tx.sendto(b"%d" % i, target)
             assert rx[k].recvfrom(8)[0] == b"%d" % i
+
+
+def test_recvfrom_unnamed_then_named_senders(tmp_path: Any) -> None:
+    """The sender kept between calls starts as 'no address' (None): an unnamed
+    AF_UNIX sender gives None, a named one its path, then None again."""
+    rx = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+    named = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+    unnamed = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with rx, named, unnamed:
+        rx.bind(str(tmp_path / "rx"))
+        named.bind(str(tmp_path / "tx"))
+        rx.settimeout(LONG)
+        for sock, expected in [(unnamed, None), (named, str(tmp_path / "tx")),
+                               (named, str(tmp_path / "tx")), (unnamed, None)]:
+            sock.sendto(b"x", str(tmp_path / "rx"))
+            assert rx.recvfrom(4) == (b"x", expected)

@@ -42,10 +42,12 @@ typedef struct { ...; } csockrt_fd;
 #define CSOCKRT_EXPIRED ...
 #define CSOCKRT_BADARG ...
 
-/* A sender's address, as recvfrom() fills it. */
+/* recvfrom()'s buffer and its last sender, kept between calls. */
 typedef struct {
     struct sockaddr_storage addr;
-    socklen_t len;
+    socklen_t addrlen;
+    int sender;
+    char buf[4096];
 } csockrt_from;
 """
 
@@ -63,8 +65,8 @@ ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long cap, long long len
                           long long flags, double deadline);
 ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, long long len,
                                long long flags, double deadline);
-ssize_t csockrt_recvfrom_fast(csockrt_fd *f, void *buf, long long cap, long long len,
-                              long long flags, csockrt_from *from, double deadline);
+ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
+                              long long flags, double deadline);
 ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags,
                           double deadline);
 ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline);
@@ -114,9 +116,15 @@ CUSTOMIZATIONS = r"""
    the caller takes its general path (which raises what CPython raises). */
 #define CSOCKRT_BADARG (-100001)
 
+/* The buffer of Socket.recvfrom's hot path, and the sender of the last
+   datagram received into it: addr, addrlen (cut to addr). After a call,
+   sender is addrlen, or -1 when the sender was the same as the last one,
+   so that Python decodes an address only when it changes. */
 typedef struct {
     struct sockaddr_storage addr;
-    socklen_t len;
+    socklen_t addrlen;
+    int sender;
+    char buf[4096];
 } csockrt_from;
 
 typedef struct {
@@ -335,14 +343,28 @@ static ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, l
     return csockrt_recv_fast(f, buf, cap, len == 0 ? cap : len, flags, deadline);
 }
 
-static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, void *buf, long long cap, long long len,
-                                     long long flags, csockrt_from *from, double deadline)
+static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
+                                     long long flags, double deadline)
 {
-    if (len <= 0 || len > cap || !CSOCKRT_C_INT(flags))
+    struct sockaddr_storage addr;
+    socklen_t addrlen = sizeof(addr);
+    ssize_t n;
+    if (len <= 0 || len > (long long)sizeof(from->buf) || !CSOCKRT_C_INT(flags))
         return CSOCKRT_BADARG;
-    from->len = sizeof(from->addr);
-    return csockrt_recvfrom(f, buf, (size_t)len, (int)flags,
-                            (struct sockaddr *)&from->addr, &from->len, deadline);
+    n = csockrt_recvfrom(f, from->buf, (size_t)len, (int)flags, (struct sockaddr *)&addr,
+                         &addrlen, deadline);
+    if (n >= 0) {
+        if (addrlen > sizeof(addr))
+            addrlen = sizeof(addr);  /* the kernel's full length: cut to what we have */
+        if (addrlen == from->addrlen && memcmp(&addr, &from->addr, addrlen) == 0) {
+            from->sender = -1;
+        } else {
+            memcpy(&from->addr, &addr, addrlen);
+            from->addrlen = addrlen;
+            from->sender = (int)addrlen;
+        }
+    }
+    return n;
 }
 
 static ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags,
@@ -411,10 +433,12 @@ static int csockrt_sendmmsg_packed(csockrt_fd *f, struct mmsghdr *vec, struct io
 }
 
 /* recvmmsg into n buffers of size bytes, in one crossing: the vector set up,
-   the call made, and for each datagram i received, out[3i] its length (cut
-   to size), out[3i + 1] its sender's length (cut to the storage), or -1 when
-   the sender is the previous datagram's (so Python decodes it once), and
-   out[3i + 2] msg_flags. Returns the count, or -errno / CSOCKRT_EXPIRED. */
+   the call made, and for the k datagrams received: out[i] datagram i's
+   length (cut to size); out[n + i] its sender's length (cut to the
+   storage), or -1 when the sender is the previous datagram's (so Python
+   decodes it once); out[2n + i] its msg_flags; and out[3n] 1 when the batch
+   is uniform (one sender, every msg_flags 0), else 0. Returns k, or -errno /
+   CSOCKRT_EXPIRED. */
 static int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
                                   unsigned int n, char *buf, size_t size,
                                   struct sockaddr_storage *names, int *out, int flags,
@@ -422,7 +446,8 @@ static int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iov
 {
     unsigned int i, got;
     socklen_t previous = 0;
-    int k;
+    int k, uniform = 1;
+    out[3 * n] = 0;  /* nothing received: not uniform */
     csockrt_mmsg_recv_init(vec, iov, n, buf, size, names);
     k = csockrt_recvmmsg(f, vec, n, flags, deadline);
     if (k <= 0)
@@ -432,14 +457,20 @@ static int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iov
         socklen_t namelen = vec[i].msg_hdr.msg_namelen;
         if (namelen > sizeof(names[i]))
             namelen = sizeof(names[i]);
-        out[3 * i] = (int)(vec[i].msg_len < size ? vec[i].msg_len : size);
-        if (i > 0 && namelen == previous && memcmp(&names[i], &names[i - 1], namelen) == 0)
-            out[3 * i + 1] = -1;
-        else
-            out[3 * i + 1] = (int)namelen;
+        out[i] = (int)(vec[i].msg_len < size ? vec[i].msg_len : size);
+        if (i > 0 && namelen == previous && memcmp(&names[i], &names[i - 1], namelen) == 0) {
+            out[n + i] = -1;
+        } else {
+            out[n + i] = (int)namelen;
+            if (i > 0)
+                uniform = 0;
+        }
         previous = namelen;
-        out[3 * i + 2] = vec[i].msg_hdr.msg_flags;
+        out[2 * n + i] = vec[i].msg_hdr.msg_flags;
+        if (vec[i].msg_hdr.msg_flags != 0)
+            uniform = 0;
     }
+    out[3 * n] = uniform;
     return (int)got;
 }
 
