@@ -550,6 +550,15 @@ class _Lib:
     def sigismember(self, __0: Any, __1: int) -> int: ...
     def sigprocmask(self, __0: int, __1: Any, __2: Any) -> int: ...
     def csockrt_sigaction(self, __0: int, __1: Any, __2: Any) -> int: ...
+    # locale_h
+    LC_ALL: int
+    LC_COLLATE: int
+    LC_CTYPE: int
+    LC_MESSAGES: int
+    LC_MONETARY: int
+    LC_NUMERIC: int
+    LC_TIME: int
+    def setlocale(self, __0: int, __1: Any) -> Any: ...
     # csock_runtime
     CSOCKRT_EXPIRED: int
     CSOCKRT_BADARG: int

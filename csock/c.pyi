@@ -116,12 +116,13 @@ __all__ = [
     "INADDR_LOOPBACK", "INADDR_NONE", "INET6_ADDRSTRLEN", "INET_ADDRSTRLEN",
     "IPPROTO_ICMP", "IPPROTO_ICMPV6", "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_RAW",
     "IPPROTO_TCP", "IPPROTO_UDP", "IPV6_UNICAST_HOPS", "IPV6_V6ONLY",
-    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TOS", "IP_TTL", "MSG_CMSG_CLOEXEC",
-    "MSG_CTRUNC", "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE",
-    "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE",
-    "NETLINK_SOCK_DIAG", "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD",
-    "NI_NOFQDN", "NI_NUMERICHOST", "NI_NUMERICSERV", "NLMSG_ALIGNTO", "NLMSG_DONE",
-    "NLMSG_ERROR", "NLM_F_DUMP", "NLM_F_REQUEST", "NO_ADDRESS", "NO_DATA",
+    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TOS", "IP_TTL", "LC_ALL", "LC_COLLATE",
+    "LC_CTYPE", "LC_MESSAGES", "LC_MONETARY", "LC_NUMERIC", "LC_TIME",
+    "MSG_CMSG_CLOEXEC", "MSG_CTRUNC", "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR",
+    "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL",
+    "MSG_WAITFORONE", "NETLINK_SOCK_DIAG", "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV",
+    "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST", "NI_NUMERICSERV", "NLMSG_ALIGNTO",
+    "NLMSG_DONE", "NLMSG_ERROR", "NLM_F_DUMP", "NLM_F_REQUEST", "NO_ADDRESS", "NO_DATA",
     "NO_RECOVERY", "NSIG", "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL",
     "O_NONBLOCK", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET",
     "PF_INET6", "PF_LOCAL", "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC",
@@ -164,13 +165,13 @@ __all__ = [
     "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "printf",
     "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv", "recvfrom",
     "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile", "sendmmsg",
-    "sendmsg", "sendto", "setsockopt", "setvbuf", "show", "shutdown", "sigaction",
-    "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler", "sigismember",
-    "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket", "socketpair",
-    "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr", "strcmp",
-    "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp", "strncpy",
-    "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower", "toupper",
-    "unlink", "usleep", "waitpid", "write",
+    "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show", "shutdown",
+    "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler",
+    "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket",
+    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
+    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
+    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower",
+    "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h
@@ -1783,4 +1784,21 @@ def sigaction(signum: int, act: CData, oldact: CData, /) -> int:
     On failure: -1, with errno set.
 
     Man page: sigaction(2).
+    """
+
+# locale.h
+LC_ALL: int
+LC_COLLATE: int
+LC_CTYPE: int
+LC_MESSAGES: int
+LC_MONETARY: int
+LC_NUMERIC: int
+LC_TIME: int
+
+def setlocale(category: int, locale: bytes | CData, /) -> CData:
+    """``char *setlocale(int category, const char *locale);``
+
+    On failure: NULL (the locale is not available; nothing changed).
+
+    Man page: setlocale(3).
     """

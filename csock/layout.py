@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from csock._csock import ffi
+from csock._i18n import _
 
 __all__ = [
     "CACHELINE",
@@ -404,60 +405,64 @@ class Comparison:
 
     def _cast(self, obj: StructLayout, view: StructLayout) -> str:
         """Viewing an ``obj`` object through a ``view *`` pointer."""
-        where = f"({view.cname} *)&x, x a {obj.cname}"
+        where = _("({view} *)&x, x a {obj}").format(view=view.cname, obj=obj.cname)
         problems = []
         if view.size > obj.size:
-            problems.append(
-                f"reads {view.size - obj.size} bytes past the end of x "
-                f"(sizeof {view.size} > {obj.size})"
-            )
+            problems.append(_("reads {n} bytes past the end of x (sizeof {view} > {obj})").format(
+                n=view.size - obj.size, view=view.size, obj=obj.size))
         if view.align > obj.align:
-            problems.append(
-                f"x may be misaligned for it (alignof {view.align} > {obj.align})"
-            )
+            problems.append(_("x may be misaligned for it (alignof {view} > {obj})").format(
+                view=view.align, obj=obj.align))
         if problems:
-            return f"{where}: NOT safe: " + "; ".join(problems)
-        return f"{where}: in bounds ({view.size} <= {obj.size} bytes), alignment ok"
+            return _("{where}: NOT safe: {problems}").format(where=where,
+                                                            problems="; ".join(problems))
+        return _("{where}: in bounds ({view} <= {obj} bytes), alignment ok").format(
+            where=where, view=view.size, obj=obj.size)
 
     def _truncation(self, big: StructLayout, small: StructLayout) -> str:
         lost = []
         for f in big.fields:
             if f.end > small.size:
                 if f.offset >= small.size:
-                    lost.append(f"{f.name} (bytes {f.offset}..{f.end})")
+                    lost.append(_("{name} (bytes {lo}..{hi})").format(
+                        name=f.name, lo=f.offset, hi=f.end))
                 else:
                     kept = small.size - f.offset
-                    lost.append(f"{f.name} (bytes {f.offset}..{f.end}, only {kept} of "
-                                f"{f.size} kept)")
+                    lost.append(_("{name} (bytes {lo}..{hi}, only {kept} of {size} kept)")
+                                .format(name=f.name, lo=f.offset, hi=f.end, kept=kept,
+                                        size=f.size))
         for s in big.opaque:
             if s.end > small.size:
-                lost.append(f"undeclared bytes {max(s.offset, small.size)}..{s.end}")
-        return (
-            f"{big.name} ({big.size} bytes) does not fit in {small.name} "
-            f"({small.size} bytes): passing a {big.cname} with length "
-            f"sizeof({small.cname}) truncates it to {small.size} bytes, cutting off "
-            + (", ".join(lost) if lost else "nothing declared")
-        )
+                lost.append(_("undeclared bytes {lo}..{hi}").format(
+                    lo=max(s.offset, small.size), hi=s.end))
+        return _(
+            "{big} ({bsize} bytes) does not fit in {small} ({ssize} bytes): passing a "
+            "{bcname} with length sizeof({scname}) truncates it to {ssize} bytes, cutting "
+            "off {lost}").format(big=big.name, bsize=big.size, small=small.name,
+                                 ssize=small.size, bcname=big.cname, scname=small.cname,
+                                 lost=", ".join(lost) if lost else _("nothing declared"))
 
     def verdict(self) -> list[str]:
-        """Plain-English conclusions, one per line."""
+        """Plain conclusions, one per line (in the interface's language)."""
         a, b = self.a, self.b
         lines = []
         if a.size == b.size:
-            lines.append(f"{a.name} and {b.name} are both {a.size} bytes.")
+            lines.append(_("{a} and {b} are both {size} bytes.").format(
+                a=a.name, b=b.name, size=a.size))
         else:
             big, small = (a, b) if a.size > b.size else (b, a)
             lines.append(self._truncation(big, small) + ".")
-            lines.append(f"{small.name} ({small.size} bytes) fits in {big.name} "
-                         f"({big.size} bytes).")
+            lines.append(_("{small} ({ssize} bytes) fits in {big} ({bsize} bytes).").format(
+                small=small.name, ssize=small.size, big=big.name, bsize=big.size))
         if self.shared:
             pairs = ", ".join(
-                f"{fa.name} = {fb.name} (offset {fa.offset}, {fa.size} bytes)"
+                _("{a} = {b} (offset {offset}, {size} bytes)").format(
+                    a=fa.name, b=fb.name, offset=fa.offset, size=fa.size)
                 for fa, fb in self.shared
             )
-            lines.append(f"Same offset and size in both: {pairs}.")
+            lines.append(_("Same offset and size in both: {pairs}.").format(pairs=pairs))
         else:
-            lines.append("No field has the same offset and size in both.")
+            lines.append(_("No field has the same offset and size in both."))
         lines.append(self._cast(a, b) + ".")
         lines.append(self._cast(b, a) + ".")
         return lines

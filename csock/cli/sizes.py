@@ -738,8 +738,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Stand-alone entry point (``python -m csock.cli.sizes``)."""
     parser = argparse.ArgumentParser(prog="python -m csock sizes", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    from csock.cli import i18n
+    from csock.cli.main import add_lang
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    i18n.use(i18n.lang_from_argv(args))
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    add_lang(parser, None)
+    return run(parser.parse_args(args))
 
 
 if __name__ == "__main__":
