@@ -618,12 +618,14 @@ def dump(ptr: Any, length: int | None = None) -> str:
     data = bytes(ffi.buffer(ptr, lay.size))
     cfields = dict(ctype.item.fields or [])
     order = "little" if _sys.byteorder == "little" else "big"
-    lines = [f"{lay.cname}: {lay.size} bytes, alignment {lay.align}"]
+    lines = [_("{cname}: {size} bytes, alignment {align}").format(
+        cname=lay.cname, size=lay.size, align=lay.align)]
     lines += _textwrap.wrap(
-        f"this host is {order}-endian: numbers in host byte order are stored "
-        + ("least significant byte first; htons()/htonl() swap them into network order "
-           "(most significant byte first)" if order == "little" else
-           "most significant byte first, as in network order: htons()/htonl() change nothing"),
+        _("this host is little-endian: numbers in host byte order are stored least "
+          "significant byte first; htons()/htonl() swap them into network order (most "
+          "significant byte first)") if order == "little" else
+        _("this host is big-endian: numbers in host byte order are stored most "
+          "significant byte first, as in network order: htons()/htonl() change nothing"),
         WIDTH)
     lines.append("")
     for off in range(0, lay.size, 16):
@@ -639,11 +641,12 @@ def dump(ptr: Any, length: int | None = None) -> str:
         rows.append((span.label, where, chunk, value))
     # Each member on one line (name, byte offsets, hex), what it means below it,
     # indented and wrapped: the whole explanation fits 80 columns.
-    widths = [max(len(r[i]) for r in [("field", "bytes"), *rows]) for i in range(2)]
+    head = (_("field"), _("bytes"), _("hex"))
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(2)]
     indent = " " * (widths[0] + 2)
     room = WIDTH - widths[0] - widths[1] - 4
     lines.append("")
-    lines.append(f"{'field'.ljust(widths[0])}  {'bytes'.ljust(widths[1])}  hex")
+    lines.append(f"{head[0].ljust(widths[0])}  {head[1].ljust(widths[1])}  {head[2]}")
     for r in rows:
         chunk = r[2]
         limit = 16 if len(chunk) <= 16 else (room - len(f" ... ({len(chunk)} bytes)") + 1) // 3
