@@ -279,7 +279,8 @@ def test_pseudo_locale_marks_every_line(capsys: pytest.CaptureFixture[str],
              ["sizes", "--compare", "sockaddr_in", "sockaddr"],
              ["explain", "sockaddr_in", "127.0.0.1:10000", "--as", "sockaddr", "--no-htons"],
              ["explain", "sockaddr_in6", "[::1]:10000"], ["explain", "sockaddr_un", "@x"],
-             ["explain", "linger"], ["explain", "sockaddr_in"], ["netstat", "--no-unix", "--port", "1"],
+             ["explain", "linger"], ["explain", "sockaddr_in"],
+             ["netstat", "--no-unix", "--port", "1"],
              ["server", "--host", "1.2.3"], ["server", "99999"], ["client"],
              ["client", "127.0.0.1", str(_closed_port())], ["nada"]]
     for argv in runs:
@@ -321,7 +322,8 @@ def test_catalog_matches_the_source(tmp_path: Path) -> None:
     frontend = pytest.importorskip("babel.messages.frontend")
     pot = tmp_path / "csock.pot"
     cmd = frontend.CommandLineInterface()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    quiet = io.StringIO()
+    with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
         cmd.run(["pybabel", "-q", "extract", "-k", "N_", "-k", "_tr", "-k", "ngettext:1,2", "--no-location",
                  "-o", str(pot), str(ROOT / "csock" / "cli"), str(ROOT / "csock" / "_i18n.py"),
                  str(ROOT / "csock" / "layout.py"), str(ROOT / "csock" / "_show.py")])
