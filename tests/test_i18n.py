@@ -324,7 +324,8 @@ def test_catalog_matches_the_source(tmp_path: Path) -> None:
     cmd = frontend.CommandLineInterface()
     quiet = io.StringIO()
     with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-        cmd.run(["pybabel", "-q", "extract", "-k", "N_", "-k", "_tr", "-k", "ngettext:1,2", "--no-location",
+        cmd.run(["pybabel", "-q", "extract", "-k", "N_", "-k", "_tr", "-k", "ngettext:1,2",
+                 "--no-location",
                  "-o", str(pot), str(ROOT / "csock" / "cli"), str(ROOT / "csock" / "_i18n.py"),
                  str(ROOT / "csock" / "layout.py"), str(ROOT / "csock" / "_show.py")])
     extracted = set(re.findall(r'^msgid "(.+)"$', pot.read_text(encoding="utf-8"), re.M))
