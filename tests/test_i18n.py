@@ -276,7 +276,7 @@ def test_pseudo_locale_marks_every_line(capsys: pytest.CaptureFixture[str],
     monkeypatch.setenv("CSOCK_LOCALEDIR", str(pseudo_localedir))
     runs = [[*sub, "--help"] for sub in HELPS]
     runs += [["demo", "--states"], ["sizes", "--struct", "sockaddr_in"],
-             ["sizes", "--compare", "sockaddr_in", "sockaddr"],
+             ["sizes", "--compare", "sockaddr_in6", "sockaddr"],
              ["explain", "sockaddr_in", "127.0.0.1:10000", "--as", "sockaddr", "--no-htons"],
              ["explain", "sockaddr_in6", "[::1]:10000"], ["explain", "sockaddr_un", "@x"],
              ["explain", "linger"], ["explain", "sockaddr_in"],

@@ -158,13 +158,14 @@ def render_pahole(lay: StructLayout) -> str:
 
 def _span_label(lay: StructLayout, span: Span | None, offset: int) -> str:
     if span is None:
-        return "(past the end)" if offset >= lay.size else ""
+        return _("(past the end)") if offset >= lay.size else ""
     if span.kind == "field":
         f = next(f for f in lay.fields if f.name == span.name)
         return f.declarator[1]
     if span.kind == "opaque":
-        return "(opaque: not declared)"
-    return f"({span.kind})"
+        return _("(opaque: not declared)")
+    return _("(hole)") if span.kind == "hole" else _("(padding)") if span.kind == "padding" \
+        else f"({span.kind})"
 
 
 def render_compare(cmp: Comparison) -> str:
