@@ -123,7 +123,8 @@ def test_demo_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
     assert re.search(r"^  núcleo   servidor fd \d+ +127\.0\.0\.1:\d+ +0\.0\.0\.0:\* +LISTEN$",
                      out, re.M)
     assert re.search(r"^  servidor socket\(AF_INET, SOCK_STREAM, IPPROTO_IP\) = \d+$", out, re.M)
-    assert out.rstrip().splitlines()[-1].startswith("demo OK: el saludo, la línea")
+    assert out.rstrip().splitlines()[-1].startswith("demo OK: saludo, línea y fichero")
+    assert not [line for line in out.splitlines() if len(line) > 80 and " = " not in line]
     for english in ("received greeting", "connection from", "The server", "sha256 match"):
         assert english not in out
 
@@ -184,7 +185,7 @@ def test_lang_environment_chooses_spanish() -> None:
                           env=_env(LANG="es_ES.UTF-8"), cwd=ROOT / "examples")
     assert proc.returncode == 0, proc.stderr
     assert "== 2. Un cliente se conecta; el servidor lo acepta con accept()" in proc.stdout
-    assert "demo OK: el saludo" in proc.stdout
+    assert "demo OK: saludo, línea" in proc.stdout
     # gettext's order: LANGUAGE before LC_ALL before LANG; --lang before them all.
     proc = subprocess.run([*cmd, "sizes", "--help"], capture_output=True, text=True,
                           timeout=TIMEOUT, env=_env(LANGUAGE="en", LANG="es_ES.UTF-8"),
