@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from csock._csock import ffi, lib
+from csock._i18n import _ as _tr
 
 __all__ = ["Text", "explain", "show"]
 
@@ -749,9 +750,11 @@ def hexbytes(data: bytes, limit: int = 16) -> str:
 
 def _host_order_note(value: int, size: int) -> str:
     if not _LITTLE:
-        return f"; this host is big-endian, so hton{'s' if size == 2 else 'l'} changed nothing"
+        return _tr("; this host is big-endian, so hton{s} changed nothing").format(
+            s="s" if size == 2 else "l")
     stored = value.to_bytes(size, "little")
-    return f"; in host order {value} would be stored {hexbytes(stored)}"
+    return _tr("; in host order {value} would be stored {hex}").format(
+        value=value, hex=hexbytes(stored))
 
 
 def explain_field(name: str, ctype: Any, data: bytes, addrlen: int | None = None) -> str:
@@ -759,50 +762,55 @@ def explain_field(name: str, ctype: Any, data: bytes, addrlen: int | None = None
     size = len(data)
     if name.endswith("_family") and size == _SZ_FAMILY:
         v = _native_u(data, 0, size)
-        return f"{xval(v, ADDRESS_FAMILIES, 'AF_???')} ({v}): host byte order"
+        return _tr("{family} ({v}): host byte order").format(
+            family=xval(v, ADDRESS_FAMILIES, 'AF_???'), v=v)
     if name in ("sin_port", "sin6_port") and size == 2:
         p = int.from_bytes(data, "big")
-        return (f"htons({p}): network byte order, {p} = {p:#06x}"
+        return (_tr("htons({p}): network byte order, {p} = {hex}").format(p=p, hex=f"{p:#06x}")
                 + _host_order_note(p, 2))
     if name in ("sin_addr", "s_addr") and size == 4:
         v = int.from_bytes(data, "big")
-        return (f"{in_addr(data)}: network byte order, {v:#010x}" + _host_order_note(v, 4))
+        return (_tr("{addr}: network byte order, {hex}").format(addr=in_addr(data),
+                                                                hex=f"{v:#010x}")
+                + _host_order_note(v, 4))
     if name in ("sin6_addr", "s6_addr") and size == 16:
-        return in6_addr(data, None) + ": 16 bytes, network byte order"
+        return in6_addr(data, None) + _tr(": 16 bytes, network byte order")
     if name == "sin6_flowinfo" and size == 4:
         v = int.from_bytes(data, "big")
-        return f"htonl({v}): network byte order" + _host_order_note(v, 4)
+        return _tr("htonl({v}): network byte order").format(v=v) + _host_order_note(v, 4)
     if name == "sin6_scope_id":
-        return f"{_native_u(data, 0, size)}: interface index, host byte order"
+        return _tr("{v}: interface index, host byte order").format(v=_native_u(data, 0, size))
     if name == "sin_zero":
-        return "unused: must be zero" + (" (it is)" if not any(data) else " (it is NOT)")
+        return (_tr("unused: must be zero (it is)") if not any(data)
+                else _tr("unused: must be zero (it is NOT)"))
     if name == "sun_path":
         if data[:1] == b"\0" and any(data):
             n = len(data[1:].rstrip(b"\0")) if addrlen is None else addrlen - _SUN_PATH - 1
-            return ("abstract name @" + quote_bytes(bytes(data[1:1 + n]))
-                    + ": a NUL first byte, then the name (its length comes from addrlen)")
+            return _tr("abstract name @{name}: a NUL first byte, then the name (its length "
+                       "comes from addrlen)").format(name=quote_bytes(bytes(data[1:1 + n])))
         end = data.find(b"\0")
         end = len(data) if end < 0 else end
-        return (f"path {quote_bytes(bytes(data[:end]))}, then a NUL; "
-                f"{max(0, len(data) - end - 1)} bytes unused")
+        return _tr("path {path}, then a NUL; {n} bytes unused").format(
+            path=quote_bytes(bytes(data[:end])), n=max(0, len(data) - end - 1))
     kind = ctype.kind
     if kind == "primitive" and ctype.cname not in ("char", "float", "double"):
         signed = ffi.cast(ctype, -1) < 0
         v = int.from_bytes(data, "little" if _LITTLE else "big", signed=bool(signed))
-        return f"{v}: host byte order"
+        return _tr("{v}: host byte order").format(v=v)
     if kind == "pointer":
         v = _native_u(data, 0, size)
-        return f"pointer {v:#x}" if v else "NULL"
+        return _tr("pointer {hex}").format(hex=f"{v:#x}") if v else "NULL"
     if kind == "array" and ctype.item.cname == "char":
         return quote_bytes(bytes(data))
-    return f"{size} bytes"
+    return _tr("{n} bytes").format(n=size)
 
 
 def span_note(kind: str, data: bytes) -> str:
-    zero = " (zero)" if not any(data) else " (not zero)"
+    zero = _tr(" (zero)") if not any(data) else _tr(" (not zero)")
     if kind == "hole":
-        return "hole: padding the compiler put before the next member, for its alignment" + zero
+        return _tr("hole: padding the compiler put before the next member, for its "
+                   "alignment") + zero
     if kind == "padding":
-        return "tail padding: rounds the size up to the struct's alignment" + zero
-    return ("opaque: bytes the binding does not declare (libc-private members or padding)"
-            + zero)
+        return _tr("tail padding: rounds the size up to the struct's alignment") + zero
+    return _tr("opaque: bytes the binding does not declare (libc-private members or "
+               "padding)") + zero

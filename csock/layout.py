@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from csock._csock import ffi
+from csock._i18n import _
 
 __all__ = [
     "CACHELINE",
@@ -411,60 +412,64 @@ class Comparison:
 
     def _cast(self, obj: StructLayout, view: StructLayout) -> str:
         """Viewing an ``obj`` object through a ``view *`` pointer."""
-        where = f"({view.cname} *)&x, x a {obj.cname}"
+        where = _("({view} *)&x, x a {obj}").format(view=view.cname, obj=obj.cname)
         problems = []
         if view.size > obj.size:
-            problems.append(
-                f"reads {view.size - obj.size} bytes past the end of x "
-                f"(sizeof {view.size} > {obj.size})"
-            )
+            problems.append(_("reads {n} bytes past the end of x (sizeof {view} > {obj})").format(
+                n=view.size - obj.size, view=view.size, obj=obj.size))
         if view.align > obj.align:
-            problems.append(
-                f"x may be misaligned for it (alignof {view.align} > {obj.align})"
-            )
+            problems.append(_("x may be misaligned for it (alignof {view} > {obj})").format(
+                view=view.align, obj=obj.align))
         if problems:
-            return f"{where}: NOT safe: " + "; ".join(problems)
-        return f"{where}: in bounds ({view.size} <= {obj.size} bytes), alignment ok"
+            return _("{where}: NOT safe: {problems}").format(where=where,
+                                                            problems="; ".join(problems))
+        return _("{where}: in bounds ({view} <= {obj} bytes), alignment ok").format(
+            where=where, view=view.size, obj=obj.size)
 
     def _truncation(self, big: StructLayout, small: StructLayout) -> str:
         lost = []
         for f in big.fields:
             if f.end > small.size:
                 if f.offset >= small.size:
-                    lost.append(f"{f.name} (bytes {f.offset}..{f.end})")
+                    lost.append(_("{name} (bytes {lo}..{hi})").format(
+                        name=f.name, lo=f.offset, hi=f.end))
                 else:
                     kept = small.size - f.offset
-                    lost.append(f"{f.name} (bytes {f.offset}..{f.end}, only {kept} of "
-                                f"{f.size} kept)")
+                    lost.append(_("{name} (bytes {lo}..{hi}, only {kept} of {size} kept)")
+                                .format(name=f.name, lo=f.offset, hi=f.end, kept=kept,
+                                        size=f.size))
         for s in big.opaque:
             if s.end > small.size:
-                lost.append(f"undeclared bytes {max(s.offset, small.size)}..{s.end}")
-        return (
-            f"{big.name} ({big.size} bytes) does not fit in {small.name} "
-            f"({small.size} bytes): passing a {big.cname} with length "
-            f"sizeof({small.cname}) truncates it to {small.size} bytes, cutting off "
-            + (", ".join(lost) if lost else "nothing declared")
-        )
+                lost.append(_("undeclared bytes {lo}..{hi}").format(
+                    lo=max(s.offset, small.size), hi=s.end))
+        return _(
+            "{big} ({bsize} bytes) does not fit in {small} ({ssize} bytes): passing a "
+            "{bcname} with length sizeof({scname}) truncates it to {ssize} bytes, cutting "
+            "off {lost}").format(big=big.name, bsize=big.size, small=small.name,
+                                 ssize=small.size, bcname=big.cname, scname=small.cname,
+                                 lost=", ".join(lost) if lost else _("nothing declared"))
 
     def verdict(self) -> list[str]:
-        """Plain-English conclusions, one per line."""
+        """Plain conclusions, one per line (in the interface's language)."""
         a, b = self.a, self.b
         lines = []
         if a.size == b.size:
-            lines.append(f"{a.name} and {b.name} are both {a.size} bytes.")
+            lines.append(_("{a} and {b} are both {size} bytes.").format(
+                a=a.name, b=b.name, size=a.size))
         else:
             big, small = (a, b) if a.size > b.size else (b, a)
             lines.append(self._truncation(big, small) + ".")
-            lines.append(f"{small.name} ({small.size} bytes) fits in {big.name} "
-                         f"({big.size} bytes).")
+            lines.append(_("{small} ({ssize} bytes) fits in {big} ({bsize} bytes).").format(
+                small=small.name, ssize=small.size, big=big.name, bsize=big.size))
         if self.shared:
             pairs = ", ".join(
-                f"{fa.name} = {fb.name} (offset {fa.offset}, {fa.size} bytes)"
+                _("{a} = {b} (offset {offset}, {size} bytes)").format(
+                    a=fa.name, b=fb.name, offset=fa.offset, size=fa.size)
                 for fa, fb in self.shared
             )
-            lines.append(f"Same offset and size in both: {pairs}.")
+            lines.append(_("Same offset and size in both: {pairs}.").format(pairs=pairs))
         else:
-            lines.append("No field has the same offset and size in both.")
+            lines.append(_("No field has the same offset and size in both."))
         lines.append(self._cast(a, b) + ".")
         lines.append(self._cast(b, a) + ".")
         return lines
@@ -620,12 +625,14 @@ def dump(ptr: Any, length: int | None = None) -> str:
     data = bytes(ffi.buffer(ptr, lay.size))
     cfields = dict(ctype.item.fields or [])
     order = "little" if _sys.byteorder == "little" else "big"
-    lines = [f"{lay.cname}: {lay.size} bytes, alignment {lay.align}"]
+    lines = [_("{cname}: {size} bytes, alignment {align}").format(
+        cname=lay.cname, size=lay.size, align=lay.align)]
     lines += _textwrap.wrap(
-        f"this host is {order}-endian: numbers in host byte order are stored "
-        + ("least significant byte first; htons()/htonl() swap them into network order "
-           "(most significant byte first)" if order == "little" else
-           "most significant byte first, as in network order: htons()/htonl() change nothing"),
+        _("this host is little-endian: numbers in host byte order are stored least "
+          "significant byte first; htons()/htonl() swap them into network order (most "
+          "significant byte first)") if order == "little" else
+        _("this host is big-endian: numbers in host byte order are stored most "
+          "significant byte first, as in network order: htons()/htonl() change nothing"),
         WIDTH)
     lines.append("")
     for off in range(0, lay.size, 16):
@@ -641,11 +648,12 @@ def dump(ptr: Any, length: int | None = None) -> str:
         rows.append((span.label, where, chunk, value))
     # Each member on one line (name, byte offsets, hex), what it means below it,
     # indented and wrapped: the whole explanation fits 80 columns.
-    widths = [max(len(r[i]) for r in [("field", "bytes"), *rows]) for i in range(2)]
+    head = (_("field"), _("bytes"), _("hex"))
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(2)]
     indent = " " * (widths[0] + 2)
     room = WIDTH - widths[0] - widths[1] - 4
     lines.append("")
-    lines.append(f"{'field'.ljust(widths[0])}  {'bytes'.ljust(widths[1])}  hex")
+    lines.append(f"{head[0].ljust(widths[0])}  {head[1].ljust(widths[1])}  {head[2]}")
     for r in rows:
         chunk = r[2]
         limit = 16 if len(chunk) <= 16 else (room - len(f" ... ({len(chunk)} bytes)") + 1) // 3

@@ -605,10 +605,13 @@ def test_first_line_is_estructurastams(
     rc, out, _ = sizes(capsys)
     assert rc == 0
     assert out.splitlines()[0] + "\n" == estructurastam_output
-    rc, out, _ = sizes(capsys, "--lang", "en")
-    assert out.splitlines()[0] + "\n" == estructurastam_output.replace(" y ", " and ")
+    # --lang is the interface's language: the C program's line stays its own.
+    for lang in ("en", "es"):
+        rc, out, _ = sizes(capsys, "--lang", lang)
+        assert rc == 0
+        assert out.splitlines()[0] + "\n" == estructurastam_output
     sa, sin = ffi.sizeof("struct sockaddr"), ffi.sizeof("struct sockaddr_in")
-    assert out.splitlines()[0] == f"Sockaddr: {sa} bytes and Sockaddr_in: {sin} bytes"
+    assert out.splitlines()[0] == f"Sockaddr: {sa} bytes y Sockaddr_in: {sin} bytes"
 
 
 def test_listing_shows_every_struct(capsys: pytest.CaptureFixture[str]) -> None:

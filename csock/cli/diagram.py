@@ -111,7 +111,7 @@ def render(events: Sequence[Event], title: str = "") -> str:
                 label = _("{n} bytes {data}").format(n=result.split()[0], data=_payload(args))
             elif name == "close" and fd and int(fd.group(1)) in connected[role]:
                 connected[role].discard(int(fd.group(1)))
-                label = _("FIN: no more data from the {role}").format(role=role)
+                label = _("FIN: no more data from the {role}").format(role=_(role))
             if label:
                 svg.y += ROW - 6
                 svg.arrow(X[role], X[other], svg.y, label)

@@ -1,7 +1,10 @@
 """``python -m csock``: the tutorial's programs, on the raw C namespace csock.c.
 
-Subcommands: demo, sizes, server, client, serve-file, fetch-file, explain,
-netstat. Run
+Subcommands: demo, sizes, server (or servidor), client (or cliente),
+serve-file, fetch-file, explain, netstat. Every message is in English or
+Spanish (gettext, csock/locale): the locale chooses, or ``--lang es|en``
+anywhere on the command line (read before the parser is built, whose help
+texts are translated as it is built). Run
 ``python -m csock SUBCOMMAND --help`` for each one's arguments and an example.
 Every failure prints one line on stderr (``csock server: cannot bind
 127.0.0.1:10000: Address already in use``), never a traceback, and exits

@@ -158,13 +158,14 @@ def render_pahole(lay: StructLayout) -> str:
 
 def _span_label(lay: StructLayout, span: Span | None, offset: int) -> str:
     if span is None:
-        return "(past the end)" if offset >= lay.size else ""
+        return _("(past the end)") if offset >= lay.size else ""
     if span.kind == "field":
         f = next(f for f in lay.fields if f.name == span.name)
         return f.declarator[1]
     if span.kind == "opaque":
-        return "(opaque: not declared)"
-    return f"({span.kind})"
+        return _("(opaque: not declared)")
+    return _("(hole)") if span.kind == "hole" else _("(padding)") if span.kind == "padding" \
+        else f"({span.kind})"
 
 
 def render_compare(cmp: Comparison) -> str:
@@ -738,8 +739,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Stand-alone entry point (``python -m csock.cli.sizes``)."""
     parser = argparse.ArgumentParser(prog="python -m csock sizes", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    from csock.cli import i18n
+    from csock.cli.main import add_lang
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    i18n.use(i18n.lang_from_argv(args))
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    add_lang(parser, None)
+    return run(parser.parse_args(args))
 
 
 if __name__ == "__main__":
