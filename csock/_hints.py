@@ -45,8 +45,8 @@ HINTS: dict[str, tuple[str, str]] = {
         "port {port} in use: another program, or TIME_WAIT (set SO_REUSEADDR)",
         "puerto {port} en uso: otro programa, o TIME_WAIT (use SO_REUSEADDR)"),
     "econnrefused": (
-        "nobody listens on {addr}: is the server running, on that port?",
-        "nadie escucha en {addr}: ¿corre el servidor, en ese puerto?"),
+        "no server on {addr}: is it running, on that port?",
+        "nadie escucha en {addr}: ¿hay servidor, en ese puerto?"),
     "pointer_len": (
         "{n} is sizeof a pointer: sizeof(servidor[0]), not sizeof(servidor)",
         "{n} es el tamaño de un puntero: sizeof(servidor[0]), no sizeof(servidor)"),
@@ -61,11 +61,10 @@ HINTS: dict[str, tuple[str, str]] = {
         "sin_zero no es cero: ponga a cero toda la estructura (new() lo hace)"),
     "addrlen_zero": (
         "*addrlen was 0: set it to sizeof the struct before {call}()",
-        "*addrlen valía 0: dele el tamaño de la estructura antes de {call}()"),
+        "*addrlen valía 0: dele el tamaño del struct antes de {call}()"),
     "bytes_out": (
-        "{call}() writes into its buffer, and bytes never change: use "
-        "new(\"char[]\", n)",
-        "{call}() escribe en su búfer, y un bytes no cambia: use new(\"char[]\", n)"),
+        "{call}() writes there; bytes can't change: use new(\"char[]\", n)",
+        "{call}() escribe ahí, y un bytes no cambia: use new(\"char[]\", n)"),
     "open_at_exit": (
         "descriptors still open at exit: {fds} (close() them)",
         "descriptores abiertos al salir: {fds} (ciérrelos con close())"),
@@ -74,7 +73,7 @@ HINTS: dict[str, tuple[str, str]] = {
         "C espera bytes, no str: escriba b\"...\" (o texto.encode())"),
     "type_int_pointer": (
         "C wants a pointer, not an int: pass what new() gave (servidor), or NULL",
-        "C espera un puntero, no un int: pase lo que dio new() (servidor), o NULL"),
+        "C espera un puntero, no un int: pase lo que dio new() (servidor) o NULL"),
     "type_struct": (
         "write \"struct {name}\": C's struct names include the word struct",
         "escriba \"struct {name}\": en C el nombre lleva la palabra struct"),
@@ -83,7 +82,7 @@ HINTS: dict[str, tuple[str, str]] = {
         "un csock.Socket no es un descriptor: pase sock.fileno()"),
     "type_cast": (
         "C wants a {want} here: write cast(\"{want}\", ...)",
-        "C espera un {want} aquí: escriba cast(\"{want}\", ...)"),
+        "C espera {want} aquí: escriba cast(\"{want}\", ...)"),
 }
 
 _PREFIX = {"en": "hint: ", "es": "pista: "}
@@ -152,6 +151,18 @@ def port_looks_swapped(port: int) -> bool:
     return swapped != port and _round(swapped) and not _round(port)
 
 
+def _listening(port: int) -> bool:
+    """Does a TCP socket of this machine listen on *port* (/proc/net/tcp*)?"""
+    from csock._owners import _read
+
+    for table in ("tcp", "tcp6"):
+        for row in _read(f"/proc/net/{table}").decode(errors="replace").splitlines()[1:]:
+            cols = row.split()
+            if len(cols) > 3 and cols[3] == "0A" and cols[1].endswith(f":{port:04X}"):
+                return True
+    return False
+
+
 def _private(octets: tuple[int, ...]) -> bool:
     a, b = octets[0], octets[1]
     return a in (10, 127) or (a, b) == (192, 168) or (a == 172 and 16 <= b <= 31)
@@ -186,7 +197,14 @@ def _addr_hints(name: str, call: Any) -> list[str]:
     where = _endpoint(family, addr, port, n)
     if name == "connect" and err == lib.ECONNREFUSED:
         out.append(hint_line("econnrefused", addr=where))
-    if port_looks_swapped(port) and (name != "connect" or call.failed):
+    if name == "connect" and err == lib.EINPROGRESS:  # refused later: SO_ERROR says
+        with _lock:
+            _connecting[int(call.args[0])] = (where, port)
+    if name == "connect":
+        # A refused port whose swap is a listening one: that server was meant.
+        if err == lib.ECONNREFUSED and _swap16(port) != port and _listening(_swap16(port)):
+            out.append(hint_line("port_swapped", port=port, swapped=_swap16(port)))
+    elif port_looks_swapped(port):
         out.append(hint_line("port_swapped", port=port, swapped=_swap16(port)))
     if family == lib.AF_INET and n >= 8:
         octets = tuple(S.read_mem(ffi.addressof(sin, "sin_addr"), 4))
@@ -239,8 +257,26 @@ def after_call(name: str, call: Any) -> list[str]:
         out += _addr_hints(name, call)
     elif name in _ADDRLEN_ARGS and call.pre == 0:
         out.append(hint_line("addrlen_zero", call=name))
+    elif name == "getsockopt" and not call.failed:
+        out += _so_error(call)
     if not call.failed:
         _track(name, call)
+    return out
+
+
+def _so_error(call: Any) -> list[str]:
+    """A non-blocking connect refused: its ECONNREFUSED comes by SO_ERROR."""
+    fd, level, optname, val = (call.args[0], call.args[1], call.args[2], call.args[3])
+    if int(level) != lib.SOL_SOCKET or int(optname) != lib.SO_ERROR or S.is_null(val):
+        return []
+    with _lock:
+        pending = _connecting.pop(int(fd), None)
+    if pending is None or int(ffi.cast("int *", val)[0]) != lib.ECONNREFUSED:
+        return []
+    where, port = pending
+    out = [hint_line("econnrefused", addr=where)]
+    if _swap16(port) != port and _listening(_swap16(port)):
+        out.append(hint_line("port_swapped", port=port, swapped=_swap16(port)))
     return out
 
 
@@ -248,6 +284,7 @@ def after_call(name: str, call: Any) -> list[str]:
 # Descriptors still open at exit
 
 _open: dict[int, int] = {}  # fd -> inode when opened
+_connecting: dict[int, tuple[str, int]] = {}  # fd -> (address, port) of a connect in progress
 _emit: Callable[[str], None] | None = None
 _lock = threading.Lock()
 
@@ -269,6 +306,7 @@ def _track(name: str, call: Any) -> None:
     elif name == "close":
         with _lock:
             _open.pop(int(call.args[0]), None)
+            _connecting.pop(int(call.args[0]), None)
         return
     else:
         return
