@@ -108,11 +108,18 @@ Seeing what C sees:
   = 5``); ``CSOCK_TRACE=all`` adds the library functions (``htons(10000) =
   4135``); ``CSOCK_TRACE_STRSIZE=N`` is strace's ``-s N`` (default 32).
   ``from csock.c import *`` then imports the traced functions.
-* ``with tracing():`` traces the calls made through ``c.NAME`` inside the
-  block (it swaps this module's globals and restores them after). Names
-  copied earlier by ``from csock.c import *`` stay untraced. While the block
-  runs, calls from every thread through ``c.NAME`` are traced; do not enter
-  ``tracing()`` from two threads at once.
+* ``with tracing():`` traces the calls made inside the block through
+  ``c.NAME`` and through the names the calling module took with ``from
+  csock.c import *`` (it swaps both modules' globals and restores them
+  after). Copies kept elsewhere (another module's star import, a function
+  saved in a variable) stay untraced: set CSOCK_TRACE for those. While the
+  block runs, calls from every thread through those names are traced; do
+  not enter ``tracing()`` from two threads at once.
+* ``CSOCK_TRACE=hints`` (or ``tracing(hints=True)``) adds one short line
+  under a failed or suspicious call: what probably went wrong (a port below
+  1024, a port in use and who holds it, htons() forgotten, sizeof of a
+  pointer...). A beginner's type mistakes (a str for ``char *``) get a hint
+  where the exception is reported, at no cost to any call.
 """
 
 from __future__ import annotations
