@@ -760,9 +760,12 @@ def _wrap_hinted(name: str, spec: Syscall, func: Callable[..., Any],
             else:
                 result = spec.result(call) if spec.result is not None else call.result()
                 text = line(f"{spec.name}({shown})", result)
-            hints = _hints.after_call(name, call)
         except Exception as exc:  # pragma: no cover - a decoder bug
             text = line(f"{spec.name}(...)", f"{ret} /* csock trace: {exc!r} */")
+        try:
+            hints = _hints.after_call(name, Call(args, ret, err, pre, cfg.strsize))
+        except Exception:  # pragma: no cover - a hint must never break the call
+            hints = []
         try:
             if text is not None:
                 cfg.emit(text)
