@@ -51,6 +51,7 @@ class Config:
     all: bool = False
     strsize: int = S.DEFAULT_STRSIZE
     pid: int = field(default_factory=os.getpid)
+    hints: bool = False  # CSOCK_TRACE=hints: a line under a failed or suspicious call
 
     def emit(self, line: str) -> None:
         # A forked child's lines start with "[pid N] ", as strace -f marks them.
@@ -62,7 +63,8 @@ class Config:
 
 
 def config_from_env(environ: MutableMapping[str, str] | None = None) -> Config | None:
-    """CSOCK_TRACE=1 (system calls) or =all; CSOCK_TRACE_STRSIZE=N. None: off."""
+    """CSOCK_TRACE=1 (system calls), =all, or =hints (=1 plus hints, csock/_hints.py);
+    CSOCK_TRACE_STRSIZE=N. None: off."""
     env = os.environ if environ is None else environ
     mode = env.get("CSOCK_TRACE", "").strip().lower()
     if mode in ("", "0", "no", "off", "false"):
@@ -74,7 +76,7 @@ def config_from_env(environ: MutableMapping[str, str] | None = None) -> Config |
             strsize = max(0, int(text, 10))
         except ValueError:
             pass
-    return Config(file=None, all=mode == "all", strsize=strsize)
+    return Config(file=None, all=mode == "all", strsize=strsize, hints=mode == "hints")
 
 
 def line(call: str, result: str) -> str:
@@ -684,6 +686,9 @@ def _is_cfunction(func: Any) -> bool:
 
 def _wrap_syscall(name: str, spec: Syscall, func: Callable[..., Any],
                   cfg: Config) -> Callable[..., Any]:
+    if cfg.hints:
+        return _wrap_hinted(name, spec, func, cfg)
+
     @functools.wraps(func)
     def traced(*args: Any) -> Any:
         try:
@@ -712,6 +717,64 @@ def _wrap_syscall(name: str, spec: Syscall, func: Callable[..., Any],
         try:
             if text is not None:
                 cfg.emit(text)
+        finally:
+            ffi.errno = err
+        return ret
+
+    traced.__wrapped_c__ = func  # type: ignore[attr-defined]
+    return traced
+
+
+def _wrap_hinted(name: str, spec: Syscall, func: Callable[..., Any],
+                 cfg: Config) -> Callable[..., Any]:
+    """The traced wrapper of CSOCK_TRACE=hints: the same line, then any hints.
+
+    A separate wrapper, so that the plain trace is not touched by hints.
+    """
+    from csock import _hints
+
+    _hints.watch_descriptors(cfg.emit)
+
+    @functools.wraps(func)
+    def traced(*args: Any) -> Any:
+        _hints.before_call(name, args)
+        try:
+            if spec.sized_pre is not None:
+                pre = spec.sized_pre(args, cfg.strsize)
+            else:
+                pre = spec.pre(args) if spec.pre is not None else None
+        except Exception:  # never let the trace break the call
+            pre = None
+        if spec.noreturn:
+            cfg.emit(line(f"{spec.name}({spec.args(Call(args, None, 0, pre, cfg.strsize))})",
+                          "?"))
+        try:
+            ret = func(*args)
+        except TypeError as exc:  # a beginner's type mistake: say what to write
+            _hints.add_hint(exc)
+            raise
+        err = ffi.errno
+        text: str | None
+        hints: list[str] = []
+        try:
+            call = Call(args, ret, err, pre, cfg.strsize)
+            shown = spec.args(call)
+            if shown is None:
+                text = None
+            else:
+                result = spec.result(call) if spec.result is not None else call.result()
+                text = line(f"{spec.name}({shown})", result)
+        except Exception as exc:  # pragma: no cover - a decoder bug
+            text = line(f"{spec.name}(...)", f"{ret} /* csock trace: {exc!r} */")
+        try:
+            hints = _hints.after_call(name, Call(args, ret, err, pre, cfg.strsize))
+        except Exception:  # pragma: no cover - a hint must never break the call
+            hints = []
+        try:
+            if text is not None:
+                cfg.emit(text)
+            for hint in hints:
+                cfg.emit(hint)
         finally:
             ffi.errno = err
         return ret

@@ -113,11 +113,18 @@ Seeing what C sees:
   = 5``); ``CSOCK_TRACE=all`` adds the library functions (``htons(10000) =
   4135``); ``CSOCK_TRACE_STRSIZE=N`` is strace's ``-s N`` (default 32).
   ``from csock.c import *`` then imports the traced functions.
-* ``with tracing():`` traces the calls made through ``c.NAME`` inside the
-  block (it swaps this module's globals and restores them after). Names
-  copied earlier by ``from csock.c import *`` stay untraced. While the block
-  runs, calls from every thread through ``c.NAME`` are traced; do not enter
-  ``tracing()`` from two threads at once.
+* ``with tracing():`` traces the calls made inside the block through
+  ``c.NAME`` and through the names the calling module took with ``from
+  csock.c import *`` (it swaps both modules' globals and restores them
+  after). Copies kept elsewhere (another module's star import, a function
+  saved in a variable) stay untraced: set CSOCK_TRACE for those. While the
+  block runs, calls from every thread through those names are traced; do
+  not enter ``tracing()`` from two threads at once.
+* ``CSOCK_TRACE=hints`` (or ``tracing(hints=True)``) adds one short line
+  under a failed or suspicious call: what probably went wrong (a port below
+  1024, a port in use and who holds it, htons() forgotten, sizeof of a
+  pointer...). A beginner's type mistakes (a str for ``char *``) get a hint
+  where the exception is reported, at no cost to any call.
 """
 
 from __future__ import annotations
@@ -127,7 +134,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from csock import _libc, _signals, _usercdef
+from csock import _hints, _libc, _signals, _usercdef
 from csock._csock import ffi, lib
 from csock._show import explain as explain
 from csock._show import show as show
@@ -213,18 +220,37 @@ _signals.bind(globals(), _RAW)
 
 @contextlib.contextmanager
 def tracing(file: IO[str] | None = None, all: bool = False,  # noqa: A002
-            strsize: int = 32) -> Iterator[None]:
+            strsize: int = 32, hints: bool = False) -> Iterator[None]:
     """Trace calls made through ``c.NAME`` inside the block, in strace's format.
 
     One line per system call on *file* (default: sys.stderr at each line);
     *all* adds the library functions that make no system call; *strsize*
-    is strace's ``-s``. See the module's notes on threads and star-imports.
+    is strace's ``-s``; *hints* adds a line under a failed or suspicious call
+    (as ``CSOCK_TRACE=hints``). See the module's notes on threads and
+    star-imports.
     """
     from csock import _trace
 
-    cfg = _trace.Config(file=file, all=all, strsize=strsize)
+    cfg = _trace.Config(file=file, all=all, strsize=strsize, hints=hints)
+    # The caller's own copies from ``from csock.c import *``: the names there
+    # still bound to the untraced functions are swapped too.
+    caller = _caller_globals()
+    star = {} if caller is None else {
+        name: func for name, func in _RAW.items() if caller.get(name) is func}
     with _trace.swapped(globals(), _RAW, cfg):
-        yield
+        if star and caller is not None:
+            with _trace.swapped(caller, star, cfg):
+                yield
+        else:
+            yield
+
+
+def _caller_globals() -> dict[str, Any] | None:
+    """The globals of the module whose code entered tracing()."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") in (__name__, "contextlib"):
+        frame = frame.f_back  # type: ignore[assignment]
+    return None if frame is None or frame.f_globals is globals() else frame.f_globals
 
 
 def _trace_from_env() -> None:
@@ -252,3 +278,6 @@ __all__ = sorted(
 )
 
 _trace_from_env()
+# A beginner's type mistakes (a str for char *, an int for a pointer...) get a
+# hint where the exception is reported: nothing runs until one reaches the top.
+_hints.install_excepthook()

@@ -76,7 +76,8 @@ def explain(ptr: CData, length: int | None = None) -> str:
     """A struct's bytes, member by member, and what they mean (``python -m csock explain``)."""
 
 def tracing(
-    file: IO[str] | None = None, all: bool = False, strsize: int = 32
+    file: IO[str] | None = None, all: bool = False, strsize: int = 32,
+    hints: bool = False
 ) -> AbstractContextManager[None]:
     """Trace calls made through ``c.NAME`` inside the block, as strace prints them."""
 

@@ -189,3 +189,19 @@ def test_c_block(block: Block, tmp_path: Path) -> None:
     run = subprocess.run([str(binary)], cwd=tmp_path, capture_output=True, text=True,
                          timeout=SCRIPT_TIMEOUT)
     assert run.returncode == 0, f"{block.where} exited {run.returncode}\n{run.stdout}{run.stderr}"
+
+
+def test_readme_lists_every_subcommand() -> None:
+    """The README's sentence on `python -m csock --help` names every command."""
+    from csock.cli.main import build_parser
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    m = re.search(r"csock --help` lists the other commands: (.*?); `python -m csock --version`",
+                  readme)
+    assert m, "README.md: the sentence listing the commands"
+    listed = re.findall(r"`([a-z-]+)`", m.group(1))
+    sub = next(a for a in build_parser()._actions
+               if isinstance(a, __import__("argparse")._SubParsersAction))
+    # By each parser's own name: aliases (servidor for server) are not listed.
+    names = {parser.prog.split()[-1] for parser in sub.choices.values()}
+    assert sorted(listed) == sorted(names - {"demo"})

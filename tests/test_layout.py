@@ -889,3 +889,31 @@ def test_dump_null_pointer_is_an_error() -> None:
     assert proc.returncode == 0, proc
     assert proc.stdout == ("dump() of a NULL struct sockaddr_in *: there are no bytes to "
                            "show\n")
+
+
+# --------------------------------------------------------------------------
+# docs/sizes.md's figures are the code's: the test recomputes them
+
+
+SIZES_DOC = ROOT / "docs" / "sizes.md"
+
+
+def test_sizes_doc_probe_figures() -> None:
+    text = SIZES_DOC.read_text(encoding="utf-8")
+    m = re.search(r"Compiler probe: (\d+) sizes, alignments and offsets of (\d+) structs "
+                  r"checked: all agree\.", text)
+    assert m, "docs/sizes.md shows sizes --check's line"
+    layouts = L.all_layouts()
+    checked = len(_layout_probe.expected(layouts))
+    assert (int(m.group(1)), int(m.group(2))) == (checked, len(layouts)), (
+        f"docs/sizes.md: write 'Compiler probe: {checked} sizes, alignments and offsets of "
+        f"{len(layouts)} structs checked: all agree.'")
+    if CC is not None:  # the probe counts what expected() lists
+        assert _layout_probe.check(layouts).checked == checked
+
+
+def test_sizes_doc_struct_list() -> None:
+    text = SIZES_DOC.read_text(encoding="utf-8")
+    m = re.search(r"unknown struct 'nope'; csock declares: (.*)", text)
+    assert m
+    assert m.group(1).split(", ") == L.names()

@@ -243,9 +243,13 @@ def endpoint(addr: CData) -> str:
 
 # ---------------------------------------------------------------- tracing
 
-def traced(enabled: bool, file: IO[str] | None = None) -> AbstractContextManager[None]:
-    """csock.c's call trace for the block (to file, default stderr), if enabled."""
-    return c.tracing(file=file) if enabled else contextlib.nullcontext()
+def traced(enabled: bool, file: IO[str] | None = None,
+           hints: bool = False) -> AbstractContextManager[None]:
+    """csock.c's call trace for the block (to file, default stderr), if enabled
+    (or if *hints*: the trace plus a hint under a failed or suspicious call)."""
+    if enabled or hints:
+        return c.tracing(file=file, hints=hints)
+    return contextlib.nullcontext()
 
 
 # ---------------------------------------------------------------- the calls

@@ -108,7 +108,8 @@ def connect_to(host: str, port: int, timeout_ms: int | None = None) -> int:
 
 # ------------------------------------------------------------------ server
 
-def run_server(host: str, port: int, max_clients: int, trace: bool) -> int:
+def run_server(host: str, port: int, max_clients: int, trace: bool,
+               hints: bool = False) -> int:
     buf: CData = c.new("char[]", BLOCK)
 
     def greet_and_echo(client: int, ip: str) -> None:
@@ -118,14 +119,15 @@ def run_server(host: str, port: int, max_clients: int, trace: bool) -> int:
             for line in text.splitlines() or [""]:
                 print(f"> [{ip}]: {line}", flush=True)
 
-    with traced(trace):
+    with traced(trace, hints=hints):
         return serve(host, port, max_clients, greet_and_echo, command="server")
 
 
 # ------------------------------------------------------------------ client
 
-def run_client(host: str, port: int, trace: bool, timeout_ms: int | None = None) -> int:
-    with traced(trace):
+def run_client(host: str, port: int, trace: bool, timeout_ms: int | None = None,
+               hints: bool = False) -> int:
+    with traced(trace, hints=hints):
         fd = connect_to(host, port, timeout_ms)
         try:
             buf: CData = c.new("char[]", BLOCK)

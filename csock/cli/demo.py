@@ -391,11 +391,11 @@ def tcp_state(fd: int) -> str:
 
 
 def run_demo(out: Callable[[str], None], states: bool = False, step: bool = False,
-             diagram: str | None = None) -> int:
+             diagram: str | None = None, hints: bool = False) -> int:
     demo = Demo(out, states=states, step=step, diagram=diagram is not None)
     try:
         with tempfile.TemporaryDirectory(prefix="csock-demo-") as workdir, \
-                traced(True, file=demo.transcript):
+                traced(True, file=demo.transcript, hints=hints):
             demo.run(workdir)
     finally:
         demo.cleanup()  # after the trace: these closes are not the tutorial's

@@ -147,6 +147,13 @@ def _add_trace(parser: argparse.ArgumentParser) -> None:
                                "and CSOCK_TRACE=1 print them"))
 
 
+def _add_hints(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hints", action="store_true",
+                        help=_("the trace, plus one short line under a failed or "
+                               "suspicious call saying what probably went wrong (as "
+                               "CSOCK_TRACE=hints)"))
+
+
 def _listener_arguments(parser: argparse.ArgumentParser, port: int, max_clients: int,
                         max_help: str) -> None:
     """[PORT] --host --max-clients --trace: the arguments of a server."""
@@ -210,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--diagram", metavar="FILE.svg",
                       help=_("also draw the demo as a sequence diagram (SVG): client and "
                              "server, each C call, the bytes that cross, the states"))
+    _add_hints(demo)
     demo.add_argument("--step", action="store_true",
                       help=_("wait for Enter between steps (for a class); goes on at end "
                              "of input"))
@@ -232,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
                   + _("any free port, one client"))
     _listener_arguments(server, SERVER_PORT, max_clients=0,
                         max_help=_("exit after serving N clients (default 0: never)"))
+    _add_hints(server)
 
     client = _sub(subs, "client",
                   _("the tutorial client: print the greeting, send stdin lines"),
@@ -239,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "from stdin;\nexit at end of input."),
                   "  printf 'hola\\n' | python -m csock client 127.0.0.1 10000")
     _connect_arguments(client, SERVER_PORT)
+    _add_hints(client)
 
     serve = _sub(subs, "serve-file", _("send a file to each client, in 1024-byte blocks"),
                  _("Listen on HOST:PORT and send FILE to each client that connects, in "
@@ -307,7 +317,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         def out(line: str) -> None:
             print(line, flush=True)
-        return run_demo(out, states=args.states, step=args.step, diagram=args.diagram)
+        return run_demo(out, states=args.states, step=args.step, diagram=args.diagram,
+                        hints=args.hints)
     if command == "sizes":
         return _sizes_cmd.run(args)
     if command == "explain":
@@ -324,9 +335,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return port_cli.run(args)
     if command == "server":
-        return cmd.run_server(args.host, args.port, args.max_clients, args.trace)
+        return cmd.run_server(args.host, args.port, args.max_clients, args.trace,
+                              args.hints)
     if command == "client":
-        return cmd.run_client(args.host, args.port, args.trace, timeout_ms(args.timeout))
+        return cmd.run_client(args.host, args.port, args.trace, timeout_ms(args.timeout),
+                              hints=args.hints)
     if command == "serve-file":
         return cmd.run_serve_file(args.file, args.host, args.port, args.max_clients, args.trace,
                                   timeout_ms(args.timeout))

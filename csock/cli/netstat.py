@@ -21,13 +21,15 @@ waiting in a listener's backlog) belong to no process yet.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import csock.c as c
+
+# The owner lookup lives in the library (the trace's hints use it too).
+from csock._owners import program_name as program_name
+from csock._owners import socket_owners
 from csock.cli.cbridge import CError
 from csock.cli.i18n import N_, _
 
@@ -220,70 +222,6 @@ def unix_rows() -> list[Row]:
 
 
 # ---------------------------------------------------------------- /proc
-
-_SOCKET_LINK = re.compile(r"socket:\[(\d+)\]")
-_PYTHON = re.compile(r"python[0-9.]*[a-z]?$")
-# Interpreter options that take a value in the next argument.
-_VALUE_OPTIONS = {"-W", "-X", "-Q"}
-
-
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
-
-
-def program_name(pid: int) -> str:
-    """netstat -p's program name; for a Python process, its script (or -m module)."""
-    argv = [a.decode(errors="replace") for a in _read(f"/proc/{pid}/cmdline").split(b"\0")]
-    argv = [a for a in argv if a] or [""]
-    comm = _read(f"/proc/{pid}/comm").decode(errors="replace").strip()
-    exe = os.path.basename(argv[0])
-    if _PYTHON.match(exe) or _PYTHON.match(comm):
-        i = 1
-        while i < len(argv):
-            arg = argv[i]
-            if arg == "-m" and i + 1 < len(argv):
-                return argv[i + 1]
-            if arg == "-c":
-                return f"{exe} -c"
-            if arg in _VALUE_OPTIONS:
-                i += 2
-                continue
-            if arg.startswith("-"):
-                i += 1
-                continue
-            return os.path.basename(arg)
-        return exe or comm
-    return comm or exe
-
-
-def socket_owners() -> dict[int, tuple[int, str]]:
-    """Socket inode -> (pid, program), from every /proc/PID/fd we may read."""
-    owners: dict[int, tuple[int, str]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        pid = int(entry)
-        fd_dir = f"/proc/{pid}/fd"
-        try:
-            fds = os.listdir(fd_dir)
-        except OSError:  # gone, or another user's
-            continue
-        name: str | None = None
-        for fd in fds:
-            try:
-                link = os.readlink(f"{fd_dir}/{fd}")
-            except OSError:
-                continue
-            m = _SOCKET_LINK.fullmatch(link)
-            if m and int(m.group(1)) not in owners:
-                name = program_name(pid) if name is None else name
-                owners[int(m.group(1))] = (pid, name)
-    return owners
-
 
 def sockets(tcp: bool = True, udp: bool = True, unix: bool = True,
             owners: bool = True) -> list[Row]:
