@@ -442,6 +442,22 @@ def test_unix_pairing(prog, sockdir: Path, which: str, srv: str, cli: str) -> No
           sockdir=sockdir)
 
 
+@pytest.mark.parametrize("which", list(SCENARIOS))
+def test_ports_give_no_hint(prog, sockdir: Path, which: str) -> None:
+    """Both ports of each scenario under CSOCK_TRACE=hints: a hint would be a
+    mistake in our own examples (tests/test_hints.py does the tutorial's)."""
+    s = SCENARIOS[which]
+
+    def hinted(name: str) -> Cmd:
+        return Cmd(cmd_for(prog, "py", name).argv, {**plain_env(), "CSOCK_TRACE": "hints"})
+
+    roles = s.run(hinted(s.server), hinted(s.client), prog("c", s.client), host="127.0.0.1",
+                  sockdir=sockdir, name=s.server)
+    text = b"".join(roles.values())
+    assert re.search(rb"^(socket|accept4?|recvfrom|sendto)\(", text, re.M), text  # traced
+    assert b"hint:" not in text and b"pista:" not in text, text
+
+
 SHOWIP_HOSTS = ["127.0.0.1", "::ffff:127.0.0.1"]
 if 0 in LOCALHOST_FAMILIES:  # AF_UNSPEC "localhost" answered from /etc/hosts alone
     SHOWIP_HOSTS.append("localhost")
