@@ -148,8 +148,8 @@ def _udp_batch_csock(mod: Any, n: int) -> float:
     return elapsed
 
 
-def _udp_batch_raw(n: int) -> float:
-    """csock.c's sendmmsg and recvmmsg, the vectors set up as C does."""
+def _udp_pair_raw() -> tuple[int, int]:
+    """csock.c: a UDP receiver on 127.0.0.1 (1 MiB buffer) and a sender connected to it."""
     import csock.c as c
 
     rx = c.socket(c.AF_INET, c.SOCK_DGRAM, 0)
@@ -163,6 +163,14 @@ def _udp_batch_raw(n: int) -> float:
     length = c.new("socklen_t *", c.sizeof("struct sockaddr_in"))
     assert c.bind(rx, sa, length[0]) == 0 and c.getsockname(rx, sa, length) == 0
     assert c.connect(tx, sa, length[0]) == 0
+    return rx, tx
+
+
+def _udp_batch_raw(n: int) -> float:
+    """csock.c's sendmmsg and recvmmsg, the vectors set up as C does."""
+    import csock.c as c
+
+    rx, tx = _udp_pair_raw()
     data = c.new("char[]", b"u" * 64)
     out = c.new("struct mmsghdr[]", UDP_BATCH)
     out_iov = c.new("struct iovec[]", UDP_BATCH)
@@ -232,17 +240,7 @@ def _udp_raw(n: int) -> float:
     """csock.c's send and recvfrom, the address left undecoded (C's own loop)."""
     import csock.c as c
 
-    rx = c.socket(c.AF_INET, c.SOCK_DGRAM, 0)
-    tx = c.socket(c.AF_INET, c.SOCK_DGRAM, 0)
-    size = c.new("int *", 1 << 20)
-    c.setsockopt(rx, c.SOL_SOCKET, c.SO_RCVBUF, size, c.sizeof("int"))
-    addr = c.new("struct sockaddr_in *")
-    addr.sin_family = c.AF_INET
-    addr.sin_addr.s_addr = c.htonl(c.INADDR_LOOPBACK)
-    sa = c.cast("struct sockaddr *", addr)
-    length = c.new("socklen_t *", c.sizeof("struct sockaddr_in"))
-    assert c.bind(rx, sa, length[0]) == 0 and c.getsockname(rx, sa, length) == 0
-    assert c.connect(tx, sa, length[0]) == 0
+    rx, tx = _udp_pair_raw()
     send, recvfrom = c.send, c.recvfrom
     data = b"u" * 64
     buf = c.new("char[]", 64)
