@@ -1207,7 +1207,7 @@ class Socket:
                        flags | _WAITFORONE)
         data = _buffer(buf, max(total, 1))
         raw_names = _buffer(names, count * _STORAGE_SIZE)
-        starts = range(0, n * bufsize, bufsize)
+        starts = range(0, n * bufsize, bufsize) if bufsize else [0] * n
         lengths = _unpack(results, n)
         out: list[tuple[bytes, Any, int]]
         if n and results[3 * count]:
