@@ -695,10 +695,12 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        # The hot path: a spare buffer, the range checks in C. cffi takes
-        # ints only (int subclasses by value) and never calls __index__, so
-        # no user code runs; anything else (TypeError, OverflowError, or
-        # _BADARG from C) takes _recv, which parses as CPython.
+        # The hot path: exact ints (cffi would call a non-int's __int__, as
+        # CPython does not), a spare buffer, the range checks in C; anything
+        # else (OverflowError, or _BADARG from C) takes _recv, which parses
+        # as CPython.
+        if bufsize.__class__ is not int or flags.__class__ is not int:
+            return self._recv(bufsize, flags)
         spare = self._spare
         try:
             item = spare.pop()
@@ -737,10 +739,10 @@ class Socket:
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the number of bytes."""
-        # The hot path: a bytearray (no user code can run between the pin
-        # and the call: cffi takes ints only, never calling __index__), the
-        # range checks in C; else _recv_into.
-        if buffer.__class__ is bytearray:
+        # The hot path: a bytearray and exact ints (no user code can run
+        # between the pin and the call), the range checks in C; else _recv_into.
+        if buffer.__class__ is bytearray and nbytes.__class__ is int and (
+                flags.__class__ is int):
             target = _from_buffer(buffer)
             ref = self._ref
             timeout = self._timeout
@@ -778,6 +780,8 @@ class Socket:
         """(data, the sender's address)."""
         # The hot path, as recv's, into a csockrt_from kept by the socket: C
         # says when the sender is the last one's, whose address is reused.
+        if bufsize.__class__ is not int or flags.__class__ is not int:
+            return self._recvfrom(bufsize, flags)
         spare = self._spare_from
         try:
             item = spare.pop()
@@ -804,6 +808,10 @@ class Socket:
             spare.append(item)
         if n != _BADARG:
             raise timed_out() if n == _EXPIRED else os_error(-n)
+        return self._recvfrom(bufsize, flags)
+
+    def _recvfrom(self, bufsize: Any, flags: Any) -> tuple[bytes, Any]:
+        """recvfrom()'s general path: any size, arguments parsed as CPython's "n|i"."""
         bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
         buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
         storage, length = _address.new_storage()
@@ -826,9 +834,9 @@ class Socket:
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        # The hot path: bytes (len() runs no user code), the flags' C int
-        # check in C (cffi takes ints only); else _send.
-        if data.__class__ is bytes:
+        # The hot path: bytes (len() runs no user code) and an exact int, the
+        # flags' C int check in C; else _send.
+        if data.__class__ is bytes and flags.__class__ is int:
             ref = self._ref
             timeout = self._timeout
             deadline = monotonic() + timeout if timeout else -1.0
@@ -860,7 +868,7 @@ class Socket:
         timeout = self._timeout
         # One deadline for the whole call, as CPython's sendall.
         deadline = monotonic() + timeout if timeout else -1.0
-        if data.__class__ is bytes:
+        if data.__class__ is bytes and flags.__class__ is int:
             # The hot path: most sends take all the bytes at once. A short
             # send goes on below with the same deadline.
             try:
@@ -1199,7 +1207,7 @@ class Socket:
                        flags | _WAITFORONE)
         data = _buffer(buf, max(total, 1))
         raw_names = _buffer(names, count * _STORAGE_SIZE)
-        starts = range(0, n * bufsize, bufsize)
+        starts = range(0, n * bufsize, bufsize) if bufsize else [0] * n
         lengths = _unpack(results, n)
         out: list[tuple[bytes, Any, int]]
         if n and results[3 * count]:

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
@@ -36,10 +37,20 @@ class Index:
         return self.value
 
 
+class IntOnly:
+    """Has __int__ but no __index__: CPython refuses it; cffi would call it."""
+
+    calls = 0
+
+    def __int__(self) -> int:
+        IntOnly.calls += 1
+        return 1
+
+
 SIZES: list[Any] = [1, 5, 4096, 4097, 70000, 0, -1, 2**31, 2**63 - 1, 2**63, 2**64, -2**63 - 1,
-                    True, Index(3), 1.0, None, "3"]
+                    True, Index(3), 1.0, None, "3", Decimal(1), IntOnly()]
 FLAGS: list[Any] = [0, socket.MSG_PEEK, 2**31 - 1, 2**31, -2**31, -2**31 - 1, 2**63, True,
-                    Index(0), 0.0, None]
+                    Index(0), 0.0, None, Decimal(0), IntOnly()]
 
 
 def outcome(call: Any) -> Any:
@@ -375,3 +386,17 @@ def test_recvfrom_unnamed_then_named_senders(tmp_path: Any) -> None:
                                (named, str(tmp_path / "tx")), (unnamed, None)]:
             sock.sendto(b"x", str(tmp_path / "rx"))
             assert rx.recvfrom(4) == (b"x", expected)
+
+
+def test_int_only_objects_are_never_converted() -> None:
+    """An object with __int__ and no __index__ is refused as socket refuses it,
+    and its __int__ never runs (cffi's conversion would call it)."""
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    before = IntOnly.calls
+    with a, b:
+        for call in (lambda: b.recv(IntOnly()), lambda: b.recv(1, IntOnly()),
+                     lambda: b.recvfrom(IntOnly()), lambda: b.recv_into(bytearray(4), IntOnly()),
+                     lambda: a.send(b"x", IntOnly()), lambda: a.sendall(b"x", IntOnly())):
+            with pytest.raises(TypeError):
+                call()
+    assert IntOnly.calls == before
