@@ -105,7 +105,7 @@ def render(lines: list[Line], c_text: str) -> tuple[str, list[int]]:
             top_now = ln.indent == 0
             if top_now and prev.indent > 0:
                 want = 2
-            elif ln.text.startswith("def ") and ln.indent == 0:
+            elif ln.text.startswith("def ") and ln.indent == 0 and not prev.text.startswith("@"):
                 want = 2
             elif blanks:
                 want = min(blanks, 2 if ln.indent == 0 else 1)
@@ -117,7 +117,7 @@ def render(lines: list[Line], c_text: str) -> tuple[str, list[int]]:
                 want = max(want, 1)
             if ln.indent > 0:
                 want = min(want, 1)
-            if prev.text.endswith(":") and ln.indent > prev.indent:
+            if prev.text.endswith(":") and ln.indent > prev.indent or prev.text.startswith("@"):
                 want = 0
         # comments directly above a def keep to it: the blank lines go above them
         out.extend(("", 0) for _ in range(want))
@@ -131,7 +131,7 @@ def render(lines: list[Line], c_text: str) -> tuple[str, list[int]]:
         fixed.append((text, cl))
         if text.startswith("def ") and i >= 1:
             j = len(fixed) - 2
-            while j >= 0 and fixed[j][0].startswith("#"):
+            while j >= 0 and fixed[j][0].startswith(("#", "@")):
                 j -= 1
             if j < len(fixed) - 2 and j >= 0:
                 # comments above the def: move the blank lines above them

@@ -636,6 +636,9 @@ class Translator:
         e = self.expr(node)
         if e.type.kind == "array" and isinstance(node, c_ast.Constant):
             return E(str(e.type.length), T.SIZE_T, P_ATOM, e.type.length)
+        if e.type.kind == "array" and isinstance(node, c_ast.StructRef):
+            # a member array: its own size (a length the tool cannot compute stays right)
+            return E(f"sizeof({e.text})", T.SIZE_T, P_ATOM, self.size_value(e.type))
         return E(f'sizeof("{e.type.spelling()}")', T.SIZE_T, P_ATOM, self.size_value(e.type))
 
     def size_value(self, t: CType) -> int | None:
@@ -772,7 +775,7 @@ class Translator:
     def lvalue(self, node: Any) -> tuple[str, CType, bool]:
         """(text, type, is a plain char in memory)."""
         if isinstance(node, c_ast.ID) and node.name == "errno":
-            return "c.ffi.errno", T.INT, False
+            return "c.errno", T.INT, False
         e = self.expr(node)
         return e.text, e.type, bool(getattr(e, "mem", False)) and e.type.name == "char"
 
@@ -989,7 +992,17 @@ class Translator:
         self.indent -= 1
 
     def if_chain(self, node: c_ast.If, line: int, word: str) -> None:
-        self.emit(f"{word} {self.cond(node.cond)}:", line)
+        cond = node.cond
+        first = cond.left if isinstance(cond, c_ast.BinaryOp) and cond.op in (
+            "==", "!=", "<", ">", "<=", ">=") else cond
+        if word == "if" and isinstance(first, c_ast.Assignment) and \
+                self.simple_target(first.lvalue) is None:
+            # if ((x[0] = f()) == -1): := cannot store into memory; the store is
+            # evaluated first anyway, so it comes out just above the if
+            self._statement(first, line)
+            cond = first.lvalue if first is cond else c_ast.BinaryOp(
+                cond.op, first.lvalue, cond.right, cond.coord)
+        self.emit(f"{word} {self.cond(cond)}:", line)
         self.body(node.iftrue)
         if node.iffalse is not None:
             fl = node.iffalse.coord.line if node.iffalse.coord else line
@@ -1096,7 +1109,13 @@ class Translator:
         if isinstance(node.type, c_ast.TypeDecl) and isinstance(node.type.type,
                                                                  (c_ast.Struct, c_ast.Union)) \
                 and node.type.type.decls is not None:
-            self.cdef_text(node)
+            if node.type.type.name is None and t.kind == "struct":
+                # an anonymous struct or union: cffi takes its text as the type's name
+                spelled = self.braced_text(node.type.type)
+                self.structs[spelled] = self.structs.pop(t.name, {})
+                t = CType("struct", spelled, t.size)
+            else:
+                self.cdef_text(node)
         static_local = "static" in node.storage and not is_global
         name = self.pyname(node.name)
         if static_local:
@@ -1106,9 +1125,15 @@ class Translator:
         var = Var(name, t, boxed=boxed, held=held, is_global=is_global or static_local)
         if t.kind == "array" and t.length is None and isinstance(node.init, c_ast.Constant):
             var.type = T.array(t.to or T.CHAR, len(self.cbytes(node.init.value)) + 1)
-        text = self.decl_value(var, node)
         scope = self.scopes[0] if static_local else self.scopes[-1]
-        scope[node.name] = var
+        outer = scope.get(node.name)
+        scope[node.name] = var  # in scope in its own initializer (sizeof *p), as in C
+        try:
+            text = self.decl_value(var, node)
+        except PortError:
+            if outer is not None:
+                scope[node.name] = outer
+            raise
         if text is None:
             return
         if static_local:
@@ -1171,11 +1196,34 @@ class Translator:
         self.type_of_decl(t)
         self.cdef_text(node)
 
+    def braced_text(self, node: c_ast.Node) -> str:
+        """``union { ... }`` as the source spells it, on one line."""
+        code = self.src.code.split("\n")
+        first = node.coord.line if node.coord else 1
+        text = "\n".join(code[first - 1:])
+        start = text.find("union" if isinstance(node, c_ast.Union) else "struct")
+        depth = 0
+        for k in range(text.index("{", start), len(text)):
+            depth += (text[k] == "{") - (text[k] == "}")
+            if depth == 0:
+                return " ".join(text[start:k + 1].split())
+        raise self.refuse(node, "union", _("the tool does not handle it yet"))
+
     def cdef_text(self, node: c_ast.Node) -> None:
         """The program's own type, declared to cffi in its own words (c.cdef)."""
         first = node.coord.line if node.coord else 0
+        code = self.src.code.split("\n")
         last = _last_line(node)
-        text = "\n".join(self.src.code.split("\n")[first - 1:last]).strip()
+        # the declaration runs to the ';' after its braces close (the AST ends at the last member)
+        depth, seen, end = 0, False, last
+        for k in range(first - 1, len(code)):
+            for ch in code[k]:
+                depth += (ch == "{") - (ch == "}")
+                seen = seen or ch == "{"
+            if (not seen or depth == 0) and ";" in code[k].split("}")[-1]:
+                end = k + 1
+                break
+        text = "\n".join(x.rstrip() for x in code[first - 1:max(end, last)]).strip()
         self.uses_c = True
         self.emit(f'c.cdef("""{text}""")', first)
         self.cdef_lines.add(first)
@@ -1220,6 +1268,8 @@ class Translator:
             if isinstance(ext, c_ast.FuncDef) and ext.coord and ext.coord.file == self.src.filename:
                 self.scopes[0].setdefault(ext.decl.name, Var(self.pyname(ext.decl.name),
                                                              CType("func", to=T.INT), func=True))
+        own = {ext.decl.name for ext in ast.ext if isinstance(ext, c_ast.FuncDef)}
+        self.handlers = _function_values(ast, own)
         for ext in ast.ext:
             if ext.coord is None or ext.coord.line == 0 or ext.coord.file != self.src.filename:
                 continue  # the fake system typedefs
@@ -1363,6 +1413,10 @@ class Translator:
         if name == "main":
             self.has_main = True
             self.main_params = len(params)
+        if name in self.handlers and len(params) == 1 and ft.to is not None \
+                and ft.to.kind == "void":
+            # used as a value (sa_handler, signal()): a C function pointer, void (*)(int)
+            self.emit("@sighandler", line)
         self.emit(f"def {self.pyname(name)}({', '.join(params)}):", line)
         self.indent += 1
         start = len(self.lines)
@@ -1431,6 +1485,28 @@ def _address_taken(node: Any) -> set[str]:
             if n.op == "&" and isinstance(n.expr, c_ast.ID):
                 found.add(n.expr.name)
             self.generic_visit(n)
+
+    V().visit(node)
+    return found
+
+
+def _function_values(node: Any, functions: set[str]) -> set[str]:
+    """The program's functions named other than in a call: used as pointers."""
+    found: set[str] = set()
+
+    class V(c_ast.NodeVisitor):  # type: ignore[misc]
+        def visit_FuncCall(self, n: c_ast.FuncCall) -> None:  # noqa: N802
+            if n.args is not None:
+                self.visit(n.args)
+            if not isinstance(n.name, c_ast.ID):
+                self.visit(n.name)
+
+        def visit_FuncDef(self, n: c_ast.FuncDef) -> None:  # noqa: N802
+            self.visit(n.body)
+
+        def visit_ID(self, n: c_ast.ID) -> None:  # noqa: N802
+            if n.name in functions:
+                found.add(n.name)
 
     V().visit(node)
     return found
