@@ -16,18 +16,12 @@ from test_classic import binaries, sockdir, strace  # noqa: F401  # fixtures
 
 from csock.port import port
 
-# Programs the tool refuses, with its reason (the test expects exactly that refusal).
-REFUSED: dict[str, str] = {}
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each classic C program translated once (the tool's output, unedited)."""
     out = tmp_path_factory.mktemp("classic-gen")
     made = {}
     for name in tc.PROGRAMS:
-        if name in REFUSED:
-            continue
         c_file = tc.CLASSIC / f"{name}.c"
         result = port(c_file.read_text(), str(c_file))
         assert result.errors == [], result.errors
@@ -44,20 +38,9 @@ def prog(request: pytest.FixtureRequest,
     def command(lang: str, name: str) -> tc.Cmd:
         if lang == "c":
             return tc.Cmd([str(request.getfixturevalue("binaries")[name])])
-        if name in REFUSED:
-            pytest.xfail(f"{name}.c: {REFUSED[name]}")
         return tc.Cmd([sys.executable, str(generated[name])])
 
     return command
-
-
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_refused_with_position(name: str) -> None:
-    """What the tool cannot translate stops it with FILE:LINE:COLUMN and the reason."""
-    from csock.port.messages import PortError
-    c_file = tc.CLASSIC / f"{name}.c"
-    with pytest.raises(PortError, match=re.escape(REFUSED[name])):
-        port(c_file.read_text(), str(c_file))
 
 
 PAIRS = [("gen", "c"), ("c", "gen")]

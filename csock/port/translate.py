@@ -781,6 +781,7 @@ class Translator:
 
     def store(self, node: c_ast.Node, target: Any, value: E, cline: int) -> None:
         text, t, mem_char = self.lvalue(target)
+        value = self.implicit(value, t)
         if isinstance(target, c_ast.ID):
             var = self.lookup(target.name)
             if var is not None and var.held:
@@ -1061,10 +1062,18 @@ class Translator:
             return self.init_list(t, init)
         if isinstance(init, c_ast.Constant) and init.type == "string":
             return "b" + self.pybytes(init.value)
-        e = self.value(init)
+        e = self.implicit(self.value(init), t)
         if t.kind == "int" and e.type.kind == "int":
             e = self.convert(e, t)
         return e.text
+
+    def implicit(self, e: E, t: CType) -> E:
+        """C converts void * to any object pointer silently; cffi needs the cast."""
+        if t.kind == "ptr" and t.to is not None and t.to.kind not in ("void", "func") \
+                and e.type.kind == "ptr" and e.type.to is not None \
+                and e.type.to.kind == "void" and e.text != "NULL":
+            return E(f'cast("{t.spelling()}", {e.text})', t, P_ATOM)
+        return e
 
     def init_list(self, t: CType, init: c_ast.InitList) -> str:
         items = []
@@ -1168,7 +1177,14 @@ class Translator:
         if var.boxed:
             if init is None:
                 return f'new("{t.spelling()} *")'
-            return f'new("{t.spelling()} *", {self.init_value(t, init, node)})'
+            value = self.init_value(t, init, node)
+            if t.kind == "int" and t.name == "char":  # cffi's char holds a 1-byte bytes
+                if value.startswith("ord(") and value.endswith(")"):
+                    value = "b" + value[4:-1]
+                else:
+                    self.uses_libc = True
+                    value = f"tochar({value})"
+            return f'new("{t.spelling()} *", {value})'
         if init is None:
             if var.is_global:
                 return "NULL" if t.kind == "ptr" else "0"
