@@ -6,6 +6,7 @@ of the C), with test_classic's scenarios and trace normalisation."""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import test_classic as tc
 from test_classic import binaries, sockdir, strace  # noqa: F401  # fixtures
 
 from csock.port import port
+
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -48,7 +50,8 @@ PAIRS = [("gen", "c"), ("c", "gen")]
 
 @pytest.mark.parametrize(("srv", "cli"), PAIRS, ids=["gen-c", "c-gen"])
 @pytest.mark.parametrize("which", list(tc.SCENARIOS))
-def test_generated_pairing(prog, sockdir: Path, which: str, srv: str, cli: str) -> None:
+def test_generated_pairing(prog, sockdir: Path, which: str, srv: str,  # noqa: F811
+                           cli: str) -> None:
     s = tc.SCENARIOS[which]
     s.run(prog(srv, s.server), prog(cli, s.client), prog("c", s.client), host="127.0.0.1",
           sockdir=sockdir, name=s.server)
@@ -83,3 +86,15 @@ def test_generated_trace_matches_strace(prog, strace: str, sockdir: Path,  # noq
     tc.assert_same(traces["c"], traces["gen"])
     start, piece = tc.SEEN[which, role]
     assert any(x.startswith(start) and piece in x for x in traces["gen"]), (start, piece)
+
+
+def test_generated_pass_ruff(generated: dict[str, Path]) -> None:
+    """The tool's ports read as Python a person writes (line length, imports, names)."""
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed (pip install -e '.[dev]')")
+    result = subprocess.run([str(ruff), "check", "--no-cache", "--isolated", "--line-length",
+                             "100", "--select", "E,F,W,I,B,UP,A", "--ignore", "F403,F405,A001",
+                             *map(str, generated.values())], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stdout
