@@ -601,13 +601,14 @@ class Translator:
         raise self.refuse(node, "&", _("the tool does not handle it yet"))
 
     def struct_base(self, node: c_ast.StructRef) -> str:
+        # addressof() takes the struct's pointer itself (p->f, or a struct held in new())
         base = self.expr(node.name)
         if node.type == "->":
-            return f"{base.at(P_ATOM)}[0]"
+            return base.at(P_ATOM)
         if isinstance(node.name, c_ast.ID):
             var = self.lookup(node.name.name)
             if var is not None and var.held:
-                return f"{var.name}[0]"
+                return var.name
         return base.text
 
     def structref(self, node: c_ast.StructRef) -> E:
@@ -908,8 +909,14 @@ class Translator:
             self.loops.append(Loop("for", next=nxt))
             self.body(node.stmt, end=False)
             self.indent += 1
-            for x in nxt:
-                self._statement(x, line)
+            last = next((ln for ln in reversed(self.lines)
+                         if ln.text and not ln.text.startswith("#")), None)
+            ends = last is not None and last.indent == self.indent and (
+                last.text in ("break", "continue") or last.text.startswith(
+                    ("return", "sys.exit(", "raise ")))
+            if not ends:  # after a body that always leaves, the step is never reached
+                for x in nxt:
+                    self._statement(x, line)
             self.indent -= 1
             self.loops.pop()
             return
@@ -1155,11 +1162,11 @@ class Translator:
         init = node.init
         if var.held:
             if init is None:
-                return f'new("{t.spelling()} *")'
+                return f'new("{T.ptr(t).spelling()}")'
             if isinstance(init, c_ast.InitList):
-                return f'new("{t.spelling()} *", {self.init_list(t, init)})'
+                return f'new("{T.ptr(t).spelling()}", {self.init_list(t, init)})'
             e = self.value(init)
-            return f'new("{t.spelling()} *", {e.text})'
+            return f'new("{T.ptr(t).spelling()}", {e.text})'
         if t.kind == "array":
             item = t.to or T.CHAR
             if init is None:
@@ -1176,7 +1183,7 @@ class Translator:
             return f'new("{t.spelling()}", {self.init_value(t, init, node)})'
         if var.boxed:
             if init is None:
-                return f'new("{t.spelling()} *")'
+                return f'new("{T.ptr(t).spelling()}")'
             value = self.init_value(t, init, node)
             if t.kind == "int" and t.name == "char":  # cffi's char holds a 1-byte bytes
                 if value.startswith("ord(") and value.endswith(")"):
@@ -1184,7 +1191,7 @@ class Translator:
                 else:
                     self.uses_libc = True
                     value = f"tochar({value})"
-            return f'new("{t.spelling()} *", {value})'
+            return f'new("{T.ptr(t).spelling()}", {value})'
         if init is None:
             if var.is_global:
                 return "NULL" if t.kind == "ptr" else "0"
@@ -1420,10 +1427,10 @@ class Translator:
                 var = Var(pn, pt)
                 if pt.kind in ("int", "ptr", "float") and p.name in self.address_taken:
                     var.boxed = True
-                    boxes.append(f'{pn} = new("{pt.spelling()} *", {pn})')
+                    boxes.append(f'{pn} = new("{T.ptr(pt).spelling()}", {pn})')
                 if pt.kind == "struct":
                     var.held = True
-                    boxes.append(f'{pn} = new("{pt.spelling()} *", {pn})')
+                    boxes.append(f'{pn} = new("{T.ptr(pt).spelling()}", {pn})')
                 self.scopes[-1][p.name] = var
                 params.append(pn)
         if name == "main":
