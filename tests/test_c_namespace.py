@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import fcntl as py_fcntl
+import locale as py_locale
 import os
 import select as py_select
 import shutil
@@ -364,7 +365,7 @@ def reference_value(name: str) -> int | None:
     if name.startswith("E") and not name.startswith("EAI_") and name not in EXPLICIT:
         value = getattr(errno, name, None)
         return value if isinstance(value, int) else None
-    for module in (socket, os, py_fcntl, py_select, py_stat, py_signal):
+    for module in (socket, os, py_fcntl, py_select, py_stat, py_signal, py_locale):
         value = getattr(module, name, None)
         if isinstance(value, int):
             return int(value)
