@@ -307,6 +307,12 @@ def putchar(c: Any) -> int:
     return _after(True, lib.putchar(value))
 
 
+def fputc(c: Any, stream: Any) -> int:
+    """fputc(3): the character written, or EOF. Takes an int or b"x"."""
+    value, _ = _char_value(c, "fputc")
+    return _after(_before(stream), lib.fputc(value, stream))
+
+
 def fputs(s: Any, stream: Any) -> int:
     """fputs(3): a nonnegative number, or EOF."""
     return _after(_before(stream), lib.fputs(s, stream))
@@ -395,7 +401,7 @@ def exit(status: int) -> NoReturn:  # noqa: A001
 
 WRAPPERS: dict[str, Callable[..., Any]] = {
     "printf": printf, "fprintf": fprintf, "snprintf": snprintf, "sprintf": sprintf,
-    "puts": puts, "putchar": putchar, "fputs": fputs, "fwrite": fwrite,
+    "puts": puts, "putchar": putchar, "fputc": fputc, "fputs": fputs, "fwrite": fwrite,
     "fork": fork, "exit": exit,
     "toupper": _case(lib.toupper, "toupper"), "tolower": _case(lib.tolower, "tolower"),
     **{name: _classify(getattr(lib, name), name)

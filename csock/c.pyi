@@ -154,25 +154,25 @@ __all__ = [
     "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF", "_exit", "accept", "accept4",
     "addressof", "alarm", "atoi", "atol", "bind", "buffer", "bzero", "calloc", "cast",
     "cdef", "close", "connect", "dup", "exit", "explain", "fclose", "fcntl", "ffi",
-    "fflush", "fgets", "fileno", "fopen", "fork", "fprintf", "fputs", "fread", "free",
-    "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror", "getaddrinfo", "getenv",
-    "gethostbyaddr", "gethostbyname", "gethostname", "getnameinfo", "getpeername",
-    "getpid", "getppid", "getprotobyname", "getservbyname", "getservbyport",
-    "getsockname", "getsockopt", "h_addr", "herror", "hstrerror", "htonl", "htons",
-    "if_freenameindex", "if_indextoname", "if_nameindex", "if_nametoindex",
-    "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa",
-    "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace", "kill", "lib",
-    "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
-    "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "printf",
-    "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv", "recvfrom",
-    "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile", "sendmmsg",
-    "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show", "shutdown",
-    "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler",
-    "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket",
-    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
-    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
-    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower",
-    "toupper", "unlink", "usleep", "waitpid", "write",
+    "fflush", "fgetc", "fgets", "fileno", "fopen", "fork", "fprintf", "fputc", "fputs",
+    "fread", "free", "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror",
+    "getaddrinfo", "getchar", "getenv", "gethostbyaddr", "gethostbyname", "gethostname",
+    "getline", "getnameinfo", "getpeername", "getpid", "getppid", "getprotobyname",
+    "getservbyname", "getservbyport", "getsockname", "getsockopt", "h_addr", "herror",
+    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
+    "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
+    "inet_ntoa", "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace",
+    "kill", "lib", "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove",
+    "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll",
+    "printf", "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv",
+    "recvfrom", "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile",
+    "sendmmsg", "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show",
+    "shutdown", "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset",
+    "sighandler", "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf",
+    "socket", "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat",
+    "strchr", "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat",
+    "strncmp", "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul",
+    "tolower", "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h
@@ -1233,6 +1233,38 @@ def fgets(s: CData, size: int, stream: CData, /) -> CData:
     On failure: NULL at end of file or on error (ferror tells which).
 
     Man page: fgets(3).
+    """
+
+def getline(lineptr: CData, n: CData, stream: CData, /) -> int:
+    """``ssize_t getline(char **lineptr, size_t *n, FILE *stream);``
+
+    On failure: -1 at end of file or on error, with errno set on error; free() *lineptr.
+
+    Man page: getline(3).
+    """
+
+def fgetc(stream: CData, /) -> int:
+    """``int fgetc(FILE *stream);``
+
+    On failure: EOF at end of file or on error (ferror tells which).
+
+    Man page: fgetc(3).
+    """
+
+def getchar() -> int:
+    """``int getchar(void);``
+
+    On failure: EOF at end of file or on error (ferror tells which).
+
+    Man page: getchar(3).
+    """
+
+def fputc(c: int, stream: CData, /) -> int:
+    """``int fputc(int c, FILE *stream);``
+
+    On failure: EOF, with errno set.
+
+    Man page: fputc(3).
     """
 
 def fread(ptr: CData, size: int, nmemb: int, stream: CData, /) -> int:

@@ -434,6 +434,35 @@ def test_fopen_fgets_fread_fwrite_fclose(tmp_path: Path) -> None:
     assert c.setvbuf(c.stderr, c.NULL, c._IONBF, 0) == 0
 
 
+def test_getline_fgetc_fputc(tmp_path: Path) -> None:
+    path = os.fsencode(tmp_path / "lineas.txt")
+    fp = c.fopen(path, b"w")
+    assert c.fputc(ord("a"), fp) == ord("a") and c.fputc(b"\n", fp) == 10
+    assert c.fputs(b"larga" * 40 + b"\nfin", fp) >= 0
+    assert c.fclose(fp) == 0
+    fp = c.fopen(path, b"r")
+    assert c.fgetc(fp) == ord("a")
+    lineptr, n = c.new("char **", c.NULL), c.new("size_t *", 0)
+    assert c.getline(lineptr, n, fp) == 1 and c.string(lineptr[0]) == b"\n"
+    assert c.getline(lineptr, n, fp) == 201 and n[0] >= 202  # getline grew the buffer
+    assert c.getline(lineptr, n, fp) == 3 and c.string(lineptr[0]) == b"fin"
+    assert c.getline(lineptr, n, fp) == -1 and c.fgetc(fp) == c.EOF
+    c.free(lineptr[0])
+    assert c.fclose(fp) == 0
+
+
+def test_getchar_reads_c_stdin(tmp_path: Path) -> None:
+    code = textwrap.dedent("""
+        import csock.c as c
+        print(c.getchar(), c.getchar(), c.getchar())
+        c.fputc(b"!", c.stdout)
+        c.fputc(10, c.stdout)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], input=b"xy", capture_output=True,
+                            timeout=30)
+    assert result.stdout == b"120 121 -1\n!\n"
+
+
 def test_snprintf_sprintf() -> None:
     buf = c.new("char[]", 8)
     assert c.snprintf(buf, 8, b"%d-%s", 12345, b"abcdef") == 12  # would-be length

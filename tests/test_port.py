@@ -110,6 +110,51 @@ def test_program_types_go_through_cdef() -> None:
     assert "return p.x" in py
 
 
+def test_multiline_struct_cdef_runs_to_its_closing_brace() -> None:
+    py = port("#include <stdint.h>\nstruct req {\n    uint32_t n; /* count */\n"
+              "    char name[8];\n};\nint main(void)\n{\n    struct req r;\n"
+              "    return (int)sizeof r.name;\n}\n", "t.c").python
+    assert 'c.cdef("""struct req {\n    uint32_t n;\n    char name[8];\n};""")' in py
+    assert "return sizeof(r.name)" in py
+
+
+def test_function_used_as_handler_is_a_sighandler() -> None:
+    py = port("#include <signal.h>\n#include <string.h>\nstatic void on(int s)\n{\n"
+              "    (void)s;\n}\nint main(void)\n{\n    struct sigaction sa;\n"
+              "    memset(&sa, 0, sizeof sa);\n    sa.sa_handler = on;\n"
+              "    sigemptyset(&sa.sa_mask);\n    on(0);\n"
+              "    return sigaction(SIGCHLD, &sa, NULL);\n}\n", "t.c").python
+    assert "\n\n@sighandler\ndef on(s):\n" in py
+    assert "sa.sa_handler = on\n" in py and 'sigemptyset(addressof(sa, "sa_mask"))' in py
+
+
+def test_anonymous_union_is_spelled_for_cffi() -> None:
+    py = translate("union {\n char buf[CMSG_SPACE(sizeof(int))];\n struct cmsghdr a;\n} u;\n"
+                   "return (int)sizeof u.buf;", "#include <sys/socket.h>")
+    assert 'u = new("union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } *")' in py
+    assert "sizeof(u.buf)" in py
+
+
+def test_store_into_memory_comes_out_of_the_if() -> None:
+    py = translate("int fd;\nint *p = &fd;\nif ((fd = dup(0)) == -1)\n return 1;\n"
+                   "return *p;", "#include <unistd.h>")
+    assert "    fd[0] = dup(0)\n    if fd[0] == -1:\n" in py
+
+
+def test_void_pointer_converts_and_is_in_scope_in_its_initializer() -> None:
+    py = translate("struct pollfd *p = malloc(sizeof *p * 2);\np = realloc(p, sizeof *p * 4);"
+                   "\nfree(p);\nreturn 0;", "#include <stdlib.h>\n#include <poll.h>")
+    assert 'p = cast("struct pollfd *", malloc(' in py
+    assert 'p = cast("struct pollfd *", realloc(p, ' in py
+    assert 'sizeof("struct pollfd")' in py
+
+
+def test_no_for_step_after_a_body_that_always_leaves() -> None:
+    py = translate("int i;\nfor (i = 0; i < 3; i++) {\n if (i == 1)\n continue;\n break;\n}"
+                   "\nreturn i;")
+    assert "            i += 1\n            continue\n        break\n    return i" in py
+
+
 # --- refusals -------------------------------------------------------------------
 
 

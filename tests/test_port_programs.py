@@ -220,13 +220,14 @@ def test_transfer_ports_trace_matches_strace(strace: str, bins: dict[str, Path],
     tr.assert_same(ctraces["c"], ctraces["port"])
 
 
-def exact_matches() -> tuple[int, int]:
+def exact_matches(folder: Path = TUTORIAL,
+                  names: tuple[str, ...] = tuple(tt.PROGRAMS)) -> tuple[int, int]:
     """(statements written exactly as the hand-written port has them, statements written)."""
     from collections import Counter
     same = total = 0
-    for name in tt.PROGRAMS:
-        c_text = (TUTORIAL / f"{name}.c").read_text()
-        hand = Counter(x.strip() for x in (TUTORIAL / f"{name}.py").read_text().splitlines())
+    for name in names:
+        c_text = (folder / f"{name}.c").read_text()
+        hand = Counter(x.strip() for x in (folder / f"{name}.py").read_text().splitlines())
         for line in port(c_text, f"{name}.c").python.splitlines():
             code = line.strip()
             if not code or code.startswith(("#", '"""')):
@@ -239,10 +240,11 @@ def exact_matches() -> tuple[int, int]:
 
 
 def test_guides_state_the_exact_match_count() -> None:
-    same, total = exact_matches()
-    assert same * 2 > total  # most statements come out as a person writes them
+    import test_classic as tc
     root = TUTORIAL.parent.parent
-    assert f"{same} of the {total} statements" in " ".join(
-        (root / "docs" / "porting.md").read_text().split())
-    assert f"{same} de las {total} sentencias" in " ".join(
-        (root / "docs" / "es" / "portado.md").read_text().split())
+    english = " ".join((root / "docs" / "porting.md").read_text().split())
+    spanish = " ".join((root / "docs" / "es" / "portado.md").read_text().split())
+    for same, total in (exact_matches(), exact_matches(tc.CLASSIC, tc.PROGRAMS)):
+        assert same * 2 > total  # most statements come out as a person writes them
+        assert f"{same} of the {total} statements" in english
+        assert f"{same} de las {total} sentencias" in spanish

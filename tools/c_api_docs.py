@@ -134,6 +134,10 @@ DOCS: dict[str, tuple[str, str]] = {
     "fclose": ("3", "EOF, with errno set (the stream is closed anyway)"),
     "fileno": ("3", ERRNO),
     "fgets": ("3", NULL + " at end of file or on error (ferror tells which)"),
+    "getline": ("3", "-1 at end of file or on error, with errno set on error; free() *lineptr"),
+    "fgetc": ("3", "EOF at end of file or on error (ferror tells which)"),
+    "getchar": ("3", "EOF at end of file or on error (ferror tells which)"),
+    "fputc": ("3", "EOF, with errno set"),
     "fread": ("3", "fewer than nmemb items, at end of file or on error"),
     "fwrite": ("3", "fewer than nmemb items, with errno set"),
     # <stdlib.h>

@@ -34,6 +34,10 @@ FILE *fopen(const char *pathname, const char *mode);
 int fclose(FILE *stream);
 int fileno(FILE *stream);
 char *fgets(char *s, int size, FILE *stream);
+ssize_t getline(char **lineptr, size_t *n, FILE *stream);
+int fgetc(FILE *stream);
+int getchar(void);
+int fputc(int c, FILE *stream);
 size_t fread(void *ptr, size_t size, size_t nmemb, FILE *stream);
 size_t fwrite(const void *ptr, size_t size, size_t nmemb, FILE *stream);
 """

@@ -3,8 +3,8 @@ on csock.c out.
 
 Reading C (``cread``: comments, the program's own preprocessor directives),
 the translation (``translate``: by C's rules, driven by the declared types),
-writing Python (``pywrite``) and the side-by-side page (``page``). The port's
-C library calls that csock.c lacks come from ``csock.port.libc``.
+writing Python (``pywrite``) and the side-by-side page (``page``). C's
+integer rules that csock.c lacks come from ``csock.port.libc``.
 """
 
 from __future__ import annotations

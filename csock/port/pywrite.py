@@ -81,9 +81,47 @@ def wrap(indent: int, text: str) -> list[str]:
             return [pad + head, inner + body, pad + tail + comment]
         parts = _split_commas(body)
         if len(parts) > 1:
-            return [pad + head, *[inner + p + "," for p in parts], pad + tail + comment]
+            return [pad + head, *[x for p in parts for x in wrap(indent + 1, p + ",")],
+                    pad + tail + comment]
         return [pad + head, *wrap(indent + 1, body), pad + tail + comment]
+    for word in ("if ", "elif ", "while "):
+        # a long condition with no bracket to cut at: bracket it, one operand a line
+        if text.startswith(word) and text.endswith(":"):
+            cond = text[len(word):-1]
+            for op in (" or ", " and "):
+                parts = _split_words(cond, op)
+                if len(parts) > 1:
+                    inner = pad + "    "
+                    return [pad + word + "(", inner + parts[0],
+                            *[inner + op.lstrip() + p for p in parts[1:]], pad + "):"]
     return [pad + text]
+
+
+def _split_words(text: str, word: str) -> list[str]:
+    """text cut at word where it stands outside brackets and strings."""
+    parts, depth, cur, quote, i = [], 0, 0, "", 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and text.startswith(word, i):
+            parts.append(text[cur:i].strip())
+            cur = i + len(word)
+            i = cur
+            continue
+        i += 1
+    parts.append(text[cur:].strip())
+    return parts
 
 
 def render(lines: list[Line], c_text: str) -> tuple[str, list[int]]:
@@ -105,7 +143,7 @@ def render(lines: list[Line], c_text: str) -> tuple[str, list[int]]:
             top_now = ln.indent == 0
             if top_now and prev.indent > 0:
                 want = 2
-            elif ln.text.startswith("def ") and ln.indent == 0:
+            elif ln.text.startswith("def ") and ln.indent == 0 and not prev.text.startswith("@"):
                 want = 2
             elif blanks:
                 want = min(blanks, 2 if ln.indent == 0 else 1)
@@ -117,7 +155,7 @@ def render(lines: list[Line], c_text: str) -> tuple[str, list[int]]:
                 want = max(want, 1)
             if ln.indent > 0:
                 want = min(want, 1)
-            if prev.text.endswith(":") and ln.indent > prev.indent:
+            if prev.text.endswith(":") and ln.indent > prev.indent or prev.text.startswith("@"):
                 want = 0
         # comments directly above a def keep to it: the blank lines go above them
         out.extend(("", 0) for _ in range(want))
@@ -131,7 +169,7 @@ def render(lines: list[Line], c_text: str) -> tuple[str, list[int]]:
         fixed.append((text, cl))
         if text.startswith("def ") and i >= 1:
             j = len(fixed) - 2
-            while j >= 0 and fixed[j][0].startswith("#"):
+            while j >= 0 and fixed[j][0].startswith(("#", "@")):
                 j -= 1
             if j < len(fixed) - 2 and j >= 0:
                 # comments above the def: move the blank lines above them

@@ -601,13 +601,14 @@ class Translator:
         raise self.refuse(node, "&", _("the tool does not handle it yet"))
 
     def struct_base(self, node: c_ast.StructRef) -> str:
+        # addressof() takes the struct's pointer itself (p->f, or a struct held in new())
         base = self.expr(node.name)
         if node.type == "->":
-            return f"{base.at(P_ATOM)}[0]"
+            return base.at(P_ATOM)
         if isinstance(node.name, c_ast.ID):
             var = self.lookup(node.name.name)
             if var is not None and var.held:
-                return f"{var.name}[0]"
+                return var.name
         return base.text
 
     def structref(self, node: c_ast.StructRef) -> E:
@@ -636,6 +637,9 @@ class Translator:
         e = self.expr(node)
         if e.type.kind == "array" and isinstance(node, c_ast.Constant):
             return E(str(e.type.length), T.SIZE_T, P_ATOM, e.type.length)
+        if e.type.kind == "array" and isinstance(node, c_ast.StructRef):
+            # a member array: its own size (a length the tool cannot compute stays right)
+            return E(f"sizeof({e.text})", T.SIZE_T, P_ATOM, self.size_value(e.type))
         return E(f'sizeof("{e.type.spelling()}")', T.SIZE_T, P_ATOM, self.size_value(e.type))
 
     def size_value(self, t: CType) -> int | None:
@@ -772,12 +776,13 @@ class Translator:
     def lvalue(self, node: Any) -> tuple[str, CType, bool]:
         """(text, type, is a plain char in memory)."""
         if isinstance(node, c_ast.ID) and node.name == "errno":
-            return "c.ffi.errno", T.INT, False
+            return "c.errno", T.INT, False
         e = self.expr(node)
         return e.text, e.type, bool(getattr(e, "mem", False)) and e.type.name == "char"
 
     def store(self, node: c_ast.Node, target: Any, value: E, cline: int) -> None:
         text, t, mem_char = self.lvalue(target)
+        value = self.implicit(value, t)
         if isinstance(target, c_ast.ID):
             var = self.lookup(target.name)
             if var is not None and var.held:
@@ -904,8 +909,14 @@ class Translator:
             self.loops.append(Loop("for", next=nxt))
             self.body(node.stmt, end=False)
             self.indent += 1
-            for x in nxt:
-                self._statement(x, line)
+            last = next((ln for ln in reversed(self.lines)
+                         if ln.text and not ln.text.startswith("#")), None)
+            ends = last is not None and last.indent == self.indent and (
+                last.text in ("break", "continue") or last.text.startswith(
+                    ("return", "sys.exit(", "raise ")))
+            if not ends:  # after a body that always leaves, the step is never reached
+                for x in nxt:
+                    self._statement(x, line)
             self.indent -= 1
             self.loops.pop()
             return
@@ -989,7 +1000,17 @@ class Translator:
         self.indent -= 1
 
     def if_chain(self, node: c_ast.If, line: int, word: str) -> None:
-        self.emit(f"{word} {self.cond(node.cond)}:", line)
+        cond = node.cond
+        first = cond.left if isinstance(cond, c_ast.BinaryOp) and cond.op in (
+            "==", "!=", "<", ">", "<=", ">=") else cond
+        if word == "if" and isinstance(first, c_ast.Assignment) and \
+                self.simple_target(first.lvalue) is None:
+            # if ((x[0] = f()) == -1): := cannot store into memory; the store is
+            # evaluated first anyway, so it comes out just above the if
+            self._statement(first, line)
+            cond = first.lvalue if first is cond else c_ast.BinaryOp(
+                cond.op, first.lvalue, cond.right, cond.coord)
+        self.emit(f"{word} {self.cond(cond)}:", line)
         self.body(node.iftrue)
         if node.iffalse is not None:
             fl = node.iffalse.coord.line if node.iffalse.coord else line
@@ -1048,10 +1069,18 @@ class Translator:
             return self.init_list(t, init)
         if isinstance(init, c_ast.Constant) and init.type == "string":
             return "b" + self.pybytes(init.value)
-        e = self.value(init)
+        e = self.implicit(self.value(init), t)
         if t.kind == "int" and e.type.kind == "int":
             e = self.convert(e, t)
         return e.text
+
+    def implicit(self, e: E, t: CType) -> E:
+        """C converts void * to any object pointer silently; cffi needs the cast."""
+        if t.kind == "ptr" and t.to is not None and t.to.kind not in ("void", "func") \
+                and e.type.kind == "ptr" and e.type.to is not None \
+                and e.type.to.kind == "void" and e.text != "NULL":
+            return E(f'cast("{t.spelling()}", {e.text})', t, P_ATOM)
+        return e
 
     def init_list(self, t: CType, init: c_ast.InitList) -> str:
         items = []
@@ -1096,7 +1125,13 @@ class Translator:
         if isinstance(node.type, c_ast.TypeDecl) and isinstance(node.type.type,
                                                                  (c_ast.Struct, c_ast.Union)) \
                 and node.type.type.decls is not None:
-            self.cdef_text(node)
+            if node.type.type.name is None and t.kind == "struct":
+                # an anonymous struct or union: cffi takes its text as the type's name
+                spelled = self.braced_text(node.type.type)
+                self.structs[spelled] = self.structs.pop(t.name, {})
+                t = CType("struct", spelled, t.size)
+            else:
+                self.cdef_text(node)
         static_local = "static" in node.storage and not is_global
         name = self.pyname(node.name)
         if static_local:
@@ -1106,9 +1141,15 @@ class Translator:
         var = Var(name, t, boxed=boxed, held=held, is_global=is_global or static_local)
         if t.kind == "array" and t.length is None and isinstance(node.init, c_ast.Constant):
             var.type = T.array(t.to or T.CHAR, len(self.cbytes(node.init.value)) + 1)
-        text = self.decl_value(var, node)
         scope = self.scopes[0] if static_local else self.scopes[-1]
-        scope[node.name] = var
+        outer = scope.get(node.name)
+        scope[node.name] = var  # in scope in its own initializer (sizeof *p), as in C
+        try:
+            text = self.decl_value(var, node)
+        except PortError:
+            if outer is not None:
+                scope[node.name] = outer
+            raise
         if text is None:
             return
         if static_local:
@@ -1121,11 +1162,11 @@ class Translator:
         init = node.init
         if var.held:
             if init is None:
-                return f'new("{t.spelling()} *")'
+                return f'new("{T.ptr(t).spelling()}")'
             if isinstance(init, c_ast.InitList):
-                return f'new("{t.spelling()} *", {self.init_list(t, init)})'
+                return f'new("{T.ptr(t).spelling()}", {self.init_list(t, init)})'
             e = self.value(init)
-            return f'new("{t.spelling()} *", {e.text})'
+            return f'new("{T.ptr(t).spelling()}", {e.text})'
         if t.kind == "array":
             item = t.to or T.CHAR
             if init is None:
@@ -1142,8 +1183,15 @@ class Translator:
             return f'new("{t.spelling()}", {self.init_value(t, init, node)})'
         if var.boxed:
             if init is None:
-                return f'new("{t.spelling()} *")'
-            return f'new("{t.spelling()} *", {self.init_value(t, init, node)})'
+                return f'new("{T.ptr(t).spelling()}")'
+            value = self.init_value(t, init, node)
+            if t.kind == "int" and t.name == "char":  # cffi's char holds a 1-byte bytes
+                if value.startswith("ord(") and value.endswith(")"):
+                    value = "b" + value[4:-1]
+                else:
+                    self.uses_libc = True
+                    value = f"tochar({value})"
+            return f'new("{T.ptr(t).spelling()}", {value})'
         if init is None:
             if var.is_global:
                 return "NULL" if t.kind == "ptr" else "0"
@@ -1171,11 +1219,34 @@ class Translator:
         self.type_of_decl(t)
         self.cdef_text(node)
 
+    def braced_text(self, node: c_ast.Node) -> str:
+        """``union { ... }`` as the source spells it, on one line."""
+        code = self.src.code.split("\n")
+        first = node.coord.line if node.coord else 1
+        text = "\n".join(code[first - 1:])
+        start = text.find("union" if isinstance(node, c_ast.Union) else "struct")
+        depth = 0
+        for k in range(text.index("{", start), len(text)):
+            depth += (text[k] == "{") - (text[k] == "}")
+            if depth == 0:
+                return " ".join(text[start:k + 1].split())
+        raise self.refuse(node, "union", _("the tool does not handle it yet"))
+
     def cdef_text(self, node: c_ast.Node) -> None:
         """The program's own type, declared to cffi in its own words (c.cdef)."""
         first = node.coord.line if node.coord else 0
+        code = self.src.code.split("\n")
         last = _last_line(node)
-        text = "\n".join(self.src.code.split("\n")[first - 1:last]).strip()
+        # the declaration runs to the ';' after its braces close (the AST ends at the last member)
+        depth, seen, end = 0, False, last
+        for k in range(first - 1, len(code)):
+            for ch in code[k]:
+                depth += (ch == "{") - (ch == "}")
+                seen = seen or ch == "{"
+            if (not seen or depth == 0) and ";" in code[k].split("}")[-1]:
+                end = k + 1
+                break
+        text = "\n".join(x.rstrip() for x in code[first - 1:max(end, last)]).strip()
         self.uses_c = True
         self.emit(f'c.cdef("""{text}""")', first)
         self.cdef_lines.add(first)
@@ -1220,6 +1291,8 @@ class Translator:
             if isinstance(ext, c_ast.FuncDef) and ext.coord and ext.coord.file == self.src.filename:
                 self.scopes[0].setdefault(ext.decl.name, Var(self.pyname(ext.decl.name),
                                                              CType("func", to=T.INT), func=True))
+        own = {ext.decl.name for ext in ast.ext if isinstance(ext, c_ast.FuncDef)}
+        self.handlers = _function_values(ast, own)
         for ext in ast.ext:
             if ext.coord is None or ext.coord.line == 0 or ext.coord.file != self.src.filename:
                 continue  # the fake system typedefs
@@ -1354,15 +1427,19 @@ class Translator:
                 var = Var(pn, pt)
                 if pt.kind in ("int", "ptr", "float") and p.name in self.address_taken:
                     var.boxed = True
-                    boxes.append(f'{pn} = new("{pt.spelling()} *", {pn})')
+                    boxes.append(f'{pn} = new("{T.ptr(pt).spelling()}", {pn})')
                 if pt.kind == "struct":
                     var.held = True
-                    boxes.append(f'{pn} = new("{pt.spelling()} *", {pn})')
+                    boxes.append(f'{pn} = new("{T.ptr(pt).spelling()}", {pn})')
                 self.scopes[-1][p.name] = var
                 params.append(pn)
         if name == "main":
             self.has_main = True
             self.main_params = len(params)
+        if name in self.handlers and len(params) == 1 and ft.to is not None \
+                and ft.to.kind == "void":
+            # used as a value (sa_handler, signal()): a C function pointer, void (*)(int)
+            self.emit("@sighandler", line)
         self.emit(f"def {self.pyname(name)}({', '.join(params)}):", line)
         self.indent += 1
         start = len(self.lines)
@@ -1431,6 +1508,28 @@ def _address_taken(node: Any) -> set[str]:
             if n.op == "&" and isinstance(n.expr, c_ast.ID):
                 found.add(n.expr.name)
             self.generic_visit(n)
+
+    V().visit(node)
+    return found
+
+
+def _function_values(node: Any, functions: set[str]) -> set[str]:
+    """The program's functions named other than in a call: used as pointers."""
+    found: set[str] = set()
+
+    class V(c_ast.NodeVisitor):  # type: ignore[misc]
+        def visit_FuncCall(self, n: c_ast.FuncCall) -> None:  # noqa: N802
+            if n.args is not None:
+                self.visit(n.args)
+            if not isinstance(n.name, c_ast.ID):
+                self.visit(n.name)
+
+        def visit_FuncDef(self, n: c_ast.FuncDef) -> None:  # noqa: N802
+            self.visit(n.body)
+
+        def visit_ID(self, n: c_ast.ID) -> None:  # noqa: N802
+            if n.name in functions:
+                found.add(n.name)
 
     V().visit(node)
     return found
