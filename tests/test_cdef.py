@@ -233,7 +233,7 @@ def test_split_keeps_lines_and_rewrites_sizes() -> None:
 
 def test_sizes_check_cdef_explains_and_checks_own_types(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from csock import _sizes_cmd
+    from csock.cli import sizes as _sizes_cmd
 
     header = tmp_path / "mine.h"
     header.write_text(DECLS)
@@ -257,7 +257,7 @@ def test_probe_disagreement_is_reported(monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str],
                                         tmp_path: Path) -> None:
     """The check can fail: a layout that is not the compiler's is caught."""
-    from csock import _sizes_cmd
+    from csock.cli import sizes as _sizes_cmd
     from csock.layout import layout_of_type
 
     def off_by_four(t: object, cname: str) -> object:

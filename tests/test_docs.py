@@ -133,7 +133,7 @@ def test_the_guides_are_parallel() -> None:
         "docs/porting.md and docs/es/portado.md must have the same executable blocks "
         "in the same order")
     assert len(english) >= 20
-    assert len(ALL_SCRIPTS) < 20, "keep the Python subprocess runs few"
+    assert len(ALL_SCRIPTS) < 30, "keep the Python subprocess runs few (21 sections now)"
 
 
 def test_python_blocks_only_use_loopback() -> None:
