@@ -35,20 +35,24 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture
 def prog(request: pytest.FixtureRequest,
          generated: dict[str, Path]) -> Callable[[str, str], tc.Cmd]:
-    """prog(lang, name): "c" the compiled program, "gen" the tool's port of it."""
+    """prog(lang, name): "c" the compiled program, "gen" the tool's port of it,
+    "py" the hand-written port."""
 
     def command(lang: str, name: str) -> tc.Cmd:
         if lang == "c":
             return tc.Cmd([str(request.getfixturevalue("binaries")[name])])
+        if lang == "py":
+            return tc.Cmd([sys.executable, str(tc.CLASSIC / f"{name}.py")])
         return tc.Cmd([sys.executable, str(generated[name])])
 
     return command
 
 
-PAIRS = [("gen", "c"), ("c", "gen")]
+# The tool's port against the C, against itself and against the hand-written port.
+PAIRS = [("gen", "c"), ("c", "gen"), ("gen", "gen"), ("gen", "py"), ("py", "gen")]
 
 
-@pytest.mark.parametrize(("srv", "cli"), PAIRS, ids=["gen-c", "c-gen"])
+@pytest.mark.parametrize(("srv", "cli"), PAIRS, ids=[f"{s}-{c}" for s, c in PAIRS])
 @pytest.mark.parametrize("which", list(tc.SCENARIOS))
 def test_generated_pairing(prog, sockdir: Path, which: str, srv: str,  # noqa: F811
                            cli: str) -> None:
