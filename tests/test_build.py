@@ -68,3 +68,25 @@ def test_one_version_everywhere(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"csock {csock.__version__}"
     assert importlib.metadata.version("csock") == csock.__version__
+
+
+def test_extension_needs_no_glibc_newer_than_2_28() -> None:
+    """The wheel is tagged manylinux_2_28 (.ci/run's auditwheel): the extension
+    may reference no glibc symbol version past 2.28. glibc 2.33 made stat()
+    and lstat() symbols of their own, which is why csock.c makes the system
+    call; a new libc function must not bring such a symbol back."""
+    import re
+    import shutil
+
+    import csock._csock
+
+    nm = shutil.which("nm")
+    if nm is None:
+        import pytest
+
+        pytest.skip("nm (binutils) is not installed")
+    out = subprocess.run([nm, "-D", "--with-symbol-versions", csock._csock.__file__],
+                         capture_output=True, text=True, check=True).stdout
+    too_new = sorted({m.group(0) for m in re.finditer(r"\S+@GLIBC_2\.(\d+)(\.\d+)?", out)
+                      if int(m.group(1)) > 28})
+    assert too_new == []

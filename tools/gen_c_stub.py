@@ -75,6 +75,9 @@ C_PROTOTYPES = {
                   "struct sigaction *oldact);"),
     "raise_": "int raise(int sig);",
 }
+# Functions in C too, made by a csock_ helper for a reason of csock's own
+# (stat/lstat: the system call, not glibc 2.33's new symbols).
+C_FUNCTION_HELPERS = {"stat", "lstat"}
 # C names that are Python keywords: exported with a trailing underscore.
 KEYWORD_NAMES = {"raise_": "raise"}
 # Python functions of csock.c with a C name and no C helper, by _cdefs module:
@@ -256,7 +259,8 @@ def function(result: str, cname: str, params: list[tuple[str, str]]) -> list[str
     proto = C_PROTOTYPES.get(name) or _c_prototype(result, name, params)
     man = KEYWORD_NAMES.get(name, name)
     doc = [f"``{proto}``", "", f"On failure: {failure}.", "", f"Man page: {man}({section})."]
-    if cname.startswith(HELPER_PREFIX) and name not in PYTHON_SIGNATURES | KEYWORD_NAMES:
+    if (cname.startswith(HELPER_PREFIX)
+            and name not in PYTHON_SIGNATURES.keys() | KEYWORD_NAMES.keys() | C_FUNCTION_HELPERS):
         doc[-1] += " A macro in C, a function here."
     lines = [signature]
     lines.append('    """' + doc[0])
@@ -343,7 +347,8 @@ def render_reference() -> str:
             out.append(f"Python: `{python.removesuffix(':')}`\n")
             macro = " A macro in C, a function here." if (
                 cname.startswith(HELPER_PREFIX)
-                and name not in PYTHON_SIGNATURES | KEYWORD_NAMES) else ""
+                and name not in PYTHON_SIGNATURES.keys() | KEYWORD_NAMES.keys()
+                | C_FUNCTION_HELPERS) else ""
             man = KEYWORD_NAMES.get(name, name)
             out.append(f"On failure: {failure}. Man page: {man}({section}).{macro}\n")
         if consts:

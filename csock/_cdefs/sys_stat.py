@@ -2,6 +2,9 @@
 
 INCLUDES = """
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
+#include <unistd.h>
 """
 
 # st_nlink and st_rdev are left out: their place differs between
@@ -39,8 +42,8 @@ struct stat {
 """
 
 FUNCTIONS = """
-int stat(const char *pathname, struct stat *statbuf);
-int lstat(const char *pathname, struct stat *statbuf);
+int csock_stat(const char *pathname, struct stat *statbuf);
+int csock_lstat(const char *pathname, struct stat *statbuf);
 /* Macros in C: small functions here. */
 int csock_S_ISREG(unsigned int m);
 int csock_S_ISDIR(unsigned int m);
@@ -49,6 +52,20 @@ int csock_S_ISLNK(unsigned int m);
 """
 
 CUSTOMIZATIONS = """
+/* stat() and lstat() as the system call they make (strace shows
+   newfstatat): glibc 2.33 turned them into versioned symbols of their own,
+   which would raise the wheel's floor from manylinux_2_28 to 2_34. On 64-bit
+   Linux the kernel's struct stat is glibc's. -1 with errno, as C's. */
+static int csock_stat(const char *pathname, struct stat *statbuf)
+{
+    return (int)syscall(SYS_newfstatat, AT_FDCWD, pathname, statbuf, 0);
+}
+
+static int csock_lstat(const char *pathname, struct stat *statbuf)
+{
+    return (int)syscall(SYS_newfstatat, AT_FDCWD, pathname, statbuf, AT_SYMLINK_NOFOLLOW);
+}
+
 static int csock_S_ISREG(unsigned int m) { return S_ISREG(m); }
 static int csock_S_ISDIR(unsigned int m) { return S_ISDIR(m); }
 static int csock_S_ISSOCK(unsigned int m) { return S_ISSOCK(m); }
