@@ -204,7 +204,9 @@ def _addr_hints(name: str, call: Any) -> list[str]:
         # A refused port whose swap is a listening one: that server was meant.
         if err == lib.ECONNREFUSED and _swap16(port) != port and _listening(_swap16(port)):
             out.append(hint_line("port_swapped", port=port, swapped=_swap16(port)))
-    elif port_looks_swapped(port):
+    elif name == "bind" and port_looks_swapped(port):
+        # bind only: a port people type. sendto's often come from the kernel
+        # (a recvfrom's sender, an ephemeral port), whose swap can be round.
         out.append(hint_line("port_swapped", port=port, swapped=_swap16(port)))
     if family == lib.AF_INET and n >= 8:
         octets = tuple(S.read_mem(ffi.addressof(sin, "sin_addr"), 4))

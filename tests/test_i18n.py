@@ -37,11 +37,32 @@ TIMEOUT = 30
 
 
 def _setup_module() -> ModuleType:
-    """setup.py's msgfmt (read_po, write_mo), without running setup()."""
+    """setup.py's msgfmt (read_po, write_mo), without running setup().
+
+    A venv made from the wheel (CI's 3.12 and 3.13) has no setuptools, and
+    the msgfmt needs none of it: stand-ins are lent for the import only.
+    """
     spec = importlib.util.spec_from_file_location("csock_setup", ROOT / "setup.py")
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    lent: dict[str, ModuleType] = {}
+    if importlib.util.find_spec("setuptools") is None:
+        tools = ModuleType("setuptools")
+        tools.setup = lambda **_: None  # type: ignore[attr-defined]
+        build_py = ModuleType("setuptools.command.build_py")
+        build_py.build_py = type("build_py", (), {})  # type: ignore[attr-defined]
+        lent = {"setuptools": tools, "setuptools.command": ModuleType("setuptools.command"),
+                "setuptools.command.build_py": build_py}
+    saved = {name: sys.modules.get(name) for name in lent}
+    sys.modules.update(lent)
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = old
     return mod
 
 
