@@ -211,7 +211,8 @@ def test_lang_environment_translates_strerror() -> None:
 # The two checks of hand-written layouts (docs/sizes.md runs them in English).
 SIZES_CHECKS = [
     ["sizes", "--check-cdef", str(ROOT / "examples" / "sizes" / "tutorial_sockaddr_in.h")],
-    ["sizes", "--check-ctypes", str(ROOT / "examples" / "sizes" / "wrong_ctypes.py") + ":SockaddrIn"],
+    ["sizes", "--check-ctypes",
+     str(ROOT / "examples" / "sizes" / "wrong_ctypes.py") + ":SockaddrIn"],
 ]
 
 

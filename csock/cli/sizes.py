@@ -318,7 +318,7 @@ def struct_name_for_class(cls_name: str) -> str:
 
 def _load_class(spec: str) -> tuple[type, str, str]:
     """``module:Class[=struct]`` -> (class, struct name, where it came from)."""
-    target, _, struct = spec.partition("=")
+    target, _eq, struct = spec.partition("=")
     modname, sep, clsname = target.rpartition(":")
     if not sep or not modname or not clsname:
         raise UsageError(_("--check-ctypes wants MODULE:CLASS[=STRUCT], got {spec}").format(
