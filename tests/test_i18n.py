@@ -224,6 +224,8 @@ def test_sizes_checks_speak_spanish(capsys: pytest.CaptureFixture[str]) -> None:
         assert "MAL" in out and "discrepancias" in out and "no coincide con" in out, out
         for english in ("WRONG", "Your struct", "matches", "total size", "offset"):
             assert english not in out, (english, out)
+    status, out, err = csock(capsys, "--lang", "es", "sizes", "--check-ctypes", "nocolon")
+    assert status == 2 and "--check-ctypes espera MÓDULO:CLASE[=STRUCT]" in err, err
     # The English report is still the English one.
     status, out, err = csock(capsys, "--lang", "en", *SIZES_CHECKS[0])
     assert "Your struct in_addr" in out and "WRONG size" in out, out
