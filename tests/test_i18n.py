@@ -229,6 +229,29 @@ def test_lang_environment_translates_strerror() -> None:
     assert proc.stderr.strip().endswith(": Conexión rehusada"), proc.stderr
 
 
+# The two checks of hand-written layouts (docs/sizes.md runs them in English).
+SIZES_CHECKS = [
+    ["sizes", "--check-cdef", str(ROOT / "examples" / "sizes" / "tutorial_sockaddr_in.h")],
+    ["sizes", "--check-ctypes",
+     str(ROOT / "examples" / "sizes" / "wrong_ctypes.py") + ":SockaddrIn"],
+]
+
+
+def test_sizes_checks_speak_spanish(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in SIZES_CHECKS:
+        status, out, err = csock(capsys, "--lang", "es", *argv)
+        assert status == 1, (argv, err)  # both examples are wrong on purpose
+        assert "frente a struct" in out and "tamaño total" in out, out
+        assert "MAL" in out and "discrepancias" in out and "no coincide con" in out, out
+        for english in ("WRONG", "Your struct", "matches", "total size", "offset"):
+            assert english not in out, (english, out)
+    status, out, err = csock(capsys, "--lang", "es", "sizes", "--check-ctypes", "nocolon")
+    assert status == 2 and "--check-ctypes espera MÓDULO:CLASE[=STRUCT]" in err, err
+    # The English report is still the English one.
+    status, out, err = csock(capsys, "--lang", "en", *SIZES_CHECKS[0])
+    assert "Your struct in_addr" in out and "WRONG size" in out, out
+
+
 # ---------------------------------------------------------------- the pseudo-locale
 
 @pytest.fixture(scope="module")
@@ -304,7 +327,7 @@ def test_pseudo_locale_marks_every_line(capsys: pytest.CaptureFixture[str],
              ["explain", "linger"], ["explain", "sockaddr_in"],
              ["netstat", "--no-unix", "--port", "1"],
              ["server", "--host", "1.2.3"], ["server", "99999"], ["client"],
-             ["client", "127.0.0.1", str(_closed_port())], ["nada"]]
+             ["client", "127.0.0.1", str(_closed_port())], ["nada"], *SIZES_CHECKS]
     for argv in runs:
         status, out, err = csock(capsys, "--lang", "es", *argv)
         assert "⟦" in out + err or argv[:2] == ["sizes", "--struct"], argv

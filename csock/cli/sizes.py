@@ -210,21 +210,25 @@ class Measured:
 def _compare(m: Measured, sf: Field) -> str | None:
     """None if m is sf (same bytes, or a bitfield covering exactly sf's bits);
     otherwise what differs."""
-    says = f"the compiler says offset {sf.offset}, size {sf.size} ({sf.type})"
+    says = _("the compiler says offset {offset}, size {size} ({type})").format(
+        offset=sf.offset, size=sf.size, type=sf.type)
     if m.bits is not None:
         start, width = m.bits
         if sys.byteorder == "little" and (start, width) == (8 * sf.offset, 8 * sf.size):
             return None
-        return f"WRONG: a bitfield of {width} bits at bit {start}; {says}"
+        return _("WRONG: a bitfield of {width} bits at bit {start}; {says}").format(
+            width=width, start=start, says=says)
     if m.size is None:  # flexible array member: only another one at the same offset
         if sf.kind == "array" and sf.length is None and sf.offset == m.offset:
             return None
-        return f"WRONG: a flexible array member; {says}"
+        return _("WRONG: a flexible array member; {says}").format(says=says)
     if (sf.offset, sf.size) == (m.offset, m.size):
         return None
-    what = [w for w, x, y in (("offset", m.offset, sf.offset), ("size", m.size, sf.size))
-            if x != y]
-    return f"WRONG {' and '.join(what)}: {says}"
+    if m.offset != sf.offset and m.size != sf.size:
+        return _("WRONG offset and size: {says}").format(says=says)
+    if m.offset != sf.offset:
+        return _("WRONG offset: {says}").format(says=says)
+    return _("WRONG size: {says}").format(says=says)
 
 
 def _check_against(
@@ -237,26 +241,28 @@ def _check_against(
     of the compiler's struct missing, and the same total size.
     """
     system = {f.path: f for f in lay.walk()}
-    lines = [f"{title} against {lay.cname} (the compiler's layout, {lay.size} bytes):"]
+    lines = [_("{title} against {cname} (the compiler's layout, {size} bytes):").format(
+        title=title, cname=lay.cname, size=lay.size)]
     bad = unchecked = compared = 0
-    width = max([len(m.path) for m in theirs] + [10]) + 2
+    missing, total_size = _("missing"), _("total size")
+    width = max([len(m.path) for m in theirs] + [len(total_size)]) + 2
     for m in theirs:
         sf = system.get(m.path)
         if m.bits is not None:
-            mine = f"bits {m.bits[0]}-{m.bits[0] + m.bits[1] - 1}"
+            mine = _("bits {first}-{last}").format(first=m.bits[0], last=m.bits[0] + m.bits[1] - 1)
         elif m.size is None:
-            mine = f"offset {m.offset}, no size"
+            mine = _("offset {offset}, no size").format(offset=m.offset)
         else:
-            mine = f"offset {m.offset}, size {m.size}"
+            mine = _("offset {offset}, size {size}").format(offset=m.offset, size=m.size)
         if sf is None:
             unchecked += 1
-            lines.append(f"  {m.path:<{width}}{mine:<22}NOT COMPARED: not a member csock "
-                         "declares")
+            lines.append(f"  {m.path:<{width}}{mine:<22}"
+                         + _("NOT COMPARED: not a member csock declares"))
             continue
         problem = _compare(m, sf)
         if problem is None:
             compared += 1
-            lines.append(f"  {m.path:<{width}}{mine:<22}ok")
+            lines.append(f"  {m.path:<{width}}{mine:<22}" + _("ok"))
         else:
             bad += 1
             lines.append(f"  {m.path:<{width}}{mine:<22}{problem}")
@@ -264,22 +270,28 @@ def _check_against(
     for f in lay.fields:
         if f.path not in seen:
             bad += 1
-            lines.append(f"  {f.path:<{width}}{'missing':<22}WRONG: {lay.cname} has it at "
-                         f"offset {f.offset}, size {f.size}")
+            lines.append(f"  {f.path:<{width}}{missing:<22}"
+                         + _("WRONG: {cname} has it at offset {offset}, size {size}").format(
+                             cname=lay.cname, offset=f.offset, size=f.size))
     if total == lay.size:
-        lines.append(f"  {'total size':<{width}}{total:<22}ok")
+        lines.append(f"  {total_size:<{width}}{total:<22}" + _("ok"))
     else:
         bad += 1
-        lines.append(f"  {'total size':<{width}}{total:<22}WRONG: the compiler says {lay.size}")
+        lines.append(f"  {total_size:<{width}}{total:<22}"
+                     + _("WRONG: the compiler says {size}").format(size=lay.size))
     if bad:
-        lines.append(f"{_plural(bad, 'disagreement')}: {who} does not match {lay.cname}.")
+        lines.append(ngettext("{n} disagreement: {who} does not match {cname}.",
+                              "{n} disagreements: {who} does not match {cname}.", bad).format(
+                                  n=bad, who=who, cname=lay.cname))
     elif unchecked:
-        lines.append(f"{who} is not shown to match {lay.cname}: "
-                     f"{_plural(unchecked, 'member')} not compared.")
+        lines.append(ngettext("{who} is not shown to match {cname}: {n} member not compared.",
+                              "{who} is not shown to match {cname}: {n} members not compared.",
+                              unchecked).format(who=who, cname=lay.cname, n=unchecked))
     elif not compared:
-        lines.append(f"{who} is not shown to match {lay.cname}: no member compared.")
+        lines.append(_("{who} is not shown to match {cname}: no member compared.").format(
+            who=who, cname=lay.cname))
     else:
-        lines.append(f"{who} matches {lay.cname}.")
+        lines.append(_("{who} matches {cname}.").format(who=who, cname=lay.cname))
     return lines, bad, unchecked + (0 if compared else 1)
 
 
@@ -298,23 +310,25 @@ def struct_name_for_class(cls_name: str) -> str:
     if snake.replace("_", "") in squashed:
         return squashed[snake.replace("_", "")]
     raise UsageError(
-        f"cannot tell which struct class {cls_name} describes (tried {snake!r}); "
-        f"write MODULE:{cls_name}=STRUCT with one of: {', '.join(known)}"
+        _("cannot tell which struct class {cls} describes (tried {snake}); "
+          "write MODULE:{cls}=STRUCT with one of: {known}").format(
+              cls=cls_name, snake=repr(snake), known=", ".join(known))
     )
 
 
 def _load_class(spec: str) -> tuple[type, str, str]:
     """``module:Class[=struct]`` -> (class, struct name, where it came from)."""
-    target, _, struct = spec.partition("=")
+    target, _eq, struct = spec.partition("=")
     modname, sep, clsname = target.rpartition(":")
     if not sep or not modname or not clsname:
-        raise UsageError(f"--check-ctypes wants MODULE:CLASS[=STRUCT], got {spec!r}")
+        raise UsageError(_("--check-ctypes wants MODULE:CLASS[=STRUCT], got {spec}").format(
+            spec=repr(spec)))
     try:
         if modname.endswith(".py") or os.sep in modname:
             mspec = importlib.util.spec_from_file_location(
                 "_csock_user_" + re.sub(r"\W", "_", modname), modname)
             if mspec is None or mspec.loader is None:
-                raise UsageError(f"cannot load {modname}")
+                raise UsageError(_("cannot load {module}").format(module=modname))
             module = importlib.util.module_from_spec(mspec)
             mspec.loader.exec_module(module)
         else:
@@ -324,12 +338,15 @@ def _load_class(spec: str) -> tuple[type, str, str]:
     except UsageError:
         raise
     except Exception as e:  # the user's module: any failure is a usage error
-        raise UsageError(f"cannot import {modname}: {type(e).__name__}: {e}") from e
+        raise UsageError(_("cannot import {module}: {error}").format(
+            module=modname, error=f"{type(e).__name__}: {e}")) from e
     cls = getattr(module, clsname, None)
     if not isinstance(cls, type) or not issubclass(cls, ctypes.Structure | ctypes.Union):
-        raise UsageError(f"{modname}:{clsname} is not a ctypes.Structure")
+        raise UsageError(_("{module}:{cls} is not a ctypes.Structure").format(
+            module=modname, cls=clsname))
     if "_fields_" not in vars(cls) and not any("_fields_" in vars(b) for b in cls.__mro__[1:-1]):
-        raise UsageError(f"{modname}:{clsname} has no _fields_: nothing to check")
+        raise UsageError(_("{module}:{cls} has no _fields_: nothing to check").format(
+            module=modname, cls=clsname))
     return cls, (struct or struct_name_for_class(clsname)), f"{clsname} ({modname})"
 
 
@@ -461,7 +478,8 @@ def _read_header(path: str) -> str:
         if not stat.S_ISREG(info.st_mode):
             raise UsageError(_("cannot read {path}: not a regular file").format(path=where))
         if info.st_size > MAX_CDEF_BYTES:
-            raise UsageError(f"cannot read {where}: over {MAX_CDEF_BYTES} bytes")
+            raise UsageError(_("cannot read {path}: over {limit} bytes").format(
+                path=where, limit=MAX_CDEF_BYTES))
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(MAX_CDEF_BYTES + 1)
     except OSError as e:
@@ -493,7 +511,7 @@ def _without_comments(text: str) -> str:
             end = text.find("*/", j + 2)
             if end == -1:
                 line = text.count("\n", 0, j) + 1
-                raise UsageError(f"unterminated /* comment on line {line}")
+                raise UsageError(_("unterminated /* comment on line {line}").format(line=line))
             end += 2
         else:  # // to the end of the line, and of each line a backslash continues
             end = text.find("\n", j)
@@ -526,8 +544,8 @@ def _cdef_source(text: str) -> str:
     code = _without_comments(text)
     if (run := _TYPE_WORD_RUN.search(code)) is not None:
         where = code.count("\n", 0, run.start()) + 1
-        raise UsageError(f"line {where}: {_TYPE_RUN} integer type words in a row: "
-                         "not a C declaration")
+        raise UsageError(_("line {line}: {n} integer type words in a row: "
+                           "not a C declaration").format(line=where, n=_TYPE_RUN))
     lines = code.split("\n")
     out: list[str] = []
     blank = 0
@@ -572,39 +590,45 @@ def check_cdef(path: str) -> tuple[list[str], int]:
         for tag in tags:
             uffi.sizeof(f"struct {tag}")
     except Exception as e:  # cffi raises CDefError, FFIError, TypeError...
-        raise UsageError(f"{where}: cffi cannot lay these declarations out: "
-                         f"{_one_line(str(e))}") from e
+        raise UsageError(_("{file}: cffi cannot lay these declarations out: {error}").format(
+            file=where, error=_one_line(str(e)))) from e
     known = set(names())
     out: list[str] = []
     bad = unchecked = checked = 0
     for tag in tags:
         real = tag[len(_USER):]
         if real not in known:
-            out.append(f"struct {real}: not a struct csock knows; not checked.")
+            out.append(_("struct {name}: not a struct csock knows; not checked.").format(name=real))
             out.append("")
             continue
         ut = uffi.typeof(f"struct {tag}")
         lines, n, u = _check_against(
-            f"Your struct {real} ({where})", layout(real),
-            list(_user_fields(uffi, ut)), uffi.sizeof(f"struct {tag}"), f"your struct {real}",
+            _("Your struct {name} ({file})").format(name=real, file=where), layout(real),
+            list(_user_fields(uffi, ut)), uffi.sizeof(f"struct {tag}"),
+            _("your struct {name}").format(name=real),
         )
         out += lines + [""]
         bad += n
         unchecked += u
         checked += 1
     if not checked:
-        raise UsageError(f"{where} declares no struct csock knows "
-                         f"({', '.join(sorted(known))})")
+        raise UsageError(_("{file} declares no struct csock knows ({known})").format(
+            file=where, known=", ".join(sorted(known))))
     if bad and unchecked:
-        out.append(f"{_plural(bad, 'disagreement')} and {_plural(unchecked, 'member')} "
-                   f"not compared in {where}.")
+        out.append(ngettext("{n} disagreement", "{n} disagreements", bad).format(n=bad) + " "
+                   + ngettext("and {n} member not compared in {file}.",
+                              "and {n} members not compared in {file}.", unchecked).format(
+                                  n=unchecked, file=where))
     elif bad:
-        out.append(f"{_plural(bad, 'disagreement')} in {where}.")
+        out.append(ngettext("{n} disagreement in {file}.", "{n} disagreements in {file}.",
+                            bad).format(n=bad, file=where))
     elif unchecked:
-        out.append(f"{where}: no disagreement, but {_plural(unchecked, 'member')} not "
-                   "compared: not shown to match.")
+        out.append(ngettext("{file}: no disagreement, but {n} member not compared: "
+                            "not shown to match.",
+                            "{file}: no disagreement, but {n} members not compared: "
+                            "not shown to match.", unchecked).format(file=where, n=unchecked))
     else:
-        out.append(f"{where}: every field agrees with the compiler.")
+        out.append(_("{file}: every field agrees with the compiler.").format(file=where))
     return out, bad + unchecked
 
 
@@ -627,7 +651,8 @@ def check_own(text: str, where: str) -> tuple[list[str], int]:
     try:
         _usercdef.cdef(text)
     except _usercdef.CdefError as e:
-        raise UsageError(f"{where}: c.cdef() cannot declare this: {e}") from e
+        raise UsageError(_("{file}: c.cdef() cannot declare this: {error}").format(
+            file=where, error=e)) from e
     uffi = _usercdef.ffi
     typedefs, structs, unions = uffi.list_types()
     cnames = [f"struct {n}" for n in structs if n not in base_structs]
@@ -636,11 +661,12 @@ def check_own(text: str, where: str) -> tuple[list[str], int]:
                and uffi.typeof(n).kind in ("struct", "union")
                and uffi.typeof(n).cname == n]  # an anonymous body: not a second name
     if not cnames:
-        raise UsageError(f"{where} declares no struct or union")
+        raise UsageError(_("{file} declares no struct or union").format(file=where))
     cnames.sort(key=lambda n: (text.find(n.split(" ")[-1]), n))
     layouts = [layout_of_type(uffi.typeof(n), n) for n in cnames]
     skip = frozenset(f"{n}.{p}" for n in cnames for p in _bitfields(uffi.typeof(n)))
-    out = [f"Your types in {where}, as c.cdef() lays them out (the C compiler's layout):"]
+    out = [_("Your types in {file}, as c.cdef() lays them out (the C compiler's layout):").format(
+        file=where)]
     for lay in layouts:
         shown = render_pahole(lay)
         if uffi.typeof(lay.cname).kind == "union":  # pahole's typedef line says struct
@@ -651,13 +677,20 @@ def check_own(text: str, where: str) -> tuple[list[str], int]:
     except _layout_probe.ProbeError as e:
         raise UsageError(str(e)) from e
     out.append("")
-    out += [f"MISMATCH {m}" for m in result.mismatches]
-    verdict = "all agree" if result.ok else f"{len(result.mismatches)} disagree"
-    out.append(f"Compiler probe: {result.checked} sizes, alignments and offsets of "
-               f"{_plural(len(layouts), 'type')} checked: {verdict}"
-               + (f" (bitfields not measured: {', '.join(sorted(skip))})." if skip else "."))
-    out.append(f"{where}: every size and offset agrees with the compiler." if result.ok
-               else f"{where}: {_plural(len(result.mismatches), 'disagreement')}.")
+    out += [_("MISMATCH {what}").format(what=m) for m in result.mismatches]
+    nbad = len(result.mismatches)
+    verdict = _("all agree") if result.ok else _("{n} disagree").format(n=nbad)
+    out.append(ngettext("Compiler probe: {checked} sizes, alignments and offsets of {n} type "
+                        "checked: {verdict}",
+                        "Compiler probe: {checked} sizes, alignments and offsets of {n} types "
+                        "checked: {verdict}", len(layouts)).format(
+                            checked=result.checked, n=len(layouts), verdict=verdict)
+               + (_(" (bitfields not measured: {names}).").format(names=", ".join(sorted(skip)))
+                  if skip else "."))
+    out.append(_("{file}: every size and offset agrees with the compiler.").format(file=where)
+               if result.ok else ngettext("{file}: {n} disagreement.",
+                                          "{file}: {n} disagreements.", nbad).format(
+                                              file=where, n=nbad))
     return out, len(result.mismatches)
 
 
@@ -702,7 +735,7 @@ def _run(args: argparse.Namespace) -> int:
         except _layout_probe.ProbeError as e:
             raise UsageError(str(e)) from e
         for m in result.mismatches:
-            print(f"MISMATCH {m}")
+            print(_("MISMATCH {what}").format(what=m))
         bad = len(result.mismatches)
         verdict = _("all agree") if result.ok else ngettext(
             "{n} disagrees", "{n} disagree", bad).format(n=bad)
