@@ -896,8 +896,6 @@ class Socket:
                 flags = _validate.c_int(flags, "flags")
             total = len(pointer)
             ref = self._ref
-            if sent and sent >= total:
-                return
             while True:  # as CPython: send() at least once, so b"" still reports errors
                 # Each chunk takes its own reference: a close() in another
                 # thread between chunks ends the call with EBADF.
