@@ -20,7 +20,11 @@ ping-pong) instead of elapsed time: on a machine shared with other work, time
 spent waiting for the CPU is left out, so the ratios stay meaningful.
 Implementations are
 interleaved round by round, in a fresh random order each round (seeded), so
-drift and order effects hit all alike; the table shows medians.
+drift and order effects hit all alike. The value column is the median over
+rounds; the ratios are medians of per-round ratios (each implementation
+against C's and socket's runs of the same round, which ran next to it), and
+``range`` is the lowest and highest of the per-round ratios against socket:
+on a noisy machine a paired ratio is much steadier than either time.
 """
 
 from __future__ import annotations
@@ -386,7 +390,8 @@ def _collected(cmd: list[str]) -> int:
     return int(counts[pids[0]])
 
 
-def _instruction_table(tests: list[str], c_binary: str) -> dict[tuple[str, str], float]:
+def _instruction_table(tests: list[str], impls: list[str],
+                       c_binary: str) -> dict[tuple[str, str], float]:
     """Instructions per operation: the counts for N and 2N operations, differenced."""
     if not shutil.which("valgrind"):
         raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
@@ -395,7 +400,7 @@ def _instruction_table(tests: list[str], c_binary: str) -> dict[tuple[str, str],
         if test == "bulk":
             continue  # a handful of large calls: time says it better
         n = 6400 if test.startswith("udp") else 1024
-        for impl in IMPLS:
+        for impl in impls:
             def cmd(count: int, impl: str = impl, test: str = test) -> list[str]:
                 if impl == "C":
                     return [c_binary, test, str(count)]
@@ -418,6 +423,9 @@ def main() -> int:
                         help="MiB per bulk run (default 1024)")
     parser.add_argument("--tests", default=",".join(TESTS),
                         help=f"comma-separated subset of {','.join(TESTS)}")
+    parser.add_argument("--impls", default=",".join(IMPLS),
+                        help=f"comma-separated subset of {','.join(IMPLS)} "
+                             "(socket is always run: it is the baseline)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the run order (default 1)")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="wall: elapsed time (default); cpu: CPU seconds of both "
@@ -440,6 +448,10 @@ def main() -> int:
     unknown = set(tests) - set(TESTS)
     if unknown:
         parser.error(f"unknown test(s): {', '.join(sorted(unknown))}")
+    impls = [i for i in IMPLS if i in args.impls.split(",") or i == "socket"]
+    unknown = set(args.impls.split(",")) - set(IMPLS) - {""}
+    if unknown:
+        parser.error(f"unknown implementation(s): {', '.join(sorted(unknown))}")
     order = random.Random(args.seed)
     sizes = {"pingpong-tcp": args.pingpongs, "pingpong-unix": args.pingpongs,
              "pingpong-tcp-timeout": args.pingpongs, "pingpong-unix-timeout": args.pingpongs,
@@ -451,11 +463,11 @@ def main() -> int:
         c_binary = _build_c(tmpdir)
         for r in range(args.rounds):
             for test in tests:
-                for impl in order.sample(IMPLS, len(IMPLS)):
+                for impl in order.sample(impls, len(impls)):
                     times[impl, test].append(_run(impl, test, sizes[test], c_binary, args.clock))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
         if args.instructions:
-            counts = _instruction_table(tests, c_binary)
+            counts = _instruction_table(tests, impls, c_binary)
 
     def value(impl: str, test: str) -> float:
         t = statistics.median(times[impl, test])
@@ -466,27 +478,32 @@ def main() -> int:
     print(f"pinned: {'taskset -c 0' if _pin() else 'no (taskset missing)'}; "
           f"clock: {'CPU seconds' if args.clock == 'cpu' else 'elapsed'}; "
           f"rounds: {args.rounds}; ping-pongs: {args.pingpongs}; datagrams: {args.datagrams}; "
-          f"bulk: {args.bulk_mib} MiB; median of rounds, spread (max-min)/median in []")
-    print(f"{'test':<23}{'impl':<14}{'value':>14}{'vs C':>9}{'vs socket':>11}{'spread':>8}"
-          + (f"{'instr/op':>11}{'vs socket':>11}" if counts else ""))
+          f"bulk: {args.bulk_mib} MiB; value: median of rounds, [spread] (max-min)/median")
+    print(f"{'test':<23}{'impl':<14}{'value':>14}{'spread':>8}{'vs C':>9}{'vs socket':>11}"
+          f"{'range':>15}" + (f"{'instr/op':>11}{'vs socket':>11}" if counts else ""))
+
+    def ratios(impl: str, base: str, test: str) -> list[float]:
+        """Per-round time ratios of impl to base (bulk included: times of equal work)."""
+        return [a / b for a, b in zip(times[impl, test], times[base, test])]
+
     for test in tests:
         unit = "GB/s" if test == "bulk" else "µs/dg" if test.startswith("udp") else "µs/rt"
-        for impl in IMPLS:
+        for impl in impls:
             v = value(impl, test)
-            c_v, s_v = value("C", test), value("socket", test)
-            if test == "bulk":  # higher is better: ratio of times = inverse of throughput
-                vs_c, vs_s = c_v / v, s_v / v
-            else:
-                vs_c, vs_s = v / c_v, v / s_v
             runs = times[impl, test]
             spread = (max(runs) - min(runs)) / statistics.median(runs)
-            line = (f"{test:<23}{impl:<14}{v:>9.2f} {unit:<5}{vs_c:>8.2f}x{vs_s:>10.2f}x"
-                    f"  [{spread:.0%}]")
+            vs_c = (f"{statistics.median(ratios(impl, 'C', test)):>8.2f}x"
+                    if "C" in impls else f"{'-':>9}")
+            to_socket = ratios(impl, "socket", test)
+            line = (f"{test:<23}{impl:<14}{v:>9.2f} {unit:<5}  [{spread:>3.0%}]{vs_c}"
+                    f"{statistics.median(to_socket):>10.2f}x"
+                    f"  [{min(to_socket):.2f}-{max(to_socket):.2f}]")
             if (impl, test) in counts:
                 base = counts.get(("socket", test)) or 1
                 line += f"{counts[impl, test]:>11,.0f}{counts[impl, test] / base:>10.2f}x"
             print(line)
-    print("ratios are time ratios (lower is better; bulk: inverse throughput ratio)")
+    print("ratios are time ratios, medians of per-round ratios (lower is better; bulk: the "
+          "time for the same bytes, so the inverse of the throughput ratio)")
     return 0
 
 

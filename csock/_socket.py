@@ -36,6 +36,7 @@ import signal
 import socket as _stdlib_socket
 import sys
 import warnings
+from collections import deque
 from collections.abc import Callable
 from time import monotonic
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
@@ -66,6 +67,8 @@ _EBADF = lib.EBADF
 _NEG_EINTR = -lib.EINTR
 _EXPIRED = lib.CSOCKRT_EXPIRED
 _BADARG = lib.CSOCKRT_BADARG
+# A fast path's EINTR under a timeout: _INTR_AT - the deadline in nanoseconds.
+_INTR_AT = lib.CSOCKRT_INTR_AT
 # The runtime's send functions OR in MSG_NOSIGNAL: a peer that went away gives
 # EPIPE, never a SIGPIPE that would kill the process when SIGPIPE is back at
 # its default action.
@@ -77,6 +80,7 @@ _c_recv_fast = lib.csockrt_recv_fast
 _c_recvfrom_fast = lib.csockrt_recvfrom_fast
 _c_recv_into_fast = lib.csockrt_recv_into_fast
 _c_send_fast = lib.csockrt_send_fast
+_c_sendto_fast = lib.csockrt_sendto_fast
 _c_sendto = lib.csockrt_sendto
 _buffer = ffi.buffer
 _from_buffer = ffi.from_buffer
@@ -85,7 +89,7 @@ _unpack = ffi.unpack
 # Receive buffers need not be zero-filled: the kernel writes what we read.
 _new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
 # recv() sizes served from a buffer kept by the socket (4 KiB each at most).
-_SMALL_RECV = 4096
+_SMALL_RECV = lib.CSOCKRT_SMALL
 _STORAGE_BYTES = ffi.sizeof("struct sockaddr_storage")
 
 
@@ -100,6 +104,12 @@ def _received(buf: Any, size: int, n: int) -> bytes:
     if n <= size:
         return _unpack(buf, n)  # type: ignore[no-any-return]
     return _unpack(buf, size) + bytes(n - size)  # type: ignore[no-any-return]
+
+
+def _new_recv_item() -> tuple[Any, Any]:
+    """A recv() hot-path buffer and a buffer over it (whose slice is the copy)."""
+    buf = _new_uninitialised("char[]", _SMALL_RECV)
+    return buf, _buffer(buf)
 
 
 def _new_from_item() -> list[Any]:
@@ -371,9 +381,11 @@ class Socket:
         self._closed = False
         # At most a buffer or two for small recv()s and recvfrom()s (with a
         # ffi.buffer over each, whose slice is the cheapest copy to bytes);
-        # list.pop/append are atomic, so concurrent calls never share one.
-        self._spare: list[tuple[Any, Any]] = []
-        self._spare_from: list[list[Any]] = []
+        # deque.pop/append are atomic, so concurrent calls never share one.
+        # A deque, not a list: a list emptied by pop() and refilled by
+        # append() reallocates its array twice a call (~300 ns here).
+        self._spare: deque[tuple[Any, Any]] = deque()
+        self._spare_from: deque[list[Any]] = deque()
         # The last sendto()'s address, its encoding and length, when constant.
         self._last_to: tuple[Any, Any, int, Any] | None = None
         # As CPython's socket.__init__ (Argument Clinic's int): ints (through
@@ -408,7 +420,7 @@ class Socket:
         self._proto = proto
         self._timeout: float | None = None
         if type & lib.SOCK_NONBLOCK:
-            self._timeout = 0.0
+            self._keep_timeout(0.0)
         elif (default := _stdlib_socket.getdefaulttimeout()) is not None:
             try:
                 self.settimeout(default)
@@ -528,7 +540,7 @@ class Socket:
             lib.close(new_fd)  # the duplicate is ours until a Socket owns it
             raise
         # As socket.dup: the copy has the same timeout (and shares O_NONBLOCK).
-        sock._timeout = self._timeout
+        sock._keep_timeout(self._timeout)
         return sock
 
     @staticmethod
@@ -538,18 +550,20 @@ class Socket:
             raise os_error(-result)
         return result
 
-    def _call(self, op: Callable[..., int], *args: Any) -> int:
+    def _call(self, op: Callable[..., int], *args: Any, deadline: float | None = None) -> int:
         """``op(ref, *args, deadline)`` under the socket's timeout model.
 
         The runtime polls until the deadline, makes the call and retries it
         on EAGAIN, in one C call; EINTR comes back here and goes round again
         with the same deadline (PEP 475: a signal handler's exception has
-        already propagated).
+        already propagated). ``deadline``: one a fast path began with, or
+        None for one from now.
         """
         ref = self._ref
-        timeout = self._timeout
-        # Blocking (None) or non-blocking (0.0): no poll (deadline -1).
-        deadline = monotonic() + timeout if timeout else -1.0
+        if deadline is None:
+            timeout = self._timeout
+            # Blocking (None) or non-blocking (0.0): no poll (deadline -1).
+            deadline = monotonic() + timeout if timeout else -1.0
         while True:
             result = op(ref, *args, deadline)
             if result >= 0:
@@ -567,8 +581,13 @@ class Socket:
         timeout = _validate.timeout(value)
         # As CPython: the timeout is kept even when the descriptor's flag
         # cannot be set (a closed or bad descriptor raises, after).
-        self._timeout = timeout
+        self._keep_timeout(timeout)
         self._set_nonblocking(timeout is not None)
+
+    def _keep_timeout(self, timeout: float | None) -> None:
+        """The timeout, here and in the csockrt_fd (for the *_fast functions)."""
+        self._timeout = timeout
+        lib.csockrt_fd_set_timeout(self._ref, -1.0 if timeout is None else timeout)
 
     def getblocking(self) -> bool:
         """False for a non-blocking socket (timeout 0.0); True otherwise."""
@@ -696,37 +715,39 @@ class Socket:
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
         # The hot path: exact ints (cffi would call a non-int's __int__, as
-        # CPython does not), a spare buffer, the range checks in C; anything
-        # else (OverflowError, or _BADARG from C) takes _recv, which parses
-        # as CPython.
+        # CPython does not) and a spare buffer; the range checks and the
+        # timeout are in C. Anything else (OverflowError, _BADARG from C,
+        # EINTR, an error) goes to _failed, then maybe to _recv, which
+        # parses as CPython.
         if bufsize.__class__ is not int or flags.__class__ is not int:
             return self._recv(bufsize, flags)
         spare = self._spare
         try:
             item = spare.pop()
         except IndexError:
-            buf = _new_uninitialised("char[]", _SMALL_RECV)
-            item = (buf, _buffer(buf))
-        buf, view = item
-        ref = self._ref
-        timeout = self._timeout
-        deadline = monotonic() + timeout if timeout else -1.0
+            item = _new_recv_item()
         try:
-            while True:
-                n = _c_recv_fast(ref, buf, _SMALL_RECV, bufsize, flags, deadline)
-                if n >= 0:
-                    return view[:n] if n <= bufsize else _received(buf, bufsize, n)
-                if n != _NEG_EINTR:  # EINTR: the handlers ran; go round (PEP 475)
-                    break
+            n = _c_recv_fast(self._ref, item[0], bufsize, flags)
+            if n >= 0:
+                return item[1][:n]  # type: ignore[no-any-return]
         except (TypeError, OverflowError):
             n = _BADARG
         finally:
             spare.append(item)
-        if n != _BADARG:
-            raise timed_out() if n == _EXPIRED else os_error(-n)
-        return self._recv(bufsize, flags)
+        return self._recv(bufsize, flags, self._failed(n))
 
-    def _recv(self, bufsize: Any, flags: Any) -> bytes:
+    def _failed(self, n: int) -> float | None:
+        """What follows a fast path's result ``n`` < 0: None to make the call
+        again by the general path (_BADARG, or EINTR with no timeout), the
+        deadline to go on with (EINTR under a timeout: PEP 475, the signal
+        handlers have run), or the error raised."""
+        if n == _BADARG or n == _NEG_EINTR:
+            return None
+        if n <= _INTR_AT:
+            return (_INTR_AT - n) / 1e9
+        raise timed_out() if n == _EXPIRED else os_error(-n)
+
+    def _recv(self, bufsize: Any, flags: Any, deadline: float | None = None) -> bytes:
         """recv()'s general path: any size, arguments parsed as CPython's "n|i"."""
         # Both parsed, then the size checked.
         bufsize, flags = _validate.receive_size(bufsize, flags, "recv")
@@ -734,7 +755,7 @@ class Socket:
             return b""  # as CPython: no recv() call, so a datagram is not consumed
         # As CPython: the buffer first (MemoryError), then the descriptor.
         buf = _new_uninitialised("char[]", bufsize)
-        n = self._call(_c_recv, buf, bufsize, flags)
+        n = self._call(_c_recv, buf, bufsize, flags, deadline=deadline)
         return _received(buf, bufsize, n)
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
@@ -744,26 +765,19 @@ class Socket:
         if buffer.__class__ is bytearray and nbytes.__class__ is int and (
                 flags.__class__ is int):
             target = _from_buffer(buffer)
-            ref = self._ref
-            timeout = self._timeout
-            deadline = monotonic() + timeout if timeout else -1.0
             try:
-                size = len(target)
-                while True:
-                    n = _c_recv_into_fast(ref, target, size, nbytes, flags, deadline)
-                    if n >= 0:
-                        return n
-                    if n != _NEG_EINTR:
-                        break
+                n = _c_recv_into_fast(self._ref, target, len(target), nbytes, flags)
+                if n >= 0:
+                    return n  # type: ignore[no-any-return]
             except (TypeError, OverflowError):
                 n = _BADARG
             finally:
                 _release(target)
-            if n != _BADARG:
-                raise timed_out() if n == _EXPIRED else os_error(-n)
+            return self._recv_into(buffer, nbytes, flags, self._failed(n))
         return self._recv_into(buffer, nbytes, flags)
 
-    def _recv_into(self, buffer: Any, nbytes: Any, flags: Any) -> int:
+    def _recv_into(self, buffer: Any, nbytes: Any, flags: Any,
+                   deadline: float | None = None) -> int:
         """recv_into()'s general path, as CPython's "w*|ni"."""
         # Pinned first: nbytes' or flags' __index__ cannot resize the buffer
         # under the call; its size is the pinned size.
@@ -772,7 +786,7 @@ class Socket:
             nbytes, flags = _validate.receive_count(target, nbytes, flags, "recv_into")
             if not nbytes:
                 return 0  # as CPython: no recv() call for 0 bytes
-            return self._call(_c_recv, target, nbytes, flags)
+            return self._call(_c_recv, target, nbytes, flags, deadline=deadline)
         finally:
             _release(target)
 
@@ -788,35 +802,28 @@ class Socket:
         except IndexError:
             item = _new_from_item()
         sender = item[0]
-        ref = self._ref
-        timeout = self._timeout
-        deadline = monotonic() + timeout if timeout else -1.0
         try:
-            while True:
-                n = _c_recvfrom_fast(ref, sender, bufsize, flags, deadline)
-                if n >= 0:
-                    data = item[1][:n] if n <= bufsize else _received(sender.buf, bufsize, n)
-                    length = sender.sender
-                    if length >= 0:  # a new sender: decoded (and cached) once
-                        item[2] = _address.from_filled(item[3], sender, length)
-                    return data, item[2]
-                if n != _NEG_EINTR:
-                    break
+            n = _c_recvfrom_fast(self._ref, sender, bufsize, flags)
         except (TypeError, OverflowError):
             n = _BADARG
+        try:
+            if n >= 0:
+                length = sender.sender
+                if length >= 0:  # a new sender: decoded (and cached) once
+                    item[2] = _address.from_filled(item[3], sender, length)
+                return item[1][:n], item[2]
         finally:
             spare.append(item)
-        if n != _BADARG:
-            raise timed_out() if n == _EXPIRED else os_error(-n)
-        return self._recvfrom(bufsize, flags)
+        return self._recvfrom(bufsize, flags, self._failed(n))
 
-    def _recvfrom(self, bufsize: Any, flags: Any) -> tuple[bytes, Any]:
+    def _recvfrom(self, bufsize: Any, flags: Any,
+                  deadline: float | None = None) -> tuple[bytes, Any]:
         """recvfrom()'s general path: any size, arguments parsed as CPython's "n|i"."""
         bufsize, flags = _validate.receive_size(bufsize, flags, "recvfrom")
         buf = _new_uninitialised("char[]", bufsize or 1)  # before the fd, as CPython
         storage, length = _address.new_storage()
         n = self._call(lib.csockrt_recvfrom, buf, bufsize, flags,
-                       ffi.cast("struct sockaddr *", storage), length)
+                       ffi.cast("struct sockaddr *", storage), length, deadline=deadline)
         return _received(buf, bufsize, n), _address.from_storage(storage, length[0])
 
     def recvfrom_into(self, buffer: Buffer, nbytes: int = 0,
@@ -835,30 +842,23 @@ class Socket:
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
         # The hot path: bytes (len() runs no user code) and an exact int, the
-        # flags' C int check in C; else _send.
+        # flags' C int check and the timeout in C; else _send.
         if data.__class__ is bytes and flags.__class__ is int:
-            ref = self._ref
-            timeout = self._timeout
-            deadline = monotonic() + timeout if timeout else -1.0
             try:
-                while True:
-                    n = _c_send_fast(ref, data, len(data), flags, deadline)
-                    if n >= 0:
-                        return n
-                    if n != _NEG_EINTR:
-                        break
+                n = _c_send_fast(self._ref, data, len(data), flags)
+                if n >= 0:
+                    return n  # type: ignore[no-any-return]
             except (TypeError, OverflowError):
                 n = _BADARG
-            if n != _BADARG:
-                raise timed_out() if n == _EXPIRED else os_error(-n)
+            return self._send(data, flags, self._failed(n))
         return self._send(data, flags)
 
-    def _send(self, data: Any, flags: Any) -> int:
+    def _send(self, data: Any, flags: Any, deadline: float | None = None) -> int:
         """send()'s general path, as CPython's "y*|i": the buffer pinned, then flags."""
         pinned = _validate.readable_buffer(data)
         try:
             flags = _validate.c_int(flags, "flags")
-            return self._call(_c_send, pinned, len(pinned), flags)
+            return self._call(_c_send, pinned, len(pinned), flags, deadline=deadline)
         finally:
             if pinned.__class__ is not bytes:
                 _release(pinned)
@@ -870,9 +870,10 @@ class Socket:
         deadline = monotonic() + timeout if timeout else -1.0
         if data.__class__ is bytes and flags.__class__ is int:
             # The hot path: most sends take all the bytes at once. A short
-            # send goes on below with the same deadline.
+            # send goes on below with the same deadline; flags out of C int
+            # range are cffi's OverflowError, and _sendall's to raise.
             try:
-                n = _c_send_fast(self._ref, data, len(data), flags, deadline)
+                n = _c_send(self._ref, data, len(data), flags, deadline)
             except (TypeError, OverflowError):
                 n = _BADARG
             if n >= 0:
@@ -917,21 +918,17 @@ class Socket:
     def sendto(self, data: Buffer, flags_or_address: Any, address: Any = _NO_ADDRESS,
                /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
+        deadline = None
         if address is _NO_ADDRESS and data.__class__ is bytes:
             # The hot path: the same address object as the last sendto's. It
             # was an immutable value of exact types (numeric host, or an
             # AF_UNIX path), so its encoding cannot have changed.
             last = self._last_to
             if last is not None and last[0] is flags_or_address:
-                ref = self._ref
-                timeout = self._timeout
-                deadline = monotonic() + timeout if timeout else -1.0
-                while True:
-                    n = _c_sendto(ref, data, len(data), 0, last[1], last[2], deadline)
-                    if n >= 0:
-                        return n
-                    if n != _NEG_EINTR:
-                        raise timed_out() if n == _EXPIRED else os_error(-n)
+                n = _c_sendto_fast(self._ref, data, len(data), last[1], last[2])
+                if n >= 0:
+                    return n  # type: ignore[no-any-return]
+                deadline = self._failed(n)  # EINTR: on below
         # As CPython's "y*O" / "y*iO", chosen by the number of arguments (a
         # None third argument is an address): data, then flags, then the address.
         pinned = _validate.readable_buffer(data)
@@ -944,7 +941,8 @@ class Socket:
             pointer = ffi.cast("struct sockaddr *", sa)
             if _address.is_constant(self._family, address):
                 self._last_to = (address, pointer, length, sa)  # sa owns the memory
-            return self._call(_c_sendto, pinned, len(pinned), flags, pointer, length)
+            return self._call(_c_sendto, pinned, len(pinned), flags, pointer, length,
+                              deadline=deadline)
         finally:
             if pinned.__class__ is not bytes:
                 _release(pinned)

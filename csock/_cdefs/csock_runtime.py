@@ -19,7 +19,13 @@ sock_call_ex, in one crossing into C). They return the result, or -errno
 (CSOCKRT_EXPIRED when the deadline passed), and leave errno as it was set by
 the failing call, so ``ffi.errno`` agrees. EINTR always comes back to Python,
 so signal handlers run and their exceptions propagate (PEP 475); the caller
-calls again with the same deadline. The send functions OR in MSG_NOSIGNAL: a
+calls again with the same deadline.
+
+The ``*_fast`` functions of Socket's hot paths take no deadline: the socket's
+timeout is kept in its csockrt_fd (csockrt_fd_set_timeout), and the deadline
+is computed here, so Python computes nothing for a call. When EINTR cuts a
+call under a timeout, they return CSOCKRT_INTR_AT minus the deadline in
+nanoseconds, so that Python goes on with the same deadline. The send functions OR in MSG_NOSIGNAL: a
 peer that went away gives EPIPE, never a SIGPIPE that kills the process.
 """
 
@@ -41,6 +47,8 @@ typedef struct { ...; } csockrt_fd;
 
 #define CSOCKRT_EXPIRED ...
 #define CSOCKRT_BADARG ...
+#define CSOCKRT_INTR_AT ...
+#define CSOCKRT_SMALL ...
 
 /* recvfrom()'s buffer and its last sender, kept between calls. */
 typedef struct {
@@ -61,14 +69,15 @@ void csockrt_fd_release(csockrt_fd *f);
 int csockrt_fd_calls(csockrt_fd *f);
 
 int csockrt_wait(csockrt_fd *f, int events, double deadline);
-ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long cap, long long len,
-                          long long flags, double deadline);
+void csockrt_fd_set_timeout(csockrt_fd *f, double timeout);
+ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long len, long long flags);
 ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, long long len,
-                               long long flags, double deadline);
+                               long long flags);
 ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
-                              long long flags, double deadline);
-ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags,
-                          double deadline);
+                              long long flags);
+ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags);
+ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
+                            const struct sockaddr *addr, socklen_t addrlen);
 ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline);
 ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags, double deadline);
 ssize_t csockrt_recvfrom(csockrt_fd *f, void *buf, size_t len, int flags,
@@ -115,6 +124,13 @@ CUSTOMIZATIONS = r"""
 /* A *_fast function's arguments are not the common case: nothing was done,
    the caller takes its general path (which raises what CPython raises). */
 #define CSOCKRT_BADARG (-100001)
+/* A *_fast call under a timeout cut by EINTR returns CSOCKRT_INTR_AT - the
+   deadline in CLOCK_MONOTONIC nanoseconds (timeouts are kept below 2**61 ns,
+   73 years, so the value stays above LLONG_MIN). */
+#define CSOCKRT_INTR_AT (-(1LL << 62))
+#define CSOCKRT_TIMEOUT_MAX_NS (1LL << 61)
+/* The size of Socket.recv's spare buffers. */
+#define CSOCKRT_SMALL 4096
 
 /* The buffer of Socket.recvfrom's hot path, and the sender of the last
    datagram received into it: addr, addrlen (cut to addr). After a call,
@@ -130,12 +146,33 @@ typedef struct {
 typedef struct {
     int fd;
     _Atomic unsigned int state;
+    /* The Socket's timeout for the *_fast functions: < 0 blocking, 0
+       non-blocking, > 0 nanoseconds (rounded up, as CPython's). */
+    _Atomic long long timeout_ns;
 } csockrt_fd;
 
 static void csockrt_fd_init(csockrt_fd *f, int fd)
 {
     f->fd = fd;
     atomic_store(&f->state, 0u);
+    atomic_store(&f->timeout_ns, -1LL);
+}
+
+/* timeout in seconds, negative for none (blocking). */
+static void csockrt_fd_set_timeout(csockrt_fd *f, double timeout)
+{
+    long long ns = -1;
+    if (timeout >= 0) {
+        double scaled = timeout * 1e9;
+        if (scaled >= (double)CSOCKRT_TIMEOUT_MAX_NS) {
+            ns = CSOCKRT_TIMEOUT_MAX_NS;
+        } else {
+            ns = (long long)scaled;
+            if ((double)ns < scaled)
+                ns++;  /* rounded up */
+        }
+    }
+    atomic_store(&f->timeout_ns, ns);
 }
 
 /* The number, or -1 once closed or detached (it may still be open under a
@@ -322,37 +359,74 @@ static int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int 
     CSOCKRT_IO(f, POLLIN, deadline, recvmmsg(fd, msgvec, vlen, flags, NULL));
 }
 
-/* The fast paths of Socket.recv/recv_into/recvfrom/send: the range checks
-   of CPython's argument parsing done here, where they cost nothing (a C int
-   of flags, 0 < len <= cap for a buffer of cap bytes). Arguments outside
-   them give CSOCKRT_BADARG, before the descriptor is touched. */
+/* The fast paths of Socket.recv/recv_into/recvfrom/send/sendto: the range
+   checks of CPython's argument parsing done here, where they cost nothing (a
+   C int of flags, 0 < len <= cap for a buffer of cap bytes; recv and
+   recvfrom also leave MSG_TRUNC, whose result can pass len, to the general
+   path). Arguments outside them give CSOCKRT_BADARG, before the descriptor
+   is touched. The deadline comes from the socket's timeout. */
 #define CSOCKRT_C_INT(v) ((v) >= INT_MIN && (v) <= INT_MAX)
 
-static ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long cap, long long len,
-                                 long long flags, double deadline)
+/* -1 (no poll) for a blocking or non-blocking socket, else now + timeout. */
+static long long csockrt_deadline_ns(csockrt_fd *f)
 {
-    if (len <= 0 || len > cap || !CSOCKRT_C_INT(flags))
+    struct timespec now;
+    long long timeout = atomic_load_explicit(&f->timeout_ns, memory_order_relaxed);
+    if (timeout <= 0)
+        return -1;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec + timeout;
+}
+
+static double csockrt_seconds(long long deadline_ns)
+{
+    return deadline_ns < 0 ? -1.0 : (double)deadline_ns / 1e9;
+}
+
+/* EINTR under a deadline: the deadline goes back to Python with it. */
+static ssize_t csockrt_timed(ssize_t result, long long deadline_ns)
+{
+    if (result == -EINTR && deadline_ns >= 0)
+        return CSOCKRT_INTR_AT - deadline_ns;
+    return result;
+}
+
+static ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long len, long long flags)
+{
+    long long d;
+    if (len <= 0 || len > CSOCKRT_SMALL || !CSOCKRT_C_INT(flags) || (flags & MSG_TRUNC))
         return CSOCKRT_BADARG;
-    return csockrt_recv(f, buf, (size_t)len, (int)flags, deadline);
+    d = csockrt_deadline_ns(f);
+    return csockrt_timed(csockrt_recv(f, buf, (size_t)len, (int)flags, csockrt_seconds(d)), d);
 }
 
 /* recv_into's: a len of 0 means the whole buffer. */
 static ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, long long len,
-                                      long long flags, double deadline)
+                                      long long flags)
 {
-    return csockrt_recv_fast(f, buf, cap, len == 0 ? cap : len, flags, deadline);
+    long long d;
+    if (len == 0)
+        len = cap;
+    if (len <= 0 || len > cap || !CSOCKRT_C_INT(flags))
+        return CSOCKRT_BADARG;
+    d = csockrt_deadline_ns(f);
+    return csockrt_timed(csockrt_recv(f, buf, (size_t)len, (int)flags, csockrt_seconds(d)), d);
 }
 
 static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
-                                     long long flags, double deadline)
+                                     long long flags)
 {
     struct sockaddr_storage addr;
     socklen_t addrlen = sizeof(addr);
     ssize_t n;
-    if (len <= 0 || len > (long long)sizeof(from->buf) || !CSOCKRT_C_INT(flags))
+    long long d;
+    if (len <= 0 || len > (long long)sizeof(from->buf) || !CSOCKRT_C_INT(flags)
+            || (flags & MSG_TRUNC))
         return CSOCKRT_BADARG;
-    n = csockrt_recvfrom(f, from->buf, (size_t)len, (int)flags, (struct sockaddr *)&addr,
-                         &addrlen, deadline);
+    d = csockrt_deadline_ns(f);
+    n = csockrt_timed(csockrt_recvfrom(f, from->buf, (size_t)len, (int)flags,
+                                       (struct sockaddr *)&addr, &addrlen, csockrt_seconds(d)),
+                      d);
     if (n >= 0) {
         if (addrlen > sizeof(addr))
             addrlen = sizeof(addr);  /* the kernel's full length: cut to what we have */
@@ -367,12 +441,21 @@ static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long lon
     return n;
 }
 
-static ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags,
-                                 double deadline)
+static ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags)
 {
+    long long d;
     if (!CSOCKRT_C_INT(flags))
         return CSOCKRT_BADARG;
-    return csockrt_send(f, buf, len, (int)flags, deadline);
+    d = csockrt_deadline_ns(f);
+    return csockrt_timed(csockrt_send(f, buf, len, (int)flags, csockrt_seconds(d)), d);
+}
+
+/* sendto(data, address) to the last address, encoded already. */
+static ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
+                                   const struct sockaddr *addr, socklen_t addrlen)
+{
+    long long d = csockrt_deadline_ns(f);
+    return csockrt_timed(csockrt_sendto(f, buf, len, 0, addr, addrlen, csockrt_seconds(d)), d);
 }
 
 /* The mmsghdr vectors are filled here: from Python, field by field, filling
