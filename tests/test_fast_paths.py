@@ -191,6 +191,137 @@ def test_signals_do_not_reset_the_deadline(mod: ModuleType) -> None:
         signal.signal(signal.SIGALRM, old)
 
 
+def _fill(sock: Any) -> None:
+    """Fill a stream socket's send buffer, so that the next send blocks."""
+    sock.setblocking(False)
+    try:
+        while True:
+            sock.send(b"x" * 65536)
+    except BlockingIOError:
+        pass
+
+
+def _blocked_call(method: str, tmp_path: Any) -> tuple[Any, Any, list[Any]]:
+    """A fast-path call that waits (nothing to receive, or no room to send),
+    its socket, and the sockets to close."""
+    if method == "sendto":
+        rx = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+        rx.bind(str(tmp_path / "rx"))
+        tx = csock.socket(csock.AF_UNIX, csock.SOCK_DGRAM)
+        path = str(tmp_path / "rx")
+        # Connected too: poll() then waits for room in the peer's queue (for
+        # an unconnected sender it says writable at once, and the call spins).
+        tx.connect(path)
+        try:  # a full receive queue: sendto waits
+            tx.setblocking(False)
+            while True:
+                tx.sendto(b"x" * 1024, path)
+        except BlockingIOError:
+            pass
+        return (lambda: tx.sendto(b"x" * 1024, path)), tx, [rx, tx]
+    a, b = csock.socketpair()
+    if method == "send":
+        _fill(a)
+        return (lambda: a.send(b"x")), a, [a, b]
+    if method == "recv_into":
+        return (lambda: a.recv_into(bytearray(8))), a, [a, b]
+    return (lambda: getattr(a, method)(1)), a, [a, b]
+
+
+@pytest.mark.parametrize("method", ["recv", "recv_into", "recvfrom", "send", "sendto"])
+def test_every_fast_path_keeps_its_deadline_through_signals(method: str, tmp_path: Any) -> None:
+    """A timed call interrupted by signals again and again still times out on
+    time: the deadline C computed comes back with EINTR and the call goes on
+    with it (a deadline restarted at each of the ~13 signals would never pass)."""
+    call, sock, close = _blocked_call(method, tmp_path)
+    hits: list[int] = []
+    old = signal.signal(signal.SIGALRM, lambda *_: hits.append(1))
+    try:
+        sock.settimeout(0.4)
+        signal.setitimer(signal.ITIMER_REAL, 0.03, 0.03)
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            call()
+        assert time.monotonic() - start < 0.4 * 5
+        assert len(hits) >= 3
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+        signal.signal(signal.SIGALRM, old)
+        for s in close:
+            s.close()
+
+
+def _made_with(how: str) -> tuple[Any, Any, list[Any]]:
+    """(module's socket whose recv(1) is looked at, its peer, to close) made ``how``."""
+    old_default = csock.getdefaulttimeout()
+    try:
+        if how == "default-timeout":
+            csock.setdefaulttimeout(0.2)
+        if how == "nonblock-type":
+            a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_STREAM | csock.SOCK_NONBLOCK)
+        elif how == "accepted":
+            lst = csock.socket()
+            lst.bind(("127.0.0.1", 0))
+            lst.listen()
+            lst.settimeout(0.2)  # not inherited by what accept() returns
+            b = csock.create_connection(lst.getsockname())
+            a, _ = lst.accept()
+            lst.close()
+        else:
+            a, b = csock.socketpair()
+    finally:
+        csock.setdefaulttimeout(old_default)
+    if how == "timeout":
+        a.settimeout(0.2)
+    elif how == "timeout-then-none":
+        a.settimeout(0.2)
+        a.settimeout(None)
+    elif how == "setblocking-false":
+        a.setblocking(False)
+    elif how == "setblocking-false-then-true":
+        a.setblocking(False)
+        a.setblocking(True)
+    elif how == "dup":
+        a.settimeout(0.2)
+        c = a.dup()
+        return c, b, [a, b, c]
+    return a, b, [a, b]
+
+
+@pytest.mark.parametrize("how", ["plain", "timeout", "timeout-then-none", "setblocking-false",
+                                 "setblocking-false-then-true", "nonblock-type", "dup",
+                                 "default-timeout", "accepted"])
+def test_fast_paths_follow_every_change_of_timeout(how: str) -> None:
+    """The fast paths read the timeout C keeps: every way Python's changes
+    must reach it. recv(1) with nothing to read: a blocking socket waits for
+    data sent later, a non-blocking one raises BlockingIOError at once, one
+    with a timeout raises TimeoutError after it."""
+    a, b, close = _made_with(how)
+    try:
+        timeout = a.gettimeout()
+        expected = {"timeout": 0.2, "dup": 0.2, "default-timeout": 0.2,
+                    "setblocking-false": 0.0, "nonblock-type": 0.0}.get(how)
+        assert timeout == expected
+        if timeout is None:
+            timer = threading.Timer(0.2, b.send, (b"z",))
+            timer.start()
+            start = time.monotonic()
+            assert a.recv(1) == b"z"
+            assert time.monotonic() - start >= 0.15
+            timer.join()
+        elif timeout == 0.0:
+            with pytest.raises(BlockingIOError):
+                a.recv(1)
+        else:
+            start = time.monotonic()
+            with pytest.raises(TimeoutError):
+                a.recv(1)
+            assert time.monotonic() - start >= 0.19
+    finally:
+        for s in close:
+            s.close()
+
+
 def test_concurrent_receivers_never_share_a_spare_buffer() -> None:
     """Four threads receive on one datagram socket: every datagram arrives once,
     whole (a spare buffer shared by two calls would mix them up)."""
