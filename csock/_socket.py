@@ -69,6 +69,8 @@ _EXPIRED = lib.CSOCKRT_EXPIRED
 _BADARG = lib.CSOCKRT_BADARG
 # A fast path's EINTR under a timeout: _INTR_AT - the deadline in nanoseconds.
 _INTR_AT = lib.CSOCKRT_INTR_AT
+# Added to a recvfrom fast path's count when the sender is new.
+_NEW_SENDER = lib.CSOCKRT_NEW_SENDER
 # The runtime's send functions OR in MSG_NOSIGNAL: a peer that went away gives
 # EPIPE, never a SIGPIPE that would kill the process when SIGPIPE is back at
 # its default action.
@@ -801,16 +803,16 @@ class Socket:
             item = spare.pop()
         except IndexError:
             item = _new_from_item()
-        sender = item[0]
         try:
-            n = _c_recvfrom_fast(self._ref, sender, bufsize, flags)
+            n = _c_recvfrom_fast(self._ref, item[0], bufsize, flags)
         except (TypeError, OverflowError):
             n = _BADARG
         try:
             if n >= 0:
-                length = sender.sender
-                if length >= 0:  # a new sender: decoded (and cached) once
-                    item[2] = _address.from_filled(item[3], sender, length)
+                if n >= _NEW_SENDER:  # a new sender: decoded (and cached) once
+                    n -= _NEW_SENDER
+                    sender = item[0]
+                    item[2] = _address.from_filled(item[3], sender, sender.sender)
                 return item[1][:n], item[2]
         finally:
             spare.append(item)

@@ -49,6 +49,7 @@ typedef struct { ...; } csockrt_fd;
 #define CSOCKRT_BADARG ...
 #define CSOCKRT_INTR_AT ...
 #define CSOCKRT_SMALL ...
+#define CSOCKRT_NEW_SENDER ...
 
 /* recvfrom()'s buffer and its last sender, kept between calls. */
 typedef struct {
@@ -131,10 +132,14 @@ CUSTOMIZATIONS = r"""
 #define CSOCKRT_TIMEOUT_MAX_NS (1LL << 61)
 /* The size of Socket.recv's spare buffers. */
 #define CSOCKRT_SMALL 4096
+/* Added to csockrt_recvfrom_fast's count when the sender is not the last
+   one's (so Python reads from->sender only then). */
+#define CSOCKRT_NEW_SENDER (1LL << 32)
 
 /* The buffer of Socket.recvfrom's hot path, and the sender of the last
    datagram received into it: addr, addrlen (cut to addr). After a call,
-   sender is addrlen, or -1 when the sender was the same as the last one,
+   sender is addrlen, or -1 when the sender was the same as the last one
+   (and the count returned has CSOCKRT_NEW_SENDER added when it was not),
    so that Python decodes an address only when it changes. */
 typedef struct {
     struct sockaddr_storage addr;
@@ -436,6 +441,7 @@ static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long lon
             memcpy(&from->addr, &addr, addrlen);
             from->addrlen = addrlen;
             from->sender = (int)addrlen;
+            n += CSOCKRT_NEW_SENDER;
         }
     }
     return n;
