@@ -484,7 +484,7 @@ def main() -> int:
 
     def ratios(impl: str, base: str, test: str) -> list[float]:
         """Per-round time ratios of impl to base (bulk included: times of equal work)."""
-        return [a / b for a, b in zip(times[impl, test], times[base, test])]
+        return [a / b for a, b in zip(times[impl, test], times[base, test], strict=True)]
 
     for test in tests:
         unit = "GB/s" if test == "bulk" else "µs/dg" if test.startswith("udp") else "µs/rt"

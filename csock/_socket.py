@@ -336,7 +336,7 @@ _STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
 # Datagrams of sendmmsg() up to this many bytes in all are copied end to end
 # into one buffer (one join, instead of pinning each).
 _PACKED_MAX = 1 << 20
-_ONLY_BYTES = {bytes}
+_bytes_len = bytes.__len__
 
 
 def _datagram(item: object, family: int, pinned: list[Any]) -> tuple[Any, int]:
@@ -770,7 +770,7 @@ class Socket:
             try:
                 n = _c_recv_into_fast(self._ref, target, len(target), nbytes, flags)
                 if n >= 0:
-                    return n  # type: ignore[no-any-return]
+                    return n
             except (TypeError, OverflowError):
                 n = _BADARG
             finally:
@@ -849,7 +849,7 @@ class Socket:
             try:
                 n = _c_send_fast(self._ref, data, len(data), flags)
                 if n >= 0:
-                    return n  # type: ignore[no-any-return]
+                    return n
             except (TypeError, OverflowError):
                 n = _BADARG
             return self._send(data, flags, self._failed(n))
@@ -929,7 +929,7 @@ class Socket:
             if last is not None and last[0] is flags_or_address:
                 n = _c_sendto_fast(self._ref, data, len(data), last[1], last[2])
                 if n >= 0:
-                    return n  # type: ignore[no-any-return]
+                    return n
                 deadline = self._failed(n)  # EINTR: on below
         # As CPython's "y*O" / "y*iO", chosen by the number of arguments (a
         # None third argument is an address): data, then flags, then the address.
@@ -1131,16 +1131,28 @@ class Socket:
         items = _fast_sequence(datagrams, "sendmmsg() argument 1 must be an iterable")
         items = items[:_UIO_MAXIOV]  # the kernel would ignore the rest
         count = len(items)
-        if count and set(map(type, items)) == _ONLY_BYTES:
-            # The common case: bytes to the connected peer. No user code can
-            # run; one copy end to end, one crossing into C.
-            lengths = list(map(len, items))
-            if sum(lengths) <= _PACKED_MAX:
+        if count:
+            # The common case: bytes to the connected peer, one copy end to
+            # end, one crossing into C. bytes.__len__ both measures and
+            # refuses anything that is not bytes (TypeError), with no user code.
+            try:
+                lengths: list[int] | None = list(map(_bytes_len, items))
+            except TypeError:
+                lengths = None
+            if lengths is not None and (total := sum(lengths)) <= _PACKED_MAX:
                 packed = b"".join(items)
-                lens = ffi.new("size_t[]", lengths)
-                vec = ffi.new("struct mmsghdr[]", count)
-                iov = ffi.new("struct iovec[]", count)
-                return self._call(_sendmmsg_packed, vec, iov, count, packed, lens, flags)
+                # A bytes subclass's __buffer__ (3.12+) may give other bytes
+                # to join(): then the lengths do not add up, and the general
+                # path pins each item.
+                if len(packed) == total:
+                    size = lengths[0]
+                    # All one size (the usual batch): C needs no array of lengths.
+                    lens = (ffi.NULL if lengths.count(size) == count
+                            else ffi.new("size_t[]", lengths))
+                    vec = _new_uninitialised("struct mmsghdr[]", count)  # C fills them
+                    iov = _new_uninitialised("struct iovec[]", count)
+                    return self._call(_sendmmsg_packed, vec, iov, count, packed, lens, size,
+                                      flags)
         pinned: list[Any] = []  # every buffer taken from the caller, released at the end
         try:
             names: list[Any] = []  # owning sockaddrs (or NULL), referenced until the call returns
@@ -1199,20 +1211,20 @@ class Socket:
         vec = _new_uninitialised("struct mmsghdr[]", count)
         results = _new_uninitialised("int[]", 3 * count + 1)
         # The vector set up, the call, and the results read in one crossing;
-        # lengths are cut by C to our buffers, and a sender that is the
+        # where each datagram ends (its length cut by C to our buffer), and a sender that is the
         # previous datagram's comes back as -1: decoded once.
         n = self._call(_recvmmsg_batch, vec, iov, count, buf, bufsize, names, results,
                        flags | _WAITFORONE)
         data = _buffer(buf, max(total, 1))
         raw_names = _buffer(names, count * _STORAGE_SIZE)
         starts = range(0, n * bufsize, bufsize) if bufsize else [0] * n
-        lengths = _unpack(results, n)
+        ends = _unpack(results, n)
         out: list[tuple[bytes, Any, int]]
         if n and results[3 * count]:
             # The common batch: one sender, no flags. A comprehension is the
             # fewest bytecodes per datagram.
             address = _address.from_filled_at(raw_names, names, 0, results[count])
-            out = [(data[s:s + k], address, 0) for s, k in zip(starts, lengths, strict=True)]
+            out = [(data[s:e], address, 0) for s, e in zip(starts, ends, strict=True)]
         else:
             namelens = _unpack(results + count, n)
             msg_flags = _unpack(results + 2 * count, n)
@@ -1221,8 +1233,7 @@ class Socket:
             for i in range(n):
                 if namelens[i] >= 0:  # -1: the previous datagram's sender
                     address = _address.from_filled_at(raw_names, names, i, namelens[i])
-                start = starts[i]
-                out.append((data[start:start + lengths[i]], address, msg_flags[i]))
+                out.append((data[starts[i]:ends[i]], address, msg_flags[i]))
         del iov, vec  # referenced until here, past the C call
         return out
 

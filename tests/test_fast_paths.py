@@ -402,16 +402,35 @@ def test_recvmmsg_batch_tells_senders_apart() -> None:
                 s.close()
 
 
+class OtherBuffer(bytes):
+    """A bytes whose buffer (3.12's __buffer__) is other, longer bytes."""
+
+    def __buffer__(self, flags: int) -> memoryview:
+        return memoryview(b"the buffer, not the bytes")
+
+
+class SameSizeBuffer(bytes):
+    """A bytes whose buffer has its length but other bytes."""
+
+    def __buffer__(self, flags: int) -> memoryview:
+        return memoryview(b"Z" * len(self))
+
+
 @pytest.mark.parametrize("items", [
-    [b"a", b"bb", b"", b"ccc"],             # all bytes: packed end to end
+    [b"a", b"bb", b"", b"ccc"],             # all bytes: packed end to end, lengths passed
+    [b"abc"] * 5,                           # one size: packed, no array of lengths
     [b"a", bytearray(b"bb"), memoryview(b"xyz")[1:]],  # mixed: each pinned
+    [b"ab", OtherBuffer(b"cd"), b"ef"],     # bytes subclasses: what the buffer protocol gives
+    [SameSizeBuffer(b"cd"), b"ef"],
 ])
 def test_sendmmsg_paths_send_what_they_are_given(items: list[Any]) -> None:
     a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
     with a, b:
         assert a.sendmmsg(items) == len(items)
-        got = [b.recv(16) for _ in items]
-        assert got == [bytes(i) for i in items]
+        got = [b.recv(64) for _ in items]
+        # What socket's send() pins of each (bytes() of a bytes subclass
+        # would copy the bytes, not the buffer).
+        assert got == [memoryview(i).tobytes() for i in items]
 
 
 def test_sendmmsg_packed_limit_falls_back_to_pinning() -> None:

@@ -94,8 +94,8 @@ int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int vlen, i
 void csockrt_mmsg_send_init(struct mmsghdr *vec, struct iovec *iov, unsigned int n,
                             void **bases, size_t *lens, void **names, socklen_t *namelens);
 int csockrt_sendmmsg_packed(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
-                            unsigned int n, const char *data, const size_t *lens, int flags,
-                            double deadline);
+                            unsigned int n, const char *data, const size_t *lens, size_t size,
+                            int flags, double deadline);
 int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
                            unsigned int n, char *buf, size_t size,
                            struct sockaddr_storage *names, int *out, int flags,
@@ -506,15 +506,16 @@ static void csockrt_mmsg_recv_init(struct mmsghdr *vec, struct iovec *iov, unsig
    the connected peer: the vector built and the call made in one crossing. */
 static int csockrt_sendmmsg_packed(csockrt_fd *f, struct mmsghdr *vec, struct iovec *iov,
                                    unsigned int n, const char *data, const size_t *lens,
-                                   int flags, double deadline)
+                                   size_t size, int flags, double deadline)
 {
     unsigned int i;
     size_t offset = 0;
     memset(vec, 0, n * sizeof(*vec));
     for (i = 0; i < n; i++) {
+        size_t len = lens ? lens[i] : size;  /* NULL lens: every datagram is size bytes */
         iov[i].iov_base = (void *)(data + offset);
-        iov[i].iov_len = lens[i];
-        offset += lens[i];
+        iov[i].iov_len = len;
+        offset += len;
         vec[i].msg_hdr.msg_iov = &iov[i];
         vec[i].msg_hdr.msg_iovlen = 1;
     }
@@ -522,8 +523,9 @@ static int csockrt_sendmmsg_packed(csockrt_fd *f, struct mmsghdr *vec, struct io
 }
 
 /* recvmmsg into n buffers of size bytes, in one crossing: the vector set up,
-   the call made, and for the k datagrams received: out[i] datagram i's
-   length (cut to size); out[n + i] its sender's length (cut to the
+   the call made, and for the k datagrams received: out[i] where datagram
+   i's data ends in buf (i * size + its length cut to size: Python slices
+   buf[i * size:out[i]]); out[n + i] its sender's length (cut to the
    storage), or -1 when the sender is the previous datagram's (so Python
    decodes it once); out[2n + i] its msg_flags; and out[3n] 1 when the batch
    is uniform (one sender, every msg_flags 0), else 0. Returns k, or -errno /
@@ -546,7 +548,8 @@ static int csockrt_recvmmsg_batch(csockrt_fd *f, struct mmsghdr *vec, struct iov
         socklen_t namelen = vec[i].msg_hdr.msg_namelen;
         if (namelen > sizeof(names[i]))
             namelen = sizeof(names[i]);
-        out[i] = (int)(vec[i].msg_len < size ? vec[i].msg_len : size);
+        /* total <= 256 MiB (Socket.recvmmsg's limit): an int */
+        out[i] = (int)((size_t)i * size + (vec[i].msg_len < size ? vec[i].msg_len : size));
         if (i > 0 && namelen == previous && memcmp(&names[i], &names[i - 1], namelen) == 0) {
             out[n + i] = -1;
         } else {
