@@ -79,7 +79,7 @@ def _leftover(sock: csock.Socket) -> int:
         total += len(data)
 
 
-def _worker(body: Callable[[], None]) -> threading.Thread:
+def _worker(body: Callable[[], object]) -> threading.Thread:
     def run() -> None:
         try:
             while True:

@@ -15,6 +15,10 @@ of send and recvfrom, which has no batch call); and a one-way
 bulk transfer over TCP loopback received with recv_into (recv() into a
 static buffer in C). ``--instructions`` adds user-space instructions per
 operation counted by callgrind (steadier than time on a shared machine).
+The ``floor`` rows (blocking ping-pongs) run the least any Pythonic layer
+over cffi must run per call: a Python method, one call into csock's C runtime
+and the copy to bytes, with no argument checks, timeout or EINTR handling:
+no layer that behaves as ``socket`` does can be cheaper than that.
 ``--clock cpu`` measures CPU seconds (user + system, both processes of a
 ping-pong) instead of elapsed time: on a machine shared with other work, time
 spent waiting for the CPU is left out, so the ratios stay meaningful.
@@ -43,7 +47,9 @@ import time
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-IMPLS = ["C", "socket", "csock.c", "csock.Socket"]
+IMPLS = ["C", "socket", "csock.c", "csock.Socket", "floor"]
+# "floor": the least any Pythonic layer over cffi runs per call (ping-pong only).
+FLOOR_TESTS = ("pingpong-tcp", "pingpong-unix")
 TESTS = ["pingpong-tcp", "pingpong-unix", "pingpong-tcp-timeout", "pingpong-unix-timeout",
          "udp", "udp-batch", "bulk"]
 UDP_BATCH = 64  # datagrams sent, then received, per batch (64 bytes each)
@@ -64,6 +70,34 @@ def _children_cpu() -> float:
         return 0.0
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # microseconds, not ticks
     return usage.ru_utime + usage.ru_stime
+
+
+class _FloorSocket:
+    """The floor under any Pythonic layer over cffi: a Python method, one
+    call into the runtime's C, the copy to bytes. No argument checks, no
+    timeout, no EINTR, one buffer for every call: not a usable socket, the
+    least that a usable one can cost. Only csock.Socket's descriptor is
+    borrowed (the C runtime's reference counting stays, as in every csock
+    call)."""
+
+    def __init__(self, sock: Any) -> None:
+        from csock._csock import ffi, lib
+
+        self._sock = sock  # owns the descriptor
+        self._ref = sock._ref
+        self._buf = ffi.new("char[]", 4096)
+        self._view = ffi.buffer(self._buf)
+        self._c_recv = lib.csockrt_recv_fast
+        self._c_send = lib.csockrt_send_fast
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        return self._view[:self._c_recv(self._ref, self._buf, bufsize, flags)]  # type: ignore[no-any-return]
+
+    def send(self, data: bytes, flags: int = 0) -> int:
+        return self._c_send(self._ref, data, len(data), flags)
+
+    def close(self) -> None:
+        self._sock.close()
 
 
 def _worker_socket(test: str, n: int, module: str) -> float:
@@ -90,6 +124,8 @@ def _worker_socket(test: str, n: int, module: str) -> float:
     if test.endswith("-timeout"):  # each call: poll(), then the call
         a.settimeout(5.0)
         b.settimeout(5.0)
+    if module == "floor":
+        a, b = _FloorSocket(a), _FloorSocket(b)  # type: ignore[assignment]
     pid = os.fork()
     if test == "bulk":
         if pid == 0:
@@ -302,12 +338,12 @@ def _worker_raw(test: str, n: int) -> float:
         pfd = c.new("struct pollfd *")
         poll = c.poll
 
-        def recv(fd: int, buf: Any, size: int, flags: int) -> int:  # type: ignore[misc]
+        def recv(fd: int, buf: Any, size: int, flags: int) -> int:
             pfd.fd, pfd.events = fd, c.POLLIN
             poll(pfd, 1, 5000)
             return c.recv(fd, buf, size, flags)
 
-        def send(fd: int, buf: Any, size: int, flags: int) -> int:  # type: ignore[misc]
+        def send(fd: int, buf: Any, size: int, flags: int) -> int:
             pfd.fd, pfd.events = fd, c.POLLOUT
             poll(pfd, 1, 5000)
             return c.send(fd, buf, size, flags)
@@ -401,6 +437,9 @@ def _instruction_table(tests: list[str], impls: list[str],
             continue  # a handful of large calls: time says it better
         n = 6400 if test.startswith("udp") else 1024
         for impl in impls:
+            if impl == "floor" and test not in FLOOR_TESTS:
+                continue
+
             def cmd(count: int, impl: str = impl, test: str = test) -> list[str]:
                 if impl == "C":
                     return [c_binary, test, str(count)]
@@ -440,7 +479,8 @@ def main() -> int:
         if impl == "csock.c":
             elapsed = _worker_raw(test, int(n))
         else:
-            elapsed = _worker_socket(test, int(n), "socket" if impl == "socket" else "csock")
+            elapsed = _worker_socket(test, int(n), {"socket": "socket", "floor": "floor"}.get(
+                impl, "csock"))
         print(f"{elapsed:.6f}")
         return 0
 
@@ -453,7 +493,7 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown implementation(s): {', '.join(sorted(unknown))}")
     order = random.Random(args.seed)
-    sizes = {"pingpong-tcp": args.pingpongs, "pingpong-unix": args.pingpongs,
+    sizes: dict[str, int] = {"pingpong-tcp": args.pingpongs, "pingpong-unix": args.pingpongs,
              "pingpong-tcp-timeout": args.pingpongs, "pingpong-unix-timeout": args.pingpongs,
              "udp": args.datagrams, "udp-batch": args.datagrams,
              "bulk": args.bulk_mib * 1024 * 1024}
@@ -464,13 +504,15 @@ def main() -> int:
         for r in range(args.rounds):
             for test in tests:
                 for impl in order.sample(impls, len(impls)):
+                    if impl == "floor" and test not in FLOOR_TESTS:
+                        continue
                     times[impl, test].append(_run(impl, test, sizes[test], c_binary, args.clock))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
         if args.instructions:
             counts = _instruction_table(tests, impls, c_binary)
 
     def value(impl: str, test: str) -> float:
-        t = statistics.median(times[impl, test])
+        t: float = statistics.median(times[impl, test])
         if test == "bulk":
             return sizes[test] / t / 1e9  # GB/s
         return t / sizes[test] * 1e6  # µs per round trip, or per datagram
@@ -489,6 +531,8 @@ def main() -> int:
     for test in tests:
         unit = "GB/s" if test == "bulk" else "µs/dg" if test.startswith("udp") else "µs/rt"
         for impl in impls:
+            if not times[impl, test]:
+                continue  # the floor is measured on the blocking ping-pongs only
             v = value(impl, test)
             runs = times[impl, test]
             spread = (max(runs) - min(runs)) / statistics.median(runs)
