@@ -5,6 +5,7 @@ cc's (Hypothesis, with -fsanitize=undefined ruling out undefined behaviour)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -205,6 +206,33 @@ def test_cli_writes_nothing_on_refusal(tmp_path: Path) -> None:
                            "--keep-going"], capture_output=True, text=True, timeout=TIMEOUT)
     assert kept.returncode == 1 and out.exists()
     assert f"# untranslated ({src}:3)" in out.read_text()
+
+
+def test_cli_never_replaces_a_file_it_was_not_told_to(tmp_path: Path) -> None:
+    """Without -o the port goes beside the C; a file already there (a port
+    written by hand, say) is kept, and the message says how to replace it."""
+    tutorial = Path(__file__).resolve().parent.parent / "examples" / "tutorial"
+    src = tmp_path / "servidor.c"
+    src.write_text((tutorial / "servidor.c").read_text())
+    mine = tmp_path / "servidor.py"
+    mine.write_text("# my own port\n")
+    for lang, text in (("C", "exists already: to replace it, name it with -o"),
+                       ("es_ES.UTF-8", "ya existe: para reemplazarlo, nómbrelo con -o")):
+        result = subprocess.run([sys.executable, "-m", "csock", "port", str(src)],
+                                capture_output=True, text=True, timeout=TIMEOUT,
+                                env=dict(os.environ, LANGUAGE="", LC_ALL=lang))
+        assert result.returncode == 1
+        assert result.stderr == f"{mine} {text}\n"
+        assert mine.read_text() == "# my own port\n"
+    named = subprocess.run([sys.executable, "-m", "csock", "port", str(src), "-o", str(mine)],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+    assert (named.returncode, named.stderr) == (0, "")
+    assert "def enviar_todo(fd, datos, longitud):" in mine.read_text()
+    mine.unlink()
+    fresh = subprocess.run([sys.executable, "-m", "csock", "port", str(src)],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+    assert (fresh.returncode, fresh.stderr) == (0, "")
+    assert mine.exists()
 
 
 def test_cli_port_and_page(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ EXAMPLE = ("  python -m csock port servidor.c -o servidor.py\n"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("program", metavar="PROGRAM.c", help="the C source to translate")
     parser.add_argument("-o", "--output", metavar="PROGRAM.py",
-                        help="where to write the port (default: PROGRAM.py beside it)")
+                        help="where to write the port (default: PROGRAM.py beside it, "
+                             "which must not exist yet)")
     parser.add_argument("--html", metavar="SIDE.html",
                         help="also write a page with the C and the port side by side")
     parser.add_argument("--keep-going", action="store_true",
@@ -47,6 +48,12 @@ def run(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     output = args.output or os.path.splitext(args.program)[0] + ".py"
+    if not args.output and os.path.lexists(output):
+        # The default name may be a hand-written port beside the C: never
+        # replaced unless asked for by name.
+        print(_("{path} exists already: to replace it, name it with -o").format(path=output),
+              file=sys.stderr)
+        return 1
     with open(output, "w", encoding="utf-8") as f:
         f.write(result.python)
     if args.html:

@@ -45,6 +45,8 @@ ES: dict[str, str] = {
     "this construct": "esta construcción",
     "the tool does not handle it yet": "la herramienta aún no la trata",
     "wrote {path}": "escrito {path}",
+    "{path} exists already: to replace it, name it with -o":
+        "{path} ya existe: para reemplazarlo, nómbrelo con -o",
     "{count} statement(s) left untranslated (marked in the output)":
         "{count} sentencia(s) sin traducir (marcadas en la salida)",
 }
