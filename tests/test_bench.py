@@ -1,0 +1,69 @@
+"""bench/socket_speed.py runs, and prints the rows it promises (issue 12).
+
+Tiny sizes: this checks the script's behaviour (every implementation and
+test, the floor on the blocking ping-pongs only, paired ratios that parse),
+never a speed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "bench" / "socket_speed.py"
+ROW = re.compile(r"^(\S+)\s+(C|socket|csock\.c|csock\.Socket|floor)\s+([\d.]+) (\S+)\s+\[\s*\d+%\]"
+                 r"\s+(-|[\d.]+x)\s+([\d.]+)x\s+\[([\d.]+)-([\d.]+)\]", re.M)
+
+
+def run(*args: str) -> str:
+    if not SCRIPT.exists():
+        pytest.skip("bench/ is not shipped with the installed package's tests")
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler: the C rows need one")
+    result = subprocess.run([sys.executable, str(SCRIPT), "--rounds", "2", "--pingpongs", "50",
+                             "--datagrams", "640", "--bulk-mib", "1", *args],
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_every_row_and_the_floor_on_blocking_ping_pongs_only() -> None:
+    out = run()
+    rows = {(m[0], m[1]): m for m in ROW.findall(out)}
+    tests = ["pingpong-tcp", "pingpong-unix", "pingpong-tcp-timeout", "pingpong-unix-timeout",
+             "udp", "udp-batch", "bulk"]
+    for test in tests:
+        for impl in ("C", "socket", "csock.c", "csock.Socket"):
+            assert (test, impl) in rows, (test, impl, out)
+        assert ((test, "floor") in rows) == (test in ("pingpong-tcp", "pingpong-unix"))
+    for (test, impl), m in rows.items():
+        ratio, low, high = float(m[5]), float(m[6]), float(m[7])
+        assert low <= ratio <= high
+        if impl == "socket":  # each round against itself
+            assert (ratio, low, high) == (1.0, 1.0, 1.0)
+        assert m[3] == ("GB/s" if test == "bulk" else "µs/dg" if test.startswith("udp")
+                        else "µs/rt")
+
+
+def test_impls_and_tests_subsets() -> None:
+    out = run("--tests", "pingpong-unix", "--impls", "csock.Socket")
+    rows = [(m[0], m[1]) for m in ROW.findall(out)]
+    # socket is always run: it is the baseline. No C: the "vs C" column is "-".
+    assert rows == [("pingpong-unix", "socket"), ("pingpong-unix", "csock.Socket")]
+    assert all(m[4] == "-" for m in ROW.findall(out))
+
+
+def test_unknown_names_are_usage_errors() -> None:
+    if not SCRIPT.exists():
+        pytest.skip("bench/ is not shipped with the installed package's tests")
+    for args in (["--impls", "cffi"], ["--tests", "pingpong"]):
+        result = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 2
+        assert "unknown" in result.stderr
