@@ -786,6 +786,19 @@ def test_check_cdef_match_needs_every_member(
     assert out.rstrip().endswith(f"1 disagreement and 1 member not compared in {header}.")
 
 
+def test_check_cdef_a_wrong_member_was_compared(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A struct whose only member disagrees had it compared: the summary does not
+    count it as "not compared" (it said "2 disagreements and 1 member not compared")."""
+    header = tmp_path / "in_addr.h"
+    header.write_text("struct in_addr { unsigned long s_addr; };\n")
+    rc, out, _ = sizes(capsys, "--check-cdef", str(header))
+    assert rc == 1
+    assert re.search(r"^  s_addr +offset 0, size 8 +WRONG size", out, re.M), out
+    assert out.rstrip().endswith(f"\n2 disagreements in {header}."), out
+
+
 # --------------------------------------------------------------------------
 # Issue 10: headers that are big, odd or not files
 
