@@ -16,6 +16,10 @@ Fenced blocks, by info string:
 * any other language (sh, text, console...) is prose.
 
 The two guides are parallel: the same executable blocks, in the same order.
+
+docs/reliability.md and docs/es/fiabilidad.md have no block to run (commands
+that take minutes, a benchmark's output): the translation keeps every block
+and every figure of the English guide (tests at the end).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,3 +210,39 @@ def test_readme_lists_every_subcommand() -> None:
     # By each parser's own name: aliases (servidor for server) are not listed.
     names = {parser.prog.split()[-1] for parser in sub.choices.values()}
     assert sorted(listed) == sorted(names - {"demo"})
+
+
+# -- the reliability guides ----------------------------------------------------
+
+RELIABILITY = [ROOT / "docs" / "reliability.md", ROOT / "docs" / "es" / "fiabilidad.md"]
+
+
+def figures(guide: Path) -> Counter[str]:
+    """Every number of a guide's prose, written the English way: 2097152, 1.5.
+    Spanish groups thousands with a no-break space and writes 1,5."""
+    prose = FENCE.sub("", guide.read_text(encoding="utf-8"))
+    if guide.parent.name == "es":
+        prose = re.sub(r"(?<=\d)\u00a0(?=\d{3}\b)", "", prose)
+        prose = re.sub(r"(?<=\d),(?=\d)", ".", prose)
+    else:
+        prose = re.sub(r"(?<=\d),(?=\d{3}\b)", "", prose)
+    return Counter(re.findall(r"\d+(?:\.\d+)*", prose))
+
+
+def test_reliability_guides_have_the_same_blocks() -> None:
+    """The same blocks, in the same order: commands and output as they are,
+    only a shell comment translated."""
+    def shape(guide: Path) -> list[tuple[str, list[str]]]:
+        return [(b.kind, [re.sub(r"\s+# .*", "", x) for x in b.code.splitlines()])
+                for b in blocks(guide)]
+    english, spanish = (shape(g) for g in RELIABILITY)
+    assert len(english) >= 3
+    assert spanish == english
+
+
+def test_reliability_guides_have_the_same_figures() -> None:
+    english, spanish = (figures(g) for g in RELIABILITY)
+    assert sum(english.values()) >= 150
+    assert spanish == english, (
+        f"only in {RELIABILITY[0].name}: {sorted((english - spanish).elements())}; "
+        f"only in {RELIABILITY[1].name}: {sorted((spanish - english).elements())}")

@@ -786,6 +786,19 @@ def test_check_cdef_match_needs_every_member(
     assert out.rstrip().endswith(f"1 disagreement and 1 member not compared in {header}.")
 
 
+def test_check_cdef_a_wrong_member_was_compared(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A struct whose only member disagrees had it compared: the summary does not
+    count it as "not compared" (it said "2 disagreements and 1 member not compared")."""
+    header = tmp_path / "in_addr.h"
+    header.write_text("struct in_addr { unsigned long s_addr; };\n")
+    rc, out, _ = sizes(capsys, "--check-cdef", str(header))
+    assert rc == 1
+    assert re.search(r"^  s_addr +offset 0, size 8 +WRONG size", out, re.M), out
+    assert out.rstrip().endswith(f"\n2 disagreements in {header}."), out
+
+
 # --------------------------------------------------------------------------
 # Issue 10: headers that are big, odd or not files
 
@@ -892,28 +905,133 @@ def test_dump_null_pointer_is_an_error() -> None:
 
 
 # --------------------------------------------------------------------------
-# docs/sizes.md's figures are the code's: the test recomputes them
+# docs/sizes.md and docs/es/tamanos.md: figures recomputed, every command run,
+# the Python block run with its commented values checked
 
 
 SIZES_DOC = ROOT / "docs" / "sizes.md"
+SIZES_DOC_ES = ROOT / "docs" / "es" / "tamanos.md"
+SIZES_DOCS = [SIZES_DOC, SIZES_DOC_ES]
+PROBE_LINE = {
+    SIZES_DOC: r"Compiler probe: (\d+) sizes, alignments and offsets of (\d+) structs "
+               r"checked: all agree\.",
+    SIZES_DOC_ES: r"Sonda del compilador: (\d+) tamaños, alineaciones y desplazamientos de "
+                  r"(\d+) estructuras comprobados: todo coincide\.",
+}
+FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+x86_64_only = pytest.mark.skipif(platform.machine() != "x86_64",
+                                 reason="the guides show x86_64's sizes")
 
 
-def test_sizes_doc_probe_figures() -> None:
-    text = SIZES_DOC.read_text(encoding="utf-8")
-    m = re.search(r"Compiler probe: (\d+) sizes, alignments and offsets of (\d+) structs "
-                  r"checked: all agree\.", text)
-    assert m, "docs/sizes.md shows sizes --check's line"
+def _rel(doc: Path) -> str:
+    return str(doc.relative_to(ROOT))
+
+
+def _fenced(doc: Path, kind: str) -> list[tuple[int, str]]:
+    """(line of the first line of code, code) of each block of that info string."""
+    text = doc.read_text(encoding="utf-8")
+    return [(text.count("\n", 0, m.start(2)) + 1, m.group(2)) for m in FENCE.finditer(text)
+            if m.group(1).strip() == kind]
+
+
+def _console_steps(doc: Path) -> list[tuple[int, str, str]]:
+    """(line, command, the output the guide shows) of every `$ ` line of its console
+    blocks."""
+    steps = []
+    for line, code in _fenced(doc, "console"):
+        lines = code.splitlines(keepends=True)
+        for i, text in enumerate(lines):
+            if text.startswith("$ "):
+                end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("$ ")),
+                           len(lines))
+                steps.append((line + i, text[2:].rstrip("\n"), "".join(lines[i + 1:end])))
+    return steps
+
+
+@pytest.mark.parametrize("doc", SIZES_DOCS, ids=_rel)
+def test_sizes_doc_probe_figures(doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
+    m = re.search(PROBE_LINE[doc], text)
+    assert m, f"{_rel(doc)} shows sizes --check's line"
     layouts = L.all_layouts()
     checked = len(_layout_probe.expected(layouts))
     assert (int(m.group(1)), int(m.group(2))) == (checked, len(layouts)), (
-        f"docs/sizes.md: write 'Compiler probe: {checked} sizes, alignments and offsets of "
-        f"{len(layouts)} structs checked: all agree.'")
+        f"{_rel(doc)}: {checked} sizes... of {len(layouts)} structs, not {m.group(0)!r}")
     if CC is not None:  # the probe counts what expected() lists
         assert _layout_probe.check(layouts).checked == checked
 
 
-def test_sizes_doc_struct_list() -> None:
-    text = SIZES_DOC.read_text(encoding="utf-8")
+@pytest.mark.parametrize("doc", SIZES_DOCS, ids=_rel)
+def test_sizes_doc_struct_list(doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
     m = re.search(r"unknown struct 'nope'; csock declares: (.*)", text)
     assert m
     assert m.group(1).split(", ") == L.names()
+
+
+def test_sizes_docs_are_parallel() -> None:
+    """The Spanish guide runs the English one's commands (with --lang es where the
+    output has text to translate) and the same Python code (comments aside)."""
+    english, spanish = ([cmd for _, cmd, _ in _console_steps(d)] for d in SIZES_DOCS)
+    assert [c.replace(" --lang es", "") for c in spanish] == english
+    assert len(english) >= 12
+    code = [[re.sub(r"\s*#.*", "", x) for x in c.splitlines()]
+            for d in SIZES_DOCS for _, c in _fenced(d, "python")]
+    assert len(code) == 2 and code[0] == code[1]
+
+
+@x86_64_only
+@pytest.mark.parametrize("doc", SIZES_DOCS, ids=_rel)
+def test_sizes_doc_console_blocks(doc: Path, tmp_path: Path) -> None:
+    """Every command of the guide's console blocks prints what the guide shows, and
+    `echo $?` the status it shows. Run from a directory holding examples/ (not the
+    root: see sizes_proc) under an English locale: the Spanish guide says --lang es."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    env["LC_ALL"] = "C.UTF-8"
+    status = None
+    for line, cmd, shown in _console_steps(doc):
+        where = f"{_rel(doc)}:{line}"
+        if cmd == "echo $?":
+            assert shown == f"{status}\n", f"{where}: the status is {status}"
+            continue
+        argv = cmd.split()
+        assert argv[:4] == ["python", "-m", "csock", "sizes"], where
+        if "--check" in argv and CC is None:
+            status = None
+            continue
+        proc = subprocess.run([sys.executable, *argv[1:]], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=TIMEOUT)
+        status = proc.returncode
+        assert proc.stdout + proc.stderr == shown, (
+            f"{where}: `{cmd}` prints\n{proc.stdout}{proc.stderr}")
+
+
+_COMMENTED_VALUE = re.compile(
+    r"#\s*(\(.*?\)|\[.*?\]|-?\d+|True|False|None)(?=$|[\s:;,])")
+
+
+@x86_64_only
+@pytest.mark.parametrize("doc", SIZES_DOCS, ids=_rel)
+def test_sizes_doc_python_block(doc: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The guide's Python block runs, and an expression commented with a value
+    (`lay.field("msg_iov").offset   # 16`) has that value."""
+    import ast
+
+    [(first, code)] = _fenced(doc, "python")
+    lines = code.splitlines()
+    namespace: dict[str, object] = {}
+    checked = 0
+    for stmt in ast.parse(code).body:
+        where = f"{_rel(doc)}:{first + stmt.lineno - 1}"
+        if isinstance(stmt, ast.Expr):
+            value = eval(compile(ast.Expression(stmt.value), where, "eval"), namespace)
+            m = _COMMENTED_VALUE.search(lines[stmt.lineno - 1])
+            if m:
+                assert value == ast.literal_eval(m.group(1)), f"{where}: {value!r}"
+                checked += 1
+        else:
+            exec(compile(ast.Module(body=[stmt], type_ignores=[]), where, "exec"), namespace)
+    assert checked == 5, f"{_rel(doc)}: 5 values commented, {checked} found"
+    assert "sin6_family = sa_family" in capsys.readouterr().out  # cmp.verdict(), printed

@@ -235,7 +235,7 @@ def _check_against(
     title: str, lay: StructLayout, theirs: Sequence[Measured], total: int, who: str
 ) -> tuple[list[str], int, int]:
     """Report lines, the number of disagreements and of members not compared
-    (1 if no member at all was).
+    (1 if no member at all was compared, agreeing or not).
 
     A verdict of "matches" needs every member compared and equal, no member
     of the compiler's struct missing, and the same total size.
@@ -260,8 +260,8 @@ def _check_against(
                          + _("NOT COMPARED: not a member csock declares"))
             continue
         problem = _compare(m, sf)
+        compared += 1  # compared, whatever the verdict: only "no member compared" is counted
         if problem is None:
-            compared += 1
             lines.append(f"  {m.path:<{width}}{mine:<22}" + _("ok"))
         else:
             bad += 1
