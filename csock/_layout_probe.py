@@ -20,6 +20,8 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from csock._i18n import N_
+from csock._i18n import _ as _tr
 from csock.layout import StructLayout, all_layouts
 
 # What the probe measures.
@@ -39,9 +41,15 @@ class Mismatch:
     compiler: int
 
     def __str__(self) -> str:
-        where = f"{self.struct}, field {self.field}" if self.field else self.struct
-        return (f"{where}: {self.what}: csock says {self.csock}, "
-                f"the compiler says {self.compiler}")
+        where = (_tr("{struct}, field {field}").format(struct=self.struct, field=self.field)
+                 if self.field else self.struct)
+        return _tr("{where}: {what}: csock says {csock}, the compiler says {compiler}").format(
+            where=where, what=_tr(_WHAT.get(self.what, self.what)), csock=self.csock,
+            compiler=self.compiler)
+
+
+# What a Mismatch compares, as the catalog spells it.
+_WHAT = {"size": N_("size"), "align": N_("align"), "offset": N_("offset")}
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from csock._csock import ffi
 from csock._i18n import _
+from csock._i18n import _ as _tr
 
 __all__ = [
     "CACHELINE",
@@ -282,7 +283,8 @@ def _cname(name: str) -> str:
                 return f"{kw} {tag}"
             if tag in typedefs:
                 raise UnknownStructError(
-                    f"{tag} is a typedef, not a struct tag: write {tag!r}, not {n!r}"
+                    _tr("{tag} is a typedef, not a struct tag: write {typedef!r}, "
+                        "not {name!r}").format(tag=tag, typedef=tag, name=n)
                 )
             raise UnknownStructError(_unknown_message(n))
     if n in tags:
@@ -295,7 +297,8 @@ def _cname(name: str) -> str:
 
 
 def _unknown_message(n: str) -> str:
-    return f"unknown struct {n!r}; csock declares: {', '.join(names())}"
+    return _tr("unknown struct {name!r}; csock declares: {names}").format(
+        name=n, names=", ".join(names()))
 
 
 # --------------------------------------------------------------------------

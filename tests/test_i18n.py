@@ -170,6 +170,33 @@ def test_sizes_explain_netstat_in_spanish(capsys: pytest.CaptureFixture[str]) ->
                                            "Dirección", "remota", "Estado", "PID/Programa"]
 
 
+def test_layout_and_explain_errors_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
+    """The messages that came from csock.layout, the compiler probe and
+    explain's address parsing, once English whatever the language."""
+    status, _out, err = csock(capsys, "sizes", "--lang", "es", "--struct", "nope")
+    assert status == 2 and "struct desconocida 'nope'; csock declara: sockaddr," in err
+    status, _out, err = csock(capsys, "sizes", "--lang", "es", "--struct", "struct timeval")
+    assert status == 0, err
+    status, _out, err = csock(capsys, "sizes", "--lang", "es", "--struct", "struct socklen_t")
+    assert status == 2 and "struct desconocida" in err
+    for address, text in (("[::1%x]:1", "ámbito 'x' en '[::1%x]:1': da el índice de la "
+                                        "interfaz como número"),):
+        status, _out, err = csock(capsys, "--lang", "es", "explain", "sockaddr_in6", address)
+        assert status == 1 and text in err, err
+    status, _out, err = csock(capsys, "--lang", "es", "explain", "sockaddr_un", "/" + "p" * 200)
+    assert status == 1 and "ruta de 201 bytes: sun_path admite como mucho 107 y un NUL" in err
+    status, _out, err = csock(capsys, "--lang", "es", "explain", "sockaddr_un", "@" + "p" * 200)
+    assert status == 1 and "nombre abstracto de 200 bytes: como mucho 107" in err
+    from csock._layout_probe import Mismatch
+
+    i18n.use("es", c_messages=False)
+    assert str(Mismatch("struct sockaddr_in", "sin_port", "offset", 4, 2)) == (
+        "struct sockaddr_in, campo sin_port: desplazamiento: csock dice 4, el compilador dice 2")
+    i18n.use("en", c_messages=False)
+    assert str(Mismatch("struct sockaddr", "", "size", 16, 18)) == (
+        "struct sockaddr: size: csock says 16, the compiler says 18")
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

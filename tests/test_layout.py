@@ -964,7 +964,8 @@ def test_sizes_doc_probe_figures(doc: Path) -> None:
 @pytest.mark.parametrize("doc", SIZES_DOCS, ids=_rel)
 def test_sizes_doc_struct_list(doc: Path) -> None:
     text = doc.read_text(encoding="utf-8")
-    m = re.search(r"unknown struct 'nope'; csock declares: (.*)", text)
+    m = re.search(r"(?:unknown struct 'nope'; csock declares|"
+                  r"struct desconocida 'nope'; csock declara): (.*)", text)
     assert m
     assert m.group(1).split(", ") == L.names()
 

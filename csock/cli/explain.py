@@ -114,8 +114,9 @@ def build(struct: str, address: str | None) -> tuple[Any, int | None]:
         if "%" in host:
             host, _sep, scope_text = host.partition("%")
             if not _DIGITS.fullmatch(scope_text) or int(scope_text) > 0xFFFFFFFF:
-                raise ExplainError(f"scope {scope_text!r} in {address!r}: give the "
-                                   "interface index as a number, 0 to 4294967295")
+                raise ExplainError(_("scope {scope!r} in {address!r}: give the interface "
+                                     "index as a number, 0 to 4294967295").format(
+                                         scope=scope_text, address=address))
             scope = int(scope_text)
         sin6 = ffi.new("struct sockaddr_in6 *")
         lib.memset(sin6, 0, ffi.sizeof(sin6[0]))
@@ -136,13 +137,14 @@ def build(struct: str, address: str | None) -> tuple[Any, int | None]:
         if address.startswith("@"):
             raw = os.fsencode(address[1:])  # the bytes given, UTF-8 or not
             if len(raw) > room - 1:
-                raise ExplainError(f"abstract name of {len(raw)} bytes: at most {room - 1}")
+                raise ExplainError(_("abstract name of {n} bytes: at most {most}").format(
+                    n=len(raw), most=room - 1))
             ffi.memmove(ffi.addressof(sun[0], "sun_path"), b"\0" + raw, 1 + len(raw))
             return sun, base + 1 + len(raw)
         raw = os.fsencode(address)
         if len(raw) > room - 1:
-            raise ExplainError(f"path of {len(raw)} bytes: sun_path holds at most "
-                               f"{room - 1} and a NUL")
+            raise ExplainError(_("path of {n} bytes: sun_path holds at most {most} and a "
+                                 "NUL").format(n=len(raw), most=room - 1))
         ffi.memmove(ffi.addressof(sun[0], "sun_path"), raw, len(raw))
         return sun, ffi.sizeof(sun[0])
     try:
