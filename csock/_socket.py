@@ -541,8 +541,10 @@ class Socket:
         except BaseException:
             lib.close(new_fd)  # the duplicate is ours until a Socket owns it
             raise
-        # As socket.dup: the copy has the same timeout (and shares O_NONBLOCK).
-        sock._keep_timeout(self._timeout)
+        # As socket.dup: the copy has the same timeout, set by settimeout, as
+        # it shares O_NONBLOCK: Socket() under a default timeout made the
+        # shared descriptor non-blocking, wrong for a blocking socket.
+        sock.settimeout(self._timeout)
         return sock
 
     @staticmethod
