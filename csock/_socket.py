@@ -809,15 +809,18 @@ class Socket:
             n = _c_recvfrom_fast(self._ref, item[0], bufsize, flags)
         except (TypeError, OverflowError):
             n = _BADARG
-        try:
-            if n >= 0:
-                if n >= _NEW_SENDER:  # a new sender: decoded (and cached) once
-                    n -= _NEW_SENDER
-                    sender = item[0]
-                    item[2] = _address.from_filled(item[3], sender, sender.sender)
-                return item[1][:n], item[2]
-        finally:
+        if n >= 0:
+            if n >= _NEW_SENDER:  # a new sender: decoded (and cached) once
+                n -= _NEW_SENDER
+                sender = item[0]
+                item[2] = _address.from_filled(item[3], sender, sender.sender)
+            # Back to the pool only now: an exception before (a signal
+            # handler's, during the decode) drops the item, whose C side
+            # already holds the new sender and item[2] the old one's address.
+            result = item[1][:n], item[2]
             spare.append(item)
+            return result
+        spare.append(item)
         return self._recvfrom(bufsize, flags, self._failed(n))
 
     def _recvfrom(self, bufsize: Any, flags: Any,

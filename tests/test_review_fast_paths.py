@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from _support import MODS
 
+import csock
+from csock import _socket as csock_socket
+
 LONG = 10.0
 
 
@@ -36,3 +39,41 @@ def test_dup_under_a_default_timeout_keeps_a_blocking_socket_blocking(mod: Any) 
             assert c.recv(1) == b"y"
         finally:
             timer.join()
+
+
+def test_recvfrom_address_cache_survives_an_exception_in_the_decode(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signal handler's exception (KeyboardInterrupt...) can come while
+    recvfrom decodes a new sender, after C has recorded that sender in the
+    spare buffer. That buffer went back to the pool with the previous
+    sender's address cached, and every later datagram from the new sender
+    was reported as coming from the old one."""
+    rx = csock.socket(csock.AF_INET, csock.SOCK_DGRAM)
+    one = csock.socket(csock.AF_INET, csock.SOCK_DGRAM)
+    two = csock.socket(csock.AF_INET, csock.SOCK_DGRAM)
+    with rx, one, two:
+        rx.bind(("127.0.0.1", 0))
+        one.bind(("127.0.0.1", 0))
+        two.bind(("127.0.0.1", 0))
+        rx.settimeout(LONG)
+        dest = rx.getsockname()
+        one.sendto(b"1", dest)
+        assert rx.recvfrom(16) == (b"1", one.getsockname())
+
+        real = csock_socket._address.from_filled
+        calls = [0]
+
+        def interrupted(*args: Any) -> Any:
+            calls[0] += 1
+            if calls[0] == 1:
+                raise KeyboardInterrupt  # as a handler's exception would
+            return real(*args)
+
+        monkeypatch.setattr(csock_socket._address, "from_filled", interrupted)
+        two.sendto(b"2", dest)
+        with pytest.raises(KeyboardInterrupt):
+            rx.recvfrom(16)
+        monkeypatch.undo()
+        for _ in range(3):
+            two.sendto(b"2", dest)
+            assert rx.recvfrom(16) == (b"2", two.getsockname())
