@@ -3,6 +3,7 @@ where csock.Socket differed from socket.socket, each with its fix."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -77,3 +78,30 @@ def test_recvfrom_address_cache_survives_an_exception_in_the_decode(
         for _ in range(3):
             two.sendto(b"2", dest)
             assert rx.recvfrom(16) == (b"2", two.getsockname())
+
+
+class _Longer(bytes):
+    """A bytes whose buffer (3.12's __buffer__) is one byte longer."""
+
+    def __buffer__(self, flags: int) -> memoryview:
+        return memoryview(b"L" * (len(self) + 1))
+
+
+class _Shorter(bytes):
+    """A bytes whose buffer is one byte shorter."""
+
+    def __buffer__(self, flags: int) -> memoryview:
+        return memoryview(b"S" * (len(self) - 1))
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="__buffer__ is 3.12's (PEP 688)")
+def test_sendmmsg_bytes_subclasses_whose_buffers_add_up() -> None:
+    """The packed path measured each item with bytes.__len__ but copied what
+    join() takes, the buffer protocol's bytes: when the buffers' lengths
+    differ from the bytes' but add up to the same total, the datagram
+    boundaries were wrong (b"LL", b"LSS" for b"LLL", b"SS")."""
+    items = [_Longer(b"ab"), _Shorter(b"cde")]
+    a, b = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with a, b:
+        assert a.sendmmsg(items) == 2
+        assert [b.recv(64) for _ in items] == [memoryview(i).tobytes() for i in items]
