@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -40,6 +41,35 @@ def test_dup_under_a_default_timeout_keeps_a_blocking_socket_blocking(mod: Any) 
             assert c.recv(1) == b"y"
         finally:
             timer.join()
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("method", ["recv", "recv_into", "recvfrom", "recv_big", "send"])
+@pytest.mark.parametrize("timeout", [1e-9, 1e-7])
+def test_tiny_timeout_on_a_ready_socket_does_not_time_out(mod: ModuleType, method: str,
+                                                          timeout: float) -> None:
+    """CPython polls once with the whole timeout (at least 1 ms) before it
+    looks at the clock: a socket that is ready never times out. csock checked
+    the deadline first, and a timeout shorter than the time to get to poll()
+    raised TimeoutError with the data there."""
+    a, b = mod.socketpair(mod.AF_UNIX, mod.SOCK_DGRAM)
+    with a, b:
+        a.settimeout(timeout)
+        for _ in range(200):
+            if method == "send":
+                assert a.send(b"x") == 1
+                b.recv(1)
+                continue
+            b.send(b"hello")
+            if method == "recv":
+                assert a.recv(16) == b"hello"
+            elif method == "recv_big":  # the general path
+                assert a.recv(65536) == b"hello"
+            elif method == "recv_into":
+                buf = bytearray(16)
+                assert a.recv_into(buf) == 5
+            else:
+                assert a.recvfrom(16)[0] == b"hello"
 
 
 def test_recvfrom_address_cache_survives_an_exception_in_the_decode(
