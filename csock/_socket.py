@@ -337,6 +337,11 @@ _STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
 # into one buffer (one join, instead of pinning each).
 _PACKED_MAX = 1 << 20
 _bytes_len = bytes.__len__
+# From 3.12 a bytes subclass can give the buffer protocol other bytes
+# (__buffer__, PEP 688), which join() copies while bytes.__len__ measures the
+# bytes themselves: then only exact bytes are packed.
+_SUBCLASS_BUFFERS = sys.version_info >= (3, 12)
+_ONLY_BYTES = {bytes}
 
 
 def _datagram(item: object, family: int, pinned: list[Any]) -> tuple[Any, int]:
@@ -541,8 +546,10 @@ class Socket:
         except BaseException:
             lib.close(new_fd)  # the duplicate is ours until a Socket owns it
             raise
-        # As socket.dup: the copy has the same timeout (and shares O_NONBLOCK).
-        sock._keep_timeout(self._timeout)
+        # As socket.dup: the copy has the same timeout, set by settimeout, as
+        # it shares O_NONBLOCK: Socket() under a default timeout made the
+        # shared descriptor non-blocking, wrong for a blocking socket.
+        sock.settimeout(self._timeout)
         return sock
 
     @staticmethod
@@ -807,15 +814,18 @@ class Socket:
             n = _c_recvfrom_fast(self._ref, item[0], bufsize, flags)
         except (TypeError, OverflowError):
             n = _BADARG
-        try:
-            if n >= 0:
-                if n >= _NEW_SENDER:  # a new sender: decoded (and cached) once
-                    n -= _NEW_SENDER
-                    sender = item[0]
-                    item[2] = _address.from_filled(item[3], sender, sender.sender)
-                return item[1][:n], item[2]
-        finally:
+        if n >= 0:
+            if n >= _NEW_SENDER:  # a new sender: decoded (and cached) once
+                n -= _NEW_SENDER
+                sender = item[0]
+                item[2] = _address.from_filled(item[3], sender, sender.sender)
+            # Back to the pool only now: an exception before (a signal
+            # handler's, during the decode) drops the item, whose C side
+            # already holds the new sender and item[2] the old one's address.
+            result = item[1][:n], item[2]
             spare.append(item)
+            return result
+        spare.append(item)
         return self._recvfrom(bufsize, flags, self._failed(n))
 
     def _recvfrom(self, bufsize: Any, flags: Any,
@@ -1139,11 +1149,13 @@ class Socket:
                 lengths: list[int] | None = list(map(_bytes_len, items))
             except TypeError:
                 lengths = None
-            if lengths is not None and (total := sum(lengths)) <= _PACKED_MAX:
+            if lengths is not None and (total := sum(lengths)) <= _PACKED_MAX and (
+                    not _SUBCLASS_BUFFERS or set(map(type, items)) == _ONLY_BYTES):
                 packed = b"".join(items)
-                # A bytes subclass's __buffer__ (3.12+) may give other bytes
-                # to join(): then the lengths do not add up, and the general
-                # path pins each item.
+                # A bytes subclass's buffer (its __buffer__ on 3.12+, which
+                # may move bytes from one item to the next with the same
+                # total) goes to the general path, which pins each item; the
+                # length check keeps C inside packed whatever join() gave.
                 if len(packed) == total:
                     size = lengths[0]
                     # All one size (the usual batch): C needs no array of lengths.

@@ -239,8 +239,11 @@ static int csockrt_fd_calls(csockrt_fd *f)
    in seconds) passes: 0 ready, CSOCKRT_EXPIRED, or -errno (-EINTR included,
    for Python's signal handlers). The remaining time is rounded up to whole
    milliseconds as CPython does; poll() takes at most INT_MAX of them (24.8
-   days), so a longer wait is made of several. */
-static int csockrt_poll_until(int fd, int events, double deadline)
+   days), so a longer wait is made of several. first: the call's first poll,
+   made even when the deadline has passed (with no wait): CPython polls once
+   with the whole timeout before it looks at the clock, so a socket that is
+   ready never times out, however short the timeout. */
+static int csockrt_poll_until(int fd, int events, double deadline, int first)
 {
     struct pollfd p;
     struct timespec now;
@@ -248,12 +251,14 @@ static int csockrt_poll_until(int fd, int events, double deadline)
     int ms, n;
     p.fd = fd;
     p.events = (short)events;
-    for (;;) {
+    for (;; first = 0) {
         clock_gettime(CLOCK_MONOTONIC, &now);
         remaining_ms = (deadline - ((double)now.tv_sec + (double)now.tv_nsec * 1e-9)) * 1e3;
-        if (remaining_ms <= 0.0)
-            return CSOCKRT_EXPIRED;
-        if (remaining_ms >= (double)INT_MAX) {
+        if (remaining_ms <= 0.0) {
+            if (!first)
+                return CSOCKRT_EXPIRED;
+            ms = 0;
+        } else if (remaining_ms >= (double)INT_MAX) {
             ms = INT_MAX;
         } else {
             ms = (int)remaining_ms;
@@ -286,9 +291,10 @@ static int csockrt_poll_until(int fd, int events, double deadline)
 #define CSOCKRT_IO(f, events, deadline, call) \
     CSOCKRT_ENTER(f) \
     long long io_; \
-    for (;;) { \
+    int first_ = 1; /* after a spurious EAGAIN, a passed deadline is final */ \
+    for (;; first_ = 0) { \
         if ((deadline) >= 0) { \
-            int w_ = csockrt_poll_until(fd, (events), (deadline)); \
+            int w_ = csockrt_poll_until(fd, (events), (deadline), first_); \
             if (w_ != 0) { csockrt_fd_release(f); return w_; } \
         } \
         io_ = (long long)(call); \
@@ -304,7 +310,7 @@ static int csockrt_wait(csockrt_fd *f, int events, double deadline)
     CSOCKRT_ENTER(f)
     int w;
     if (deadline >= 0) {
-        w = csockrt_poll_until(fd, events, deadline);
+        w = csockrt_poll_until(fd, events, deadline, 1);
     } else {
         struct pollfd p;
         p.fd = fd;
