@@ -397,6 +397,24 @@ def _build_c(tmpdir: str) -> str:
     return binary
 
 
+def cffi_build() -> str:
+    """How the _cffi_backend in use was compiled, as far as its symbols tell.
+
+    An optimised build inlines CPython's static inline helpers; a build
+    without optimisation (-O0) keeps Py_TYPE as a function of its own, and
+    every cffi call pays for it (issue 12 asks to say so beside the figures).
+    """
+    import _cffi_backend
+
+    path = _cffi_backend.__file__ or "?"
+    if not shutil.which("nm"):
+        return f"{path} (nm missing: build unknown)"
+    out = subprocess.run(["nm", path], capture_output=True, text=True).stdout
+    if re.search(r"^\S+ t Py_TYPE$", out, re.M):
+        return f"{path}: built WITHOUT optimisation (Py_TYPE is not inlined)"
+    return f"{path}: optimised build"
+
+
 def _pin() -> list[str]:
     return ["taskset", "-c", "0"] if shutil.which("taskset") else []
 
@@ -517,6 +535,7 @@ def main() -> int:
             return sizes[test] / t / 1e9  # GB/s
         return t / sizes[test] * 1e6  # µs per round trip, or per datagram
 
+    print(f"cffi backend: {cffi_build()}")
     print(f"pinned: {'taskset -c 0' if _pin() else 'no (taskset missing)'}; "
           f"clock: {'CPU seconds' if args.clock == 'cpu' else 'elapsed'}; "
           f"rounds: {args.rounds}; ping-pongs: {args.pingpongs}; datagrams: {args.datagrams}; "

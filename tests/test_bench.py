@@ -35,6 +35,9 @@ def run(*args: str) -> str:
 
 def test_every_row_and_the_floor_on_blocking_ping_pongs_only() -> None:
     out = run()
+    # How cffi was built is said beside the figures (issue 12).
+    assert re.search(r"^cffi backend: \S+(: optimised build|: built WITHOUT optimisation "
+                     r"\(Py_TYPE is not inlined\)| \(nm missing: build unknown\))$", out, re.M)
     rows = {(m[0], m[1]): m for m in ROW.findall(out)}
     tests = ["pingpong-tcp", "pingpong-unix", "pingpong-tcp-timeout", "pingpong-unix-timeout",
              "udp", "udp-batch", "bulk"]
