@@ -108,6 +108,15 @@ def _received(buf: Any, size: int, n: int) -> bytes:
     return _unpack(buf, size) + bytes(n - size)  # type: ignore[no-any-return]
 
 
+def _check_deadline(deadline: float) -> None:
+    """TimeoutError when a deadline (>= 0) has passed: before a call that goes
+    on after EINTR or a short send. CPython polls once with the whole timeout
+    at the start (the runtime does too: a ready socket never times out), but
+    a call that goes on with a deadline already passed times out."""
+    if deadline >= 0 and monotonic() > deadline:
+        raise timed_out()
+
+
 def _new_recv_item() -> tuple[Any, Any]:
     """A recv() hot-path buffer and a buffer over it (whose slice is the copy)."""
     buf = _new_uninitialised("char[]", _SMALL_RECV)
@@ -565,20 +574,23 @@ class Socket:
         The runtime polls until the deadline, makes the call and retries it
         on EAGAIN, in one C call; EINTR comes back here and goes round again
         with the same deadline (PEP 475: a signal handler's exception has
-        already propagated). ``deadline``: one a fast path began with, or
-        None for one from now.
+        already propagated). ``deadline``: one a fast path began with (cut
+        by EINTR), or None for one from now.
         """
         ref = self._ref
         if deadline is None:
             timeout = self._timeout
             # Blocking (None) or non-blocking (0.0): no poll (deadline -1).
             deadline = monotonic() + timeout if timeout else -1.0
+        else:
+            _check_deadline(deadline)
         while True:
             result = op(ref, *args, deadline)
             if result >= 0:
                 return result
             if result != _NEG_EINTR:
                 raise timed_out() if result == _EXPIRED else os_error(-result)
+            _check_deadline(deadline)
 
     # ---------------------------------------------------------------- blocking
     def gettimeout(self) -> float | None:
@@ -715,6 +727,8 @@ class Socket:
                 return -1
             if ready != _NEG_EINTR:
                 return -ready
+            if deadline is not None and monotonic() > deadline:
+                return -1  # as CPython: after EINTR, a passed deadline is a timeout
         value = ffi.new("int *")
         size = ffi.new("socklen_t *", ffi.sizeof("int"))
         result = lib.csockrt_getsockopt(ref, lib.SOL_SOCKET, lib.SO_ERROR, value, size)
@@ -891,16 +905,20 @@ class Socket:
             if n >= 0:
                 if n >= len(data):
                     return
+                started = True
             elif n != _NEG_EINTR and n != _BADARG:
                 raise timed_out() if n == _EXPIRED else os_error(-n)
             else:
+                started = n == _NEG_EINTR  # _BADARG: no call was made
                 n = 0
-            self._sendall(data, flags, deadline, n)
+            self._sendall(data, flags, deadline, n, started=started)
             return
-        self._sendall(data, flags, deadline, 0)
+        self._sendall(data, flags, deadline, 0, started=False)
 
-    def _sendall(self, data: Any, flags: Any, deadline: float, sent: int) -> None:
-        """sendall() from byte ``sent`` on, until the deadline (-1.0: none)."""
+    def _sendall(self, data: Any, flags: Any, deadline: float, sent: int,
+                 started: bool) -> None:
+        """sendall() from byte ``sent`` on, until the deadline (-1.0: none);
+        ``started``: a send was made already (so a passed deadline is final)."""
         pointer = _validate.readable_buffer(data)
         if pointer.__class__ is bytes:
             pointer = _from_buffer(pointer)
@@ -910,6 +928,9 @@ class Socket:
             total = len(pointer)
             ref = self._ref
             while True:  # as CPython: send() at least once, so b"" still reports errors
+                if started:
+                    _check_deadline(deadline)
+                started = True
                 # Each chunk takes its own reference: a close() in another
                 # thread between chunks ends the call with EBADF.
                 n = _c_send(ref, pointer + sent, total - sent, flags, deadline)

@@ -135,3 +135,36 @@ def test_sendmmsg_bytes_subclasses_whose_buffers_add_up() -> None:
     with a, b:
         assert a.sendmmsg(items) == 2
         assert [b.recv(64) for _ in items] == [memoryview(i).tobytes() for i in items]
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("method", ["recv", "recv_into", "recvfrom", "recv_big"])
+def test_a_deadline_passed_during_a_signal_handler_times_out(mod: ModuleType,
+                                                              method: str) -> None:
+    """A timed call cut by a signal whose handler makes data ready but runs
+    past the deadline: CPython does not call again (the time is up), it
+    raises TimeoutError and the data stays queued. The runtime's first poll
+    (made even past the deadline) must not turn this into a receive."""
+    import signal
+    import time
+
+    a, b = mod.socketpair()
+
+    def handler(signum: int, frame: object) -> None:
+        b.send(b"x")
+        time.sleep(0.4)
+
+    old = signal.signal(signal.SIGALRM, handler)
+    calls = {"recv": lambda: a.recv(1), "recv_into": lambda: a.recv_into(bytearray(4)),
+             "recvfrom": lambda: a.recvfrom(1), "recv_big": lambda: a.recv(100_000)}
+    try:
+        with a, b:
+            a.settimeout(0.3)
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            with pytest.raises(TimeoutError):
+                calls[method]()
+            a.settimeout(LONG)
+            assert a.recv(1) == b"x"  # still queued
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
