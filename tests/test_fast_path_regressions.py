@@ -1,5 +1,6 @@
-"""Review of the C-kept timeout and the fast paths (0673a33..35b9896): cases
-where csock.Socket differed from socket.socket, each with its fix."""
+"""Regressions found by attacking the C-kept timeout and the fast paths
+(issue 12): cases where csock.Socket differed from socket.socket, each
+checked against both modules."""
 
 from __future__ import annotations
 
