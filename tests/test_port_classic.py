@@ -96,7 +96,7 @@ def test_generated_pass_ruff(generated: dict[str, Path]) -> None:
     """The tool's ports read as Python a person writes (line length, imports, names)."""
     ruff = Path(sys.executable).with_name("ruff")
     if not ruff.exists():
-        pytest.skip("ruff is not installed (pip install -e '.[dev]')")
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
     result = subprocess.run([str(ruff), "check", "--no-cache", "--isolated", "--line-length",
                              "100", "--select", "E,F,W,I,B,UP,A", "--ignore", "F403,F405,A001",
                              *map(str, generated.values())], capture_output=True, text=True,

@@ -51,7 +51,7 @@ def prog(request: pytest.FixtureRequest, ports: dict[str, Path]):
 def test_ports_pass_ruff(ports: dict[str, Path]) -> None:
     ruff = Path(sys.executable).with_name("ruff")
     if not ruff.exists():
-        pytest.skip("ruff is not installed (pip install -e '.[dev]')")
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
     result = subprocess.run([str(ruff), "check", "--no-cache", "--isolated", "--line-length",
                              "100", "--select", "E,F,W,I,B,UP,A", "--ignore", "F403,F405,A001",
                              *map(str, ports.values())], capture_output=True, text=True,
