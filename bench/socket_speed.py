@@ -50,6 +50,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 IMPLS = ["C", "socket", "csock.c", "csock.Socket", "floor"]
 # "floor": the least any Pythonic layer over cffi runs per call (ping-pong only).
 FLOOR_TESTS = ("pingpong-tcp", "pingpong-unix")
+
+
+def _measured(impl: str, test: str) -> bool:
+    """Whether impl runs test (the floor only on the blocking ping-pongs)."""
+    return impl != "floor" or test in FLOOR_TESTS
 TESTS = ["pingpong-tcp", "pingpong-unix", "pingpong-tcp-timeout", "pingpong-unix-timeout",
          "udp", "udp-batch", "bulk"]
 UDP_BATCH = 64  # datagrams sent, then received, per batch (64 bytes each)
@@ -455,7 +460,7 @@ def _instruction_table(tests: list[str], impls: list[str],
             continue  # a handful of large calls: time says it better
         n = 6400 if test.startswith("udp") else 1024
         for impl in impls:
-            if impl == "floor" and test not in FLOOR_TESTS:
+            if not _measured(impl, test):
                 continue
 
             def cmd(count: int, impl: str = impl, test: str = test) -> list[str]:
@@ -522,7 +527,7 @@ def main() -> int:
         for r in range(args.rounds):
             for test in tests:
                 for impl in order.sample(impls, len(impls)):
-                    if impl == "floor" and test not in FLOOR_TESTS:
+                    if not _measured(impl, test):
                         continue
                     times[impl, test].append(_run(impl, test, sizes[test], c_binary, args.clock))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
@@ -550,8 +555,8 @@ def main() -> int:
     for test in tests:
         unit = "GB/s" if test == "bulk" else "µs/dg" if test.startswith("udp") else "µs/rt"
         for impl in impls:
-            if not times[impl, test]:
-                continue  # the floor is measured on the blocking ping-pongs only
+            if not _measured(impl, test):
+                continue
             v = value(impl, test)
             runs = times[impl, test]
             spread = (max(runs) - min(runs)) / statistics.median(runs)

@@ -117,6 +117,18 @@ def _check_deadline(deadline: float) -> None:
         raise timed_out()
 
 
+def _failed(n: int) -> float | None:
+    """What follows a fast path's result ``n`` < 0: None to make the call
+    again by the general path (_BADARG, or EINTR with no timeout), the
+    deadline to go on with (EINTR under a timeout: PEP 475, the signal
+    handlers have run), or the error raised."""
+    if n == _BADARG or n == _NEG_EINTR:
+        return None
+    if n <= _INTR_AT:
+        return (_INTR_AT - n) / 1e9
+    raise timed_out() if n == _EXPIRED else os_error(-n)
+
+
 def _new_recv_item() -> tuple[Any, Any]:
     """A recv() hot-path buffer and a buffer over it (whose slice is the copy)."""
     buf = _new_uninitialised("char[]", _SMALL_RECV)
@@ -345,11 +357,6 @@ _STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
 # Datagrams of sendmmsg() up to this many bytes in all are copied end to end
 # into one buffer (one join, instead of pinning each).
 _PACKED_MAX = 1 << 20
-_bytes_len = bytes.__len__
-# From 3.12 a bytes subclass can give the buffer protocol other bytes
-# (__buffer__, PEP 688), which join() copies while bytes.__len__ measures the
-# bytes themselves: then only exact bytes are packed.
-_SUBCLASS_BUFFERS = sys.version_info >= (3, 12)
 _ONLY_BYTES = {bytes}
 
 
@@ -757,18 +764,7 @@ class Socket:
             n = _BADARG
         finally:
             spare.append(item)
-        return self._recv(bufsize, flags, self._failed(n))
-
-    def _failed(self, n: int) -> float | None:
-        """What follows a fast path's result ``n`` < 0: None to make the call
-        again by the general path (_BADARG, or EINTR with no timeout), the
-        deadline to go on with (EINTR under a timeout: PEP 475, the signal
-        handlers have run), or the error raised."""
-        if n == _BADARG or n == _NEG_EINTR:
-            return None
-        if n <= _INTR_AT:
-            return (_INTR_AT - n) / 1e9
-        raise timed_out() if n == _EXPIRED else os_error(-n)
+        return self._recv(bufsize, flags, _failed(n))
 
     def _recv(self, bufsize: Any, flags: Any, deadline: float | None = None) -> bytes:
         """recv()'s general path: any size, arguments parsed as CPython's "n|i"."""
@@ -796,7 +792,7 @@ class Socket:
                 n = _BADARG
             finally:
                 _release(target)
-            return self._recv_into(buffer, nbytes, flags, self._failed(n))
+            return self._recv_into(buffer, nbytes, flags, _failed(n))
         return self._recv_into(buffer, nbytes, flags)
 
     def _recv_into(self, buffer: Any, nbytes: Any, flags: Any,
@@ -840,7 +836,7 @@ class Socket:
             spare.append(item)
             return result
         spare.append(item)
-        return self._recvfrom(bufsize, flags, self._failed(n))
+        return self._recvfrom(bufsize, flags, _failed(n))
 
     def _recvfrom(self, bufsize: Any, flags: Any,
                   deadline: float | None = None) -> tuple[bytes, Any]:
@@ -876,7 +872,7 @@ class Socket:
                     return n
             except (TypeError, OverflowError):
                 n = _BADARG
-            return self._send(data, flags, self._failed(n))
+            return self._send(data, flags, _failed(n))
         return self._send(data, flags)
 
     def _send(self, data: Any, flags: Any, deadline: float | None = None) -> int:
@@ -961,7 +957,7 @@ class Socket:
                 n = _c_sendto_fast(self._ref, data, len(data), last[1], last[2])
                 if n >= 0:
                     return n
-                deadline = self._failed(n)  # EINTR: on below
+                deadline = _failed(n)  # EINTR: on below
         # As CPython's "y*O" / "y*iO", chosen by the number of arguments (a
         # None third argument is an address): data, then flags, then the address.
         pinned = _validate.readable_buffer(data)
@@ -1162,30 +1158,20 @@ class Socket:
         items = _fast_sequence(datagrams, "sendmmsg() argument 1 must be an iterable")
         items = items[:_UIO_MAXIOV]  # the kernel would ignore the rest
         count = len(items)
-        if count:
-            # The common case: bytes to the connected peer, one copy end to
-            # end, one crossing into C. bytes.__len__ both measures and
-            # refuses anything that is not bytes (TypeError), with no user code.
-            try:
-                lengths: list[int] | None = list(map(_bytes_len, items))
-            except TypeError:
-                lengths = None
-            if lengths is not None and (total := sum(lengths)) <= _PACKED_MAX and (
-                    not _SUBCLASS_BUFFERS or set(map(type, items)) == _ONLY_BYTES):
+        if count and set(map(type, items)) == _ONLY_BYTES:
+            # The common case: bytes to the connected peer. Exact bytes only
+            # (a subclass's __buffer__, 3.12+, could give join() other bytes
+            # than len() measures): no user code can run; one copy end to
+            # end, one crossing into C.
+            lengths = list(map(len, items))
+            if sum(lengths) <= _PACKED_MAX:
                 packed = b"".join(items)
-                # A bytes subclass's buffer (its __buffer__ on 3.12+, which
-                # may move bytes from one item to the next with the same
-                # total) goes to the general path, which pins each item; the
-                # length check keeps C inside packed whatever join() gave.
-                if len(packed) == total:
-                    size = lengths[0]
-                    # All one size (the usual batch): C needs no array of lengths.
-                    lens = (ffi.NULL if lengths.count(size) == count
-                            else ffi.new("size_t[]", lengths))
-                    vec = _new_uninitialised("struct mmsghdr[]", count)  # C fills them
-                    iov = _new_uninitialised("struct iovec[]", count)
-                    return self._call(_sendmmsg_packed, vec, iov, count, packed, lens, size,
-                                      flags)
+                size = lengths[0]
+                # All one size (the usual batch): C needs no array of lengths.
+                lens = ffi.NULL if lengths.count(size) == count else ffi.new("size_t[]", lengths)
+                vec = _new_uninitialised("struct mmsghdr[]", count)  # C fills them
+                iov = _new_uninitialised("struct iovec[]", count)
+                return self._call(_sendmmsg_packed, vec, iov, count, packed, lens, size, flags)
         pinned: list[Any] = []  # every buffer taken from the caller, released at the end
         try:
             names: list[Any] = []  # owning sockaddrs (or NULL), referenced until the call returns
@@ -1243,9 +1229,9 @@ class Socket:
         iov = _new_uninitialised("struct iovec[]", count)
         vec = _new_uninitialised("struct mmsghdr[]", count)
         results = _new_uninitialised("int[]", 3 * count + 1)
-        # The vector set up, the call, and the results read in one crossing;
-        # where each datagram ends (its length cut by C to our buffer), and a sender that is the
-        # previous datagram's comes back as -1: decoded once.
+        # The vector set up, the call, and the results read in one crossing:
+        # where each datagram ends (its length cut by C to our buffer), and
+        # -1 for a sender that is the previous datagram's (decoded once).
         n = self._call(_recvmmsg_batch, vec, iov, count, buf, bufsize, names, results,
                        flags | _WAITFORONE)
         data = _buffer(buf, max(total, 1))

@@ -25,8 +25,10 @@ The ``*_fast`` functions of Socket's hot paths take no deadline: the socket's
 timeout is kept in its csockrt_fd (csockrt_fd_set_timeout), and the deadline
 is computed here, so Python computes nothing for a call. When EINTR cuts a
 call under a timeout, they return CSOCKRT_INTR_AT minus the deadline in
-nanoseconds, so that Python goes on with the same deadline. The send functions OR in MSG_NOSIGNAL: a
-peer that went away gives EPIPE, never a SIGPIPE that kills the process.
+nanoseconds, so that Python goes on with the same deadline.
+
+The send functions OR in MSG_NOSIGNAL: a peer that went away gives EPIPE,
+never a SIGPIPE that kills the process.
 """
 
 INCLUDES = """
@@ -402,26 +404,29 @@ static ssize_t csockrt_timed(ssize_t result, long long deadline_ns)
     return result;
 }
 
+/* recv() under the socket's timeout, once the arguments are checked. */
+static ssize_t csockrt_recv_timed(csockrt_fd *f, void *buf, long long len, long long flags)
+{
+    long long d = csockrt_deadline_ns(f);
+    return csockrt_timed(csockrt_recv(f, buf, (size_t)len, (int)flags, csockrt_seconds(d)), d);
+}
+
 static ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long len, long long flags)
 {
-    long long d;
     if (len <= 0 || len > CSOCKRT_SMALL || !CSOCKRT_C_INT(flags) || (flags & MSG_TRUNC))
         return CSOCKRT_BADARG;
-    d = csockrt_deadline_ns(f);
-    return csockrt_timed(csockrt_recv(f, buf, (size_t)len, (int)flags, csockrt_seconds(d)), d);
+    return csockrt_recv_timed(f, buf, len, flags);
 }
 
 /* recv_into's: a len of 0 means the whole buffer. */
 static ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, long long len,
                                       long long flags)
 {
-    long long d;
     if (len == 0)
         len = cap;
     if (len <= 0 || len > cap || !CSOCKRT_C_INT(flags))
         return CSOCKRT_BADARG;
-    d = csockrt_deadline_ns(f);
-    return csockrt_timed(csockrt_recv(f, buf, (size_t)len, (int)flags, csockrt_seconds(d)), d);
+    return csockrt_recv_timed(f, buf, len, flags);
 }
 
 static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
