@@ -31,6 +31,29 @@ settings.load_profile(PROFILE)
 
 
 @pytest.fixture(autouse=True, scope="session")
+def subprocesses_import_the_tested_csock() -> Iterator[None]:
+    """Tests run `python -m csock ...` and `python -c ...` from the checkout;
+    there Python puts the current folder first on sys.path, so a child would
+    import the checkout's csock/ (with no compiled extension when csock was
+    installed, not built in place: the README's second command on a fresh
+    clone) instead of the csock under test. PYTHONSAFEPATH (3.11+) leaves
+    that folder out, so children import what this process imported."""
+    import csock
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if os.path.dirname(os.path.dirname(os.path.abspath(csock.__file__))) == here:
+        yield  # csock is the checkout's own (editable): nothing to shadow it
+        return
+    old = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    yield
+    if old is None:
+        del os.environ["PYTHONSAFEPATH"]
+    else:
+        os.environ["PYTHONSAFEPATH"] = old
+
+
+@pytest.fixture(autouse=True, scope="session")
 def cdef_cache() -> Iterator[str]:
     """c.cdef()'s compiled modules go to a folder of this session (subprocesses
     inherit it), never to the user's ~/.cache."""
