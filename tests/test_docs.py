@@ -24,6 +24,7 @@ and every figure of the English guide (tests at the end).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -159,7 +160,11 @@ def test_python_blocks_only_use_loopback() -> None:
 def test_python_script(group: list[Block], tmp_path: Path) -> None:
     script = tmp_path / "guide_script.py"
     script.write_text(script_text(group), encoding="utf-8")
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path,
+    # As a user runs it: outside the checkout, and with Python's own sys.path
+    # rules (the guide shows what a script's folder on sys.path does), not
+    # conftest's PYTHONSAFEPATH.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
     assert result.returncode == 0, (
         f"the script starting at {group[0].where} ({len(group)} blocks) exited "
