@@ -1,7 +1,8 @@
 /* The floor for bench/socket_speed.py: the same work in C.
  *   bench_c pingpong-tcp N     N 1-byte round trips over TCP loopback (TCP_NODELAY)
  *   bench_c pingpong-unix N    N 1-byte round trips over an AF_UNIX socketpair
- *   bench_c bulk BYTES         BYTES one way over TCP loopback, 256 KiB recv()s
+ *   bench_c bulk BYTES         BYTES one way over TCP loopback, in send()s and recv()s
+ *                              of BENCH_CHUNK bytes (default 64 KiB)
  *   bench_c pingpong-tcp-timeout N, pingpong-unix-timeout N
  *                              the same with non-blocking fds and a poll() before
  *                              each call (what a socket timeout costs in C)
@@ -28,7 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHUNK (256 * 1024)
+/* Bytes per bulk send() and recv(): BENCH_CHUNK in the environment, else 64 KiB. */
+static size_t chunk_size(void)
+{
+    const char *env = getenv("BENCH_CHUNK");
+    long long v = env != NULL ? atoll(env) : 0;
+    return v > 0 ? (size_t)v : 64 * 1024;
+}
 
 static void die(const char *what) { perror(what); exit(1); }
 
@@ -110,16 +117,18 @@ static double pingpong(int fds[2], long n) {
 
 static double bulk(long long total) {
     int fds[2];
-    static char buf[CHUNK];
+    size_t chunk = chunk_size();
+    char *buf = malloc(chunk);
+    if (buf == NULL) die("malloc");
     tcp_pair(fds);
     pid_t pid = fork();
     if (pid == -1) die("fork");
     if (pid == 0) { /* sender */
         close(fds[1]);
         long long sent = 0;
-        memset(buf, 'b', sizeof buf);
+        memset(buf, 'b', chunk);
         while (sent < total) {
-            size_t want = total - sent < CHUNK ? (size_t)(total - sent) : CHUNK;
+            size_t want = total - sent < (long long)chunk ? (size_t)(total - sent) : chunk;
             ssize_t k = send(fds[0], buf, want, 0);
             if (k <= 0) die("send");
             sent += k;
@@ -130,13 +139,14 @@ static double bulk(long long total) {
     long long got = 0;
     double t0 = now();
     while (got < total) {
-        ssize_t k = recv(fds[1], buf, CHUNK, 0);
+        ssize_t k = recv(fds[1], buf, chunk, 0);
         if (k <= 0) die("recv");
         got += k;
     }
     double t = now() - t0;
     waitpid(pid, NULL, 0);
     close(fds[1]);
+    free(buf);
     return t;
 }
 

@@ -12,12 +12,14 @@ loopback, 64 sends of 64 bytes then 64 recvfrom()s, repeated, in one process
 datagrams in batches of 64 (``udp-batch``: one sendmmsg and recvmmsg calls with
 MSG_WAITFORONE per batch in C, csock.c and csock.Socket, against socket's loop
 of send and recvfrom, which has no batch call); and a one-way
-bulk transfer over TCP loopback received with recv_into (recv() into a
-static buffer in C). ``--instructions`` adds user-space instructions per
-operation counted by callgrind (steadier than time on a shared machine).
-The ``floor`` rows (blocking ping-pongs) run the least any Pythonic layer
+bulk transfer over TCP loopback, 64 KiB sends received with recv_into
+(``--bulk-kib``; in C, send() and recv() of a malloc'd buffer).
+``--instructions`` adds user-space instructions per operation counted by
+callgrind (steadier than time on a shared machine).
+The ``floor`` rows (blocking ping-pongs, bulk) run the least any Pythonic layer
 over cffi must run per call: a Python method, one call into csock's C runtime
-and the copy to bytes, with no argument checks, timeout or EINTR handling:
+and the copy to bytes (recv) or the pin of the buffer (recv_into), with no
+argument checks, timeout or EINTR handling:
 no layer that behaves as ``socket`` does can be cheaper than that.
 ``--clock cpu`` measures CPU seconds (user + system, both processes of a
 ping-pong) instead of elapsed time: on a machine shared with other work, time
@@ -48,17 +50,21 @@ from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IMPLS = ["C", "socket", "csock.c", "csock.Socket", "floor"]
-# "floor": the least any Pythonic layer over cffi runs per call (ping-pong only).
-FLOOR_TESTS = ("pingpong-tcp", "pingpong-unix")
+# "floor": the least any Pythonic layer over cffi runs per call (blocking ping-pongs, bulk).
+FLOOR_TESTS = ("pingpong-tcp", "pingpong-unix", "bulk")
 
 
 def _measured(impl: str, test: str) -> bool:
-    """Whether impl runs test (the floor only on the blocking ping-pongs)."""
+    """Whether impl runs test (the floor only on the blocking ping-pongs and bulk)."""
     return impl != "floor" or test in FLOOR_TESTS
 TESTS = ["pingpong-tcp", "pingpong-unix", "pingpong-tcp-timeout", "pingpong-unix-timeout",
          "udp", "udp-batch", "bulk"]
 UDP_BATCH = 64  # datagrams sent, then received, per batch (64 bytes each)
-CHUNK = 256 * 1024
+
+
+def _chunk() -> int:
+    """Bytes per bulk send and recv_into: BENCH_CHUNK in the environment (set by the driver)."""
+    return int(os.environ.get("BENCH_CHUNK", 64 * 1024))
 
 
 # --------------------------------------------------------------- the workers
@@ -79,9 +85,9 @@ def _children_cpu() -> float:
 
 class _FloorSocket:
     """The floor under any Pythonic layer over cffi: a Python method, one
-    call into the runtime's C, the copy to bytes. No argument checks, no
-    timeout, no EINTR, one buffer for every call: not a usable socket, the
-    least that a usable one can cost. Only csock.Socket's descriptor is
+    call into the runtime's C, the copy to bytes or the buffer's pin. No
+    argument checks, no timeout, no EINTR, one buffer for every call: not a
+    usable socket, the least that a usable one can cost. Only csock.Socket's descriptor is
     borrowed (the C runtime's reference counting stays, as in every csock
     call)."""
 
@@ -93,10 +99,17 @@ class _FloorSocket:
         self._buf = ffi.new("char[]", 4096)
         self._view = ffi.buffer(self._buf)
         self._c_recv = lib.csockrt_recv_fast
+        self._c_recv_into = lib.csockrt_recv_into_fast
         self._c_send = lib.csockrt_send_fast
+        self._from_buffer = ffi.from_buffer
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         return self._view[:self._c_recv(self._ref, self._buf, bufsize, flags)]  # type: ignore[no-any-return]
+
+    def recv_into(self, buffer: bytearray, nbytes: int = 0, flags: int = 0) -> int:
+        # The pin (from_buffer) is the least: the buffer must not move during the call.
+        pinned = self._from_buffer(buffer)
+        return self._c_recv_into(self._ref, pinned, len(buffer), nbytes, flags)
 
     def send(self, data: bytes, flags: int = 0) -> int:
         return self._c_send(self._ref, data, len(data), flags)
@@ -131,17 +144,18 @@ def _worker_socket(test: str, n: int, module: str) -> float:
         b.settimeout(5.0)
     if module == "floor":
         a, b = _FloorSocket(a), _FloorSocket(b)  # type: ignore[assignment]
+    chunk = _chunk()
     pid = os.fork()
     if test == "bulk":
         if pid == 0:
             a.close()
-            data = b"b" * CHUNK
+            data = b"b" * chunk
             sent = 0
             while sent < n:
-                sent += b.send(data if n - sent >= CHUNK else data[: n - sent])
+                sent += b.send(data if n - sent >= chunk else data[: n - sent])
             os._exit(0)
         b.close()
-        buf = bytearray(CHUNK)
+        buf = bytearray(chunk)
         recv_into = a.recv_into
         got = 0
         t0 = _clock()
@@ -352,25 +366,26 @@ def _worker_raw(test: str, n: int) -> float:
             pfd.fd, pfd.events = fd, c.POLLOUT
             poll(pfd, 1, 5000)
             return c.send(fd, buf, size, flags)
+    chunk = _chunk()
     pid = os.fork()
     if test == "bulk":
         if pid == 0:
             c.close(a)
-            data = c.new("char[]", CHUNK)
+            data = c.new("char[]", chunk)
             sent = 0
             while sent < n:
-                k = send(b, data, min(CHUNK, n - sent), 0)
+                k = send(b, data, min(chunk, n - sent), 0)
                 if k <= 0:
                     os._exit(1)
                 sent += k
             os._exit(0)
         c.close(b)
-        buf = bytearray(CHUNK)
+        buf = bytearray(chunk)
         p = c.from_buffer(buf)
         got = 0
         t0 = _clock()
         while got < n:
-            k = recv(a, p, CHUNK, 0)
+            k = recv(a, p, chunk, 0)
             if k <= 0:
                 raise SystemExit("bulk: early EOF")
             got += k
@@ -424,12 +439,13 @@ def _pin() -> list[str]:
     return ["taskset", "-c", "0"] if shutil.which("taskset") else []
 
 
-def _run(impl: str, test: str, n: int, c_binary: str, clock: str = "wall") -> float:
+def _run(impl: str, test: str, n: int, c_binary: str, clock: str = "wall",
+         chunk: int = 64 * 1024) -> float:
     if impl == "C":
         cmd = [c_binary, test, str(n)]
     else:
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, test, str(n)]
-    env = dict(os.environ, BENCH_CLOCK=clock)
+    env = dict(os.environ, BENCH_CLOCK=clock, BENCH_CHUNK=str(chunk))
     out = subprocess.run(_pin() + cmd, check=True, capture_output=True, text=True, timeout=600,
                          env=env)
     return float(out.stdout.strip())
@@ -476,13 +492,15 @@ def _instruction_table(tests: list[str], impls: list[str],
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
     parser.add_argument("--pingpongs", type=int, default=20000,
                         help="round trips per ping-pong run (default 20000)")
     parser.add_argument("--datagrams", type=int, default=64000,
                         help="datagrams per UDP run (default 64000)")
     parser.add_argument("--bulk-mib", type=int, default=1024,
                         help="MiB per bulk run (default 1024)")
+    parser.add_argument("--bulk-kib", type=int, default=64,
+                        help="KiB per bulk send and recv_into (default 64)")
     parser.add_argument("--tests", default=",".join(TESTS),
                         help=f"comma-separated subset of {','.join(TESTS)}")
     parser.add_argument("--impls", default=",".join(IMPLS),
@@ -529,7 +547,8 @@ def main() -> int:
                 for impl in order.sample(impls, len(impls)):
                     if not _measured(impl, test):
                         continue
-                    times[impl, test].append(_run(impl, test, sizes[test], c_binary, args.clock))
+                    times[impl, test].append(_run(impl, test, sizes[test], c_binary, args.clock,
+                                                  args.bulk_kib * 1024))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
         if args.instructions:
             counts = _instruction_table(tests, impls, c_binary)
@@ -544,7 +563,8 @@ def main() -> int:
     print(f"pinned: {'taskset -c 0' if _pin() else 'no (taskset missing)'}; "
           f"clock: {'CPU seconds' if args.clock == 'cpu' else 'elapsed'}; "
           f"rounds: {args.rounds}; ping-pongs: {args.pingpongs}; datagrams: {args.datagrams}; "
-          f"bulk: {args.bulk_mib} MiB; value: median of rounds, [spread] (max-min)/median")
+          f"bulk: {args.bulk_mib} MiB in {args.bulk_kib} KiB calls; "
+          "value: median of rounds, [spread] (max-min)/median")
     print(f"{'test':<23}{'impl':<14}{'value':>14}{'spread':>8}{'vs C':>9}{'vs socket':>11}"
           f"{'range':>15}" + (f"{'instr/op':>11}{'vs socket':>11}" if counts else ""))
 
