@@ -473,7 +473,7 @@ def _instruction_table(tests: list[str], impls: list[str],
     out: dict[tuple[str, str], float] = {}
     for test in tests:
         if test == "bulk":
-            continue  # a handful of large calls: time says it better
+            continue  # how many bytes a recv_into gets depends on timing: no per-call count
         n = 6400 if test.startswith("udp") else 1024
         for impl in impls:
             if not _measured(impl, test):
