@@ -28,14 +28,18 @@ Implementations are
 interleaved round by round, in a fresh random order each round (seeded), so
 drift and order effects hit all alike. The value column is the median over
 rounds; the ratios are medians of per-round ratios (each implementation
-against C's and socket's runs of the same round, which ran next to it), and
-``range`` is the lowest and highest of the per-round ratios against socket:
-on a noisy machine a paired ratio is much steadier than either time.
+against C's and socket's runs of the same round, which ran next to it): on a
+noisy machine a paired ratio is much steadier than either time. ``median CI``
+is a distribution-free 95 % confidence interval of the median ratio to socket
+(order statistics; with fewer than 6 rounds, the whole range, and the
+footer says its lower confidence): a goal is met when the interval lies
+under it, missed when it lies above, and undecided by the run otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import re
@@ -410,6 +414,27 @@ def _worker_raw(test: str, n: int) -> float:
 
 
 # ---------------------------------------------------------------- the driver
+def median_interval(values: list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """A distribution-free confidence interval of the median: (low, high, confidence).
+
+    [x(k), x(n+1-k)] of the sorted values holds the median with probability
+    P(k <= B <= n-k), B ~ Binomial(n, 1/2), whatever the distribution: the
+    narrowest such interval reaching ``level``, else (fewer than 6 values)
+    the whole range with its lower confidence.
+    """
+    xs = sorted(values)
+    n = len(xs)
+    best = (xs[0], xs[-1], 1 - 2 * 0.5 ** n)
+    below = 1  # C(n, 0) + ... + C(n, k-1): outcomes with fewer than k values under the median
+    for k in range(2, (n + 1) // 2 + 1):
+        below += math.comb(n, k - 1)
+        confidence = 1 - 2 * below / 2 ** n
+        if confidence < level:
+            break
+        best = (xs[k - 1], xs[n - k], confidence)
+    return best
+
+
 def _build_c(tmpdir: str) -> str:
     binary = os.path.join(tmpdir, "bench_c")
     subprocess.run(["cc", "-Wall", "-Wextra", "-O2", "-o", binary,
@@ -566,7 +591,7 @@ def main() -> int:
           f"bulk: {args.bulk_mib} MiB in {args.bulk_kib} KiB calls; "
           "value: median of rounds, [spread] (max-min)/median")
     print(f"{'test':<23}{'impl':<14}{'value':>14}{'spread':>8}{'vs C':>9}{'vs socket':>11}"
-          f"{'range':>15}" + (f"{'instr/op':>11}{'vs socket':>11}" if counts else ""))
+          f"{'median CI':>15}" + (f"{'instr/op':>11}{'vs socket':>11}" if counts else ""))
 
     def ratios(impl: str, base: str, test: str) -> list[float]:
         """Per-round time ratios of impl to base (bulk included: times of equal work)."""
@@ -583,15 +608,19 @@ def main() -> int:
             vs_c = (f"{statistics.median(ratios(impl, 'C', test)):>8.2f}x"
                     if "C" in impls else f"{'-':>9}")
             to_socket = ratios(impl, "socket", test)
+            low, high, _ = median_interval(to_socket)
             line = (f"{test:<23}{impl:<14}{v:>9.2f} {unit:<5}  [{spread:>3.0%}]{vs_c}"
                     f"{statistics.median(to_socket):>10.2f}x"
-                    f"  [{min(to_socket):.2f}-{max(to_socket):.2f}]")
+                    f"  [{low:.2f}-{high:.2f}]")
             if (impl, test) in counts:
                 base = counts.get(("socket", test)) or 1
                 line += f"{counts[impl, test]:>11,.0f}{counts[impl, test] / base:>10.2f}x"
             print(line)
     print("ratios are time ratios, medians of per-round ratios (lower is better; bulk: the "
           "time for the same bytes, so the inverse of the throughput ratio)")
+    confidence = median_interval([1.0] * args.rounds)[2]
+    print(f"median CI: where the median ratio to socket lies with {confidence:.1%} confidence "
+          f"(order statistics of the {args.rounds} per-round ratios; more rounds, narrower)")
     return 0
 
 

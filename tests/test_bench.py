@@ -7,6 +7,7 @@ never a speed.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -52,6 +53,24 @@ def test_every_row_and_the_floor_on_blocking_ping_pongs_and_bulk_only() -> None:
             assert (ratio, low, high) == (1.0, 1.0, 1.0)
         assert m[3] == ("GB/s" if test == "bulk" else "µs/dg" if test.startswith("udp")
                         else "µs/rt")
+
+
+def test_median_interval_is_the_order_statistics_interval() -> None:
+    if not SCRIPT.exists():
+        pytest.skip("bench/ is not shipped with the installed package's tests")
+    spec = importlib.util.spec_from_file_location("socket_speed", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    interval = module.median_interval
+    # 15 values: [x(4), x(12)] holds the median with 1 - 2 * P(Binomial(15, 1/2) <= 3).
+    values = [float(v) for v in (9, 1, 14, 3, 12, 5, 0, 7, 11, 2, 13, 4, 10, 6, 8)]
+    low, high, confidence = interval(values)
+    assert (low, high) == (3.0, 11.0)
+    assert confidence == pytest.approx(1 - 2 * (1 + 15 + 105 + 455) / 2 ** 15)
+    # Fewer than 6 values: no 95 % interval exists; the whole range, with its confidence.
+    assert interval([3.0, 1.0, 2.0, 5.0, 4.0]) == (1.0, 5.0, 1 - 2 / 2 ** 5)
+    assert interval([2.0, 1.0]) == (1.0, 2.0, 0.5)
 
 
 def test_impls_and_tests_subsets() -> None:
