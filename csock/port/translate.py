@@ -236,7 +236,10 @@ class Translator:
         var = self.lookup(name)
         if var is not None:
             if var.boxed:
-                return E(f"{var.name}[0]", var.type)
+                # a one-element cdata: a plain char in it reads as cffi's bytes
+                boxed = E(f"{var.name}[0]", var.type)
+                boxed.mem = True  # type: ignore[attr-defined]
+                return boxed
             const = getattr(var, "const", None)
             return E(var.name, var.type, const=const)
         if name == "errno":
