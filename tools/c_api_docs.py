@@ -140,6 +140,11 @@ DOCS: dict[str, tuple[str, str]] = {
     "fputc": ("3", "EOF, with errno set"),
     "fread": ("3", "fewer than nmemb items, at end of file or on error"),
     "fwrite": ("3", "fewer than nmemb items, with errno set"),
+    # <time.h>, <sys/time.h>
+    "time": ("2", "(time_t) -1, with errno set (EFAULT: tloc points outside memory)"),
+    "ctime": ("3", NULL_ERRNO + " (EOVERFLOW: a year that does not fit); the result is a "
+                   "static buffer, overwritten by the next call"),
+    "gettimeofday": ("2", ERRNO),
     # <stdlib.h>
     "malloc": ("3", NULL_ERRNO + " (ENOMEM); free() the result"),
     "calloc": ("3", NULL_ERRNO + " (ENOMEM); free() the result"),
