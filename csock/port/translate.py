@@ -692,10 +692,7 @@ class Translator:
             name = node.name.name
             if name in _VA_MACROS and self.lookup(name) is None:
                 if name == "va_arg":
-                    raise self.refuse(node, "va_arg",
-                                      _("reading the variable arguments one by one has no "
-                                        "line-by-line form: pass them on to a v...printf "
-                                        "function, or give the function fixed parameters"))
+                    raise self.refuse(node, "va_arg", _(_VA_ARG_WHY))
                 raise self.refuse(node, name, _("it is a statement of its own in a line-by-line "
                                                 "port, not part of an expression"))
             if name in _VPRINTF and self.lookup(name) is None:
@@ -1645,6 +1642,9 @@ def _parse_expr(text: str, typedefs: dict[str, CType]) -> Any:
 
 
 _ASM = re.compile(r"\b(?:__asm__|asm|__asm)\b")
+_VA_ARG = re.compile(r"\bva_arg\s*\(")
+_VA_ARG_WHY = ("reading the variable arguments one by one has no line-by-line form: pass "
+               "them on to a v...printf function, or give the function fixed parameters")
 
 
 def parse(src: Source) -> c_ast.FileAST:
@@ -1655,6 +1655,11 @@ def parse(src: Source) -> c_ast.FileAST:
         col = m.start() - src.code.rfind("\n", 0, m.start())
         raise PortError(f"{src.filename}:{line}:{col}", _("inline assembly"),
                         _("machine instructions cannot run in Python"))
+    m = _VA_ARG.search(src.code)
+    if m is not None:  # its second argument is a type: no C expression pycparser reads
+        line = src.code.count("\n", 0, m.start()) + 1
+        col = m.start() - src.code.rfind("\n", 0, m.start())
+        raise PortError(f"{src.filename}:{line}:{col}", "va_arg", _(_VA_ARG_WHY))
     fake = fake_libc().replace("\n", " ")
     text = fake + "\n#line 1\n" + src.code
     text = "#line 0\n" + fake + "\n#line 1 \"" + src.filename + "\"\n" + src.code
