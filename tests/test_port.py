@@ -430,9 +430,11 @@ def test_va_start_outside_a_variadic_function_is_refused() -> None:
 def test_string_literals_in_a_pointer_array_live_as_long_as_the_program() -> None:
     py = translate('static const char *m[] = {"a", NULL};\nreturn m[0][0];')
     assert 'new("char *[]", [literal(b"a"), NULL])' in py
-    from csock.port.libc import literal
     import gc
-    table = __import__("csock.c", fromlist=["new"]).new("char *[]", [literal(b"hola"), literal(b"")])
+
+    import csock.c as c
+    from csock.port.libc import literal
+    table = c.new("char *[]", [literal(b"hola"), literal(b"")])
     gc.collect()
-    assert __import__("csock.c", fromlist=["string"]).string(table[0]) == b"hola"
+    assert c.string(table[0]) == b"hola"
     assert literal(b"hola") is literal(b"hola")
