@@ -621,7 +621,7 @@ SYSCALLS = frozenset(s.name for s in TABLE.values())
 
 
 # Functions whose pointer arguments are outputs: their args print after the call.
-_ARGS_AFTER = {"inet_aton", "FD_ZERO", "FD_SET", "FD_CLR"}
+_ARGS_AFTER = {"inet_aton", "FD_ZERO", "FD_SET", "FD_CLR", "time", "gettimeofday"}
 # char * results that are not text.
 _RESULT_ADDRESS = {"h_addr"}
 

@@ -153,26 +153,27 @@ __all__ = [
     "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WNOHANG", "WSTOPSIG", "WTERMSIG",
     "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF", "_exit", "accept", "accept4",
     "addressof", "alarm", "atoi", "atol", "bind", "buffer", "bzero", "calloc", "cast",
-    "cdef", "close", "connect", "dup", "exit", "explain", "fclose", "fcntl", "ffi",
-    "fflush", "fgetc", "fgets", "fileno", "fopen", "fork", "fprintf", "fputc", "fputs",
-    "fread", "free", "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror",
-    "getaddrinfo", "getchar", "getenv", "gethostbyaddr", "gethostbyname", "gethostname",
-    "getline", "getnameinfo", "getpeername", "getpid", "getppid", "getprotobyname",
-    "getservbyname", "getservbyport", "getsockname", "getsockopt", "h_addr", "herror",
-    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
-    "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
-    "inet_ntoa", "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace",
-    "kill", "lib", "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove",
-    "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll",
-    "printf", "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv",
-    "recvfrom", "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile",
-    "sendmmsg", "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show",
-    "shutdown", "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset",
-    "sighandler", "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf",
-    "socket", "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat",
-    "strchr", "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat",
-    "strncmp", "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul",
-    "tolower", "toupper", "unlink", "usleep", "waitpid", "write",
+    "cdef", "clearerr", "close", "connect", "ctime", "dup", "exit", "explain", "fclose",
+    "fcntl", "feof", "ferror", "ffi", "fflush", "fgetc", "fgets", "fileno", "fopen",
+    "fork", "fprintf", "fputc", "fputs", "fread", "free", "freeaddrinfo", "from_buffer",
+    "fwrite", "gai_strerror", "getaddrinfo", "getchar", "getenv", "gethostbyaddr",
+    "gethostbyname", "gethostname", "getline", "getnameinfo", "getpeername", "getpid",
+    "getppid", "getprotobyname", "getservbyname", "getservbyport", "getsockname",
+    "getsockopt", "gettimeofday", "h_addr", "herror", "hstrerror", "htonl", "htons",
+    "if_freenameindex", "if_indextoname", "if_nameindex", "if_nametoindex",
+    "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa",
+    "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace", "kill", "lib",
+    "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
+    "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "printf",
+    "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv", "recvfrom",
+    "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile", "sendmmsg",
+    "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show", "shutdown",
+    "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler",
+    "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket",
+    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
+    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
+    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "time", "tolower",
+    "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h
@@ -898,6 +899,32 @@ def poll(fds: CData, nfds: int, timeout: int, /) -> int:
     Man page: poll(2).
     """
 
+# sys/time.h
+
+def time(tloc: CData, /) -> int:
+    """``time_t time(time_t *tloc);``
+
+    On failure: (time_t) -1, with errno set (EFAULT: tloc points outside memory).
+
+    Man page: time(2).
+    """
+
+def ctime(timep: CData, /) -> CData:
+    """``char *ctime(const time_t *timep);``
+
+    On failure: NULL, with errno set (EOVERFLOW: a year that does not fit); the result is a static buffer, overwritten by the next call.
+
+    Man page: ctime(3).
+    """
+
+def gettimeofday(tv: CData, tz: CData, /) -> int:
+    """``int gettimeofday(struct timeval *tv, void *tz);``
+
+    On failure: -1, with errno set.
+
+    Man page: gettimeofday(2).
+    """
+
 # sys/select.h
 FD_SETSIZE: int
 
@@ -1281,6 +1308,30 @@ def fwrite(ptr: bytes | CData, size: int, nmemb: int, stream: CData, /) -> int:
     On failure: fewer than nmemb items, with errno set.
 
     Man page: fwrite(3).
+    """
+
+def feof(stream: CData, /) -> int:
+    """``int feof(FILE *stream);``
+
+    On failure: 0 when the stream's end-of-file indicator is not set.
+
+    Man page: feof(3).
+    """
+
+def ferror(stream: CData, /) -> int:
+    """``int ferror(FILE *stream);``
+
+    On failure: 0 when the stream's error indicator is not set.
+
+    Man page: ferror(3).
+    """
+
+def clearerr(stream: CData, /) -> None:
+    """``void clearerr(FILE *stream);``
+
+    On failure: cannot fail.
+
+    Man page: clearerr(3).
     """
 
 # errno.h

@@ -379,3 +379,62 @@ def test_anonymous_struct_typedef_is_named_by_the_typedef() -> None:
               "t.c").python
     assert 'c.cdef("""typedef struct { int x; } punto;""")' in py
     assert "return p.x" in py
+
+
+# --- found porting the network programs (tests/port_network) ------------------------
+
+
+def test_char_whose_address_is_taken_reads_as_a_char() -> None:
+    """UNP's readline: read(fd, &c, 1), then *ptr++ = c and c == '\\n'. The boxed char
+    is cffi's bytes: compared with b"\\n", converted with ch()/tochar() (it was compared
+    with 10, always false, and stored with tochar(bytes), a TypeError)."""
+    py = translate("char c, buf[4], *ptr = buf;\nchar *q = &c;\n*q = 'a';\n*ptr++ = c;\n"
+                   "if (c == '\\n')\n return 1;\nreturn c + 1;")
+    assert "((ptr := ptr + 1) - 1)[0] = tochar(ch(c_[0]))" in py
+    assert 'if c_[0] == b"\\n":' in py
+    assert "return ch(c_[0]) + 1" in py
+
+
+def test_variadic_function_hands_its_arguments_to_vprintf() -> None:
+    py = port("#include <stdarg.h>\n#include <stdio.h>\nstatic void err(const char *fmt, ...)\n"
+              "{\n    va_list ap;\n\n    va_start(ap, fmt);\n    vfprintf(stderr, fmt, ap);\n"
+              "    va_end(ap);\n}\nint main(void)\n{\n    err(\"%d\\n\", 3);\n    return 0;\n}\n",
+              "t.c").python
+    assert "def err(fmt, *va_args):\n    ap = va_args\n    fprintf(stderr, fmt, *ap)\n" \
+        "    ap = ()\n" in py
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("", "t.c:7:9: cannot translate va_arg: reading the variable arguments one by one"),
+    ("es", "t.c:7:9: no se puede traducir va_arg: leer los argumentos variables uno a uno"),
+])
+def test_va_arg_is_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch, lang: str,
+                                         text: str) -> None:
+    monkeypatch.setenv("LANGUAGE", lang)
+    code = ("#include <stdarg.h>\nstatic int sum(int n, ...)\n{\n    va_list ap;\n    int s = 0;"
+            "\n    va_start(ap, n);\n    s = va_arg(ap, int);\n    va_end(ap);\n    return s;\n}\n")
+    with pytest.raises(PortError) as info:
+        port(code, "t.c")
+    assert str(info.value).startswith(text)
+
+
+def test_va_start_outside_a_variadic_function_is_refused() -> None:
+    code = ("#include <stdarg.h>\nstatic void f(int n)\n{\n    va_list ap;\n"
+            "    va_start(ap, n);\n    va_end(ap);\n}\n")
+    with pytest.raises(PortError) as info:
+        port(code, "t.c")
+    assert str(info.value) == "t.c:5:5: cannot translate va_start: f has no variable " \
+        "arguments (...)"
+
+
+def test_string_literals_in_a_pointer_array_live_as_long_as_the_program() -> None:
+    py = translate('static const char *m[] = {"a", NULL};\nreturn m[0][0];')
+    assert 'new("char *[]", [literal(b"a"), NULL])' in py
+    import gc
+
+    import csock.c as c
+    from csock.port.libc import literal
+    table = c.new("char *[]", [literal(b"hola"), literal(b"")])
+    gc.collect()
+    assert c.string(table[0]) == b"hola"
+    assert literal(b"hola") is literal(b"hola")

@@ -140,6 +140,14 @@ DOCS: dict[str, tuple[str, str]] = {
     "fputc": ("3", "EOF, with errno set"),
     "fread": ("3", "fewer than nmemb items, at end of file or on error"),
     "fwrite": ("3", "fewer than nmemb items, with errno set"),
+    "feof": ("3", "0 when the stream's end-of-file indicator is not set"),
+    "ferror": ("3", "0 when the stream's error indicator is not set"),
+    "clearerr": ("3", NEVER),
+    # <time.h>, <sys/time.h>
+    "time": ("2", "(time_t) -1, with errno set (EFAULT: tloc points outside memory)"),
+    "ctime": ("3", NULL_ERRNO + " (EOVERFLOW: a year that does not fit); the result is a "
+                   "static buffer, overwritten by the next call"),
+    "gettimeofday": ("2", ERRNO),
     # <stdlib.h>
     "malloc": ("3", NULL_ERRNO + " (ENOMEM); free() the result"),
     "calloc": ("3", NULL_ERRNO + " (ENOMEM); free() the result"),

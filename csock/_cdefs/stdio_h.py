@@ -40,6 +40,9 @@ int getchar(void);
 int fputc(int c, FILE *stream);
 size_t fread(void *ptr, size_t size, size_t nmemb, FILE *stream);
 size_t fwrite(const void *ptr, size_t size, size_t nmemb, FILE *stream);
+int feof(FILE *stream);
+int ferror(FILE *stream);
+void clearerr(FILE *stream);
 """
 
 CUSTOMIZATIONS = ""

@@ -1,5 +1,6 @@
-"""<sys/time.h>: struct timeval (select timeouts, SO_RCVTIMEO); <time.h>: struct
-timespec (recvmmsg's timeout)."""
+"""<sys/time.h>: struct timeval (select timeouts, SO_RCVTIMEO), gettimeofday;
+<time.h>: struct timespec (recvmmsg's timeout), time and ctime (the daytime
+servers of the classic books)."""
 
 INCLUDES = """
 #include <sys/time.h>
@@ -20,6 +21,10 @@ struct timespec {
 };
 """
 
-FUNCTIONS = ""
+FUNCTIONS = """
+time_t time(time_t *tloc);
+char *ctime(const time_t *timep);
+int gettimeofday(struct timeval *tv, void *tz);
+"""
 
 CUSTOMIZATIONS = ""

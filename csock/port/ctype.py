@@ -74,6 +74,8 @@ CHAR = integer("char", 1, True)
 SIZE_T = integer("size_t", 8, False)
 DOUBLE = CType("float", "double", 8)
 VOID = CType("void", "void")
+# C's va_list: in a port, the tuple of a function's variable arguments
+VA_LIST = CType("va_list", "va_list")
 
 
 def ptr(to: CType) -> CType:

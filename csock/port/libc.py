@@ -1,6 +1,7 @@
 """What a translated port needs beyond csock.c: C's integer rules (a plain char
 read from memory as a signed value, an int stored into one, conversion to a
-signed type, division and remainder truncated toward zero) and the limits of
+signed type, division and remainder truncated toward zero), string literals
+with C's lifetime where a pointer holds them, and the limits of
 <stdint.h>/<limits.h> that csock.c does not name. Every C library call (stdio,
 exit, fork, signals, malloc, strings) is csock.c's own. ``python -m csock
 port`` imports this module only when the program uses one of these names."""
@@ -12,12 +13,24 @@ from typing import Any
 import csock.c as _c
 
 _NAMES = ["UCHAR_MAX", "USHRT_MAX", "UINT_MAX", "ULONG_MAX", "SIZE_MAX",
-          "ch", "tochar", "to_signed", "cdiv", "cmod"]
+          "ch", "tochar", "to_signed", "cdiv", "cmod", "literal"]
 # What csock.c provides itself (should it gain these limits) comes from there.
 __all__ = [n for n in _NAMES if n not in _c.__all__]
 
 UCHAR_MAX, USHRT_MAX, UINT_MAX = 0xFF, 0xFFFF, 0xFFFFFFFF
 ULONG_MAX = SIZE_MAX = 0xFFFFFFFFFFFFFFFF
+
+
+_LITERALS: dict[bytes, Any] = {}
+
+
+def literal(text: bytes) -> Any:
+    """A string literal stored in a pointer (``{"a", "b"}`` for a ``char *[]``): a
+    char[] that lives as long as the program, as C's literals do (static storage)."""
+    found = _LITERALS.get(text)
+    if found is None:
+        found = _LITERALS[text] = _c.new("char[]", text)
+    return found
 
 
 def ch(value: Any) -> int:

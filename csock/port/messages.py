@@ -44,6 +44,15 @@ ES: dict[str, str] = {
         "dentro de una expresión solo se puede asignar a una variable simple (:= de Python)",
     "this construct": "esta construcción",
     "the tool does not handle it yet": "la herramienta aún no la trata",
+    "reading the variable arguments one by one has no line-by-line form: pass them on to a "
+    "v...printf function, or give the function fixed parameters":
+        "leer los argumentos variables uno a uno no tiene forma línea a línea: páselos a una "
+        "función v...printf, o dé a la función parámetros fijos",
+    "it is a statement of its own in a line-by-line port, not part of an expression":
+        "en un port línea a línea es una sentencia por sí sola, no parte de una expresión",
+    "only a local va_list variable can hold the variable arguments":
+        "solo una variable local va_list puede guardar los argumentos variables",
+    "{name} has no variable arguments (...)": "{name} no tiene argumentos variables (...)",
     "wrote {path}": "escrito {path}",
     "{path} exists already: to replace it, name it with -o":
         "{path} ya existe: para reemplazarlo, nómbrelo con -o",

@@ -25,9 +25,15 @@ _BINOPS = {"*": P_MUL, "/": P_MUL, "%": P_MUL, "+": P_ADD, "-": P_ADD, "<<": P_S
 _CMP = {"==", "!=", "<", ">", "<=", ">="}
 _MASK_NAMES = {1: "UCHAR_MAX", 2: "USHRT_MAX", 4: "UINT_MAX", 8: "ULONG_MAX"}
 _RESERVED = {"c", "sys", "os", "new", "cast", "sizeof", "string", "buffer", "NULL", "ch",
-             "tochar", "to_signed", "cdiv", "cmod", "ffi", "main_args", "from_buffer",
+             "tochar", "to_signed", "cdiv", "cmod", "literal", "ffi", "main_args", "va_args",
+             "from_buffer",
              "addressof", "offsetof", "print", "len", "int", "bytes", "True", "False", "None"}
 
+
+_VA_MACROS = {"va_start", "va_end", "va_copy", "va_arg"}
+# the v... forms of csock.c's printf family: the same call with the va_list spread
+_VPRINTF = {"vprintf": "printf", "vfprintf": "fprintf", "vsprintf": "sprintf",
+            "vsnprintf": "snprintf"}
 
 _STDLIB_CALLS = {"exit": ("sys", "sys.exit"), "_exit": ("os", "os._exit")}
 
@@ -192,6 +198,8 @@ class Translator:
         if name in ("jmp_buf", "sigjmp_buf"):
             raise self.refuse(node, _("setjmp/longjmp"),
                               _("a non-local jump has no line-by-line Python form"))
+        if name in ("va_list", "__builtin_va_list", "__gnuc_va_list"):
+            return T.VA_LIST
         if len(words) == 1:
             if name in self.typedefs:
                 return self.typedefs[name]
@@ -236,7 +244,10 @@ class Translator:
         var = self.lookup(name)
         if var is not None:
             if var.boxed:
-                return E(f"{var.name}[0]", var.type)
+                # a one-element cdata: a plain char in it reads as cffi's bytes
+                boxed = E(f"{var.name}[0]", var.type)
+                boxed.mem = True  # type: ignore[attr-defined]
+                return boxed
             const = getattr(var, "const", None)
             return E(var.name, var.type, const=const)
         if name == "errno":
@@ -679,6 +690,13 @@ class Translator:
             fname = f.at(P_ATOM)
         else:
             name = node.name.name
+            if name in _VA_MACROS and self.lookup(name) is None:
+                if name == "va_arg":
+                    raise self.refuse(node, "va_arg", _(_VA_ARG_WHY))
+                raise self.refuse(node, name, _("it is a statement of its own in a line-by-line "
+                                                "port, not part of an expression"))
+            if name in _VPRINTF and self.lookup(name) is None:
+                return self.vprintf_call(node, name)
             if name in ("setjmp", "longjmp", "sigsetjmp", "siglongjmp"):
                 raise self.refuse(node, _("setjmp/longjmp"),
                                   _("a non-local jump has no line-by-line Python form"))
@@ -870,6 +888,9 @@ class Translator:
                 self.emit(f"_ = {e.text}", line)
             return
         if isinstance(node, (c_ast.FuncCall,)):
+            if isinstance(node.name, c_ast.ID) and node.name.name in _VA_MACROS:
+                self.va_statement(node, line)
+                return
             self.emit(self.expr(node).text, line)
             return
         if isinstance(node, c_ast.If):
@@ -955,6 +976,45 @@ class Translator:
             self.emit(f"_ = {e.text}", line)
         else:
             self.emit(f"_ = {e.text}", line)
+
+    def va_list_name(self, node: Any) -> str:
+        """The va_list variable a va_* macro or a v...printf call is given."""
+        var = self.lookup(node.name) if isinstance(node, c_ast.ID) else None
+        if var is None or var.type != T.VA_LIST:
+            raise self.refuse(node, "va_list",
+                              _("only a local va_list variable can hold the variable "
+                                "arguments"))
+        return var.name
+
+    def va_statement(self, node: c_ast.FuncCall, line: int) -> None:
+        """va_start(ap, last): ap is the tuple of the variable arguments; va_copy(d, s):
+        d is s; va_end(ap): ap holds nothing any more."""
+        name = node.name.name
+        args = node.args.exprs if node.args is not None else []
+        if name == "va_arg":
+            self.expr(node)  # refused there
+        if name == "va_start":
+            if not self.variadic:
+                raise self.refuse(node, "va_start",
+                                  _("{name} has no variable arguments (...)").format(
+                                      name=self.func_name))
+            self.emit(f"{self.va_list_name(args[0])} = va_args", line)
+        elif name == "va_copy":
+            self.emit(f"{self.va_list_name(args[0])} = {self.va_list_name(args[1])}", line)
+        else:  # va_end
+            self.emit(f"{self.va_list_name(args[0])} = ()", line)
+
+    def vprintf_call(self, node: c_ast.FuncCall, name: str) -> E:
+        """vprintf(fmt, ap) is printf(fmt, *ap): csock.c's printf family converts each
+        argument as its conversion says, as the v form does with the va_list."""
+        args = list(node.args.exprs if node.args is not None else [])
+        if not args:
+            raise self.refuse(node, name, _("the tool does not handle it yet"))
+        ap = self.va_list_name(args[-1])
+        plain = c_ast.FuncCall(c_ast.ID(_VPRINTF[name], node.name.coord),
+                               c_ast.ExprList(args[:-1], node.coord), node.coord)
+        e = self.call(plain)
+        return E(f"{e.text[:-1]}, *{ap})", e.type, P_ATOM)
 
     def cond(self, node: Any) -> str:
         e = self.expr(node, "cond")
@@ -1068,6 +1128,11 @@ class Translator:
         if isinstance(init, c_ast.InitList):
             return self.init_list(t, init)
         if isinstance(init, c_ast.Constant) and init.type == "string":
+            if t.kind == "ptr":
+                # a pointer in an array or a struct: cffi takes no bytes there, and the
+                # literal must outlive the statement, as C's static literal does
+                self.uses_libc = True
+                return f"literal(b{self.pybytes(init.value)})"
             return "b" + self.pybytes(init.value)
         e = self.implicit(self.value(init), t)
         if t.kind == "int" and e.type.kind == "int":
@@ -1412,12 +1477,16 @@ class Translator:
         self.address_taken = _address_taken(fd.body)
         self.func_name = name
         self.ret_type = ft.to or T.INT
+        self.variadic = False
         self.scopes.append({})
         boxes = []
         if func_decl.args is not None:
             for p in func_decl.args.params:
                 if isinstance(p, c_ast.EllipsisParam):
-                    raise self.refuse(p, "...", _("the tool does not handle it yet"))
+                    # C's variable arguments: a tuple, handed on by va_start() (va_list)
+                    params.append("*va_args")
+                    self.variadic = True
+                    continue
                 if p.name is None:
                     continue
                 pt = self.type_of_decl(p.type)
@@ -1573,6 +1642,9 @@ def _parse_expr(text: str, typedefs: dict[str, CType]) -> Any:
 
 
 _ASM = re.compile(r"\b(?:__asm__|asm|__asm)\b")
+_VA_ARG = re.compile(r"\bva_arg\s*\(")
+_VA_ARG_WHY = ("reading the variable arguments one by one has no line-by-line form: pass "
+               "them on to a v...printf function, or give the function fixed parameters")
 
 
 def parse(src: Source) -> c_ast.FileAST:
@@ -1583,6 +1655,11 @@ def parse(src: Source) -> c_ast.FileAST:
         col = m.start() - src.code.rfind("\n", 0, m.start())
         raise PortError(f"{src.filename}:{line}:{col}", _("inline assembly"),
                         _("machine instructions cannot run in Python"))
+    m = _VA_ARG.search(src.code)
+    if m is not None:  # its second argument is a type: no C expression pycparser reads
+        line = src.code.count("\n", 0, m.start()) + 1
+        col = m.start() - src.code.rfind("\n", 0, m.start())
+        raise PortError(f"{src.filename}:{line}:{col}", "va_arg", _(_VA_ARG_WHY))
     fake = fake_libc().replace("\n", " ")
     text = fake + "\n#line 1\n" + src.code
     text = "#line 0\n" + fake + "\n#line 1 \"" + src.filename + "\"\n" + src.code
