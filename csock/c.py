@@ -270,11 +270,16 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | {"errno", "h_errno"})
 
 
+# C names a star import leaves out: Python's time module is imported by too
+# many programs to be hidden by C's time(2) (c.time, or an explicit import).
+NOT_STARRED = frozenset({"time"})
+
 __all__ = sorted(
-    set(_LIB_NAMES)
-    | {"open", "fcntl", "signal", "sigaction", "sighandler", "cdef", "ffi", "lib", "new",
-       "cast", "sizeof", "offsetof", "addressof", "string", "buffer", "from_buffer", "NULL", "show",
-       "explain"}
+    (set(_LIB_NAMES)
+     | {"open", "fcntl", "signal", "sigaction", "sighandler", "cdef", "ffi", "lib", "new",
+        "cast", "sizeof", "offsetof", "addressof", "string", "buffer", "from_buffer", "NULL",
+        "show", "explain"})
+    - NOT_STARRED
 )
 
 _trace_from_env()

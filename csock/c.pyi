@@ -34,6 +34,7 @@ class CData:
 # The cffi objects and helpers (see cffi's documentation).
 ffi: Any
 lib: Any
+NOT_STARRED: frozenset[str]  # C names "from csock.c import *" leaves out
 NULL: CData
 
 def new(cdecl: str, init: Any = ..., /) -> CData:
@@ -172,7 +173,7 @@ __all__ = [
     "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket",
     "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
     "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
-    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "time", "tolower",
+    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower",
     "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 

@@ -21,6 +21,7 @@ import signal as py_signal
 import socket
 import stat as py_stat
 import struct
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -275,11 +276,12 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
         if public in ("kill", "raise_"):  # Python: a handler runs before they return
             assert getattr(c, public).__module__ == "csock._signals"
             continue
+        starred = public not in c.NOT_STARRED  # time: by name only
         if public in _libc.WRAPPERS:  # printf, the ctype functions, fork, exit
-            assert public in c.__all__
+            assert (public in c.__all__) == starred
             assert getattr(c, public) is _libc.WRAPPERS[public]
         elif name not in special:
-            assert public in c.__all__
+            assert (public in c.__all__) == starred
             assert getattr(c, public) is getattr(lib, name) or getattr(c, public) == getattr(
                 lib, name
             )
@@ -289,7 +291,20 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
 
 def test_all_is_lib_plus_helpers() -> None:
     public = {n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno", "set_h_errno"}
-    assert set(c.__all__) == public | HELPERS
+    assert set(c.__all__) == (public | HELPERS) - c.NOT_STARRED
+    assert c.NOT_STARRED <= public  # each one a real csock.c name
+
+
+def test_star_import_keeps_python_time_module() -> None:
+    # `import time` before the star import is common: C's time(2) must not hide it.
+    ns: dict[str, Any] = {}
+    exec("import time\nfrom csock.c import *", ns)  # noqa: S102
+    assert ns["time"] is sys.modules["time"]
+    assert "time" in c.NOT_STARRED and "ctime" in ns
+    exec("from csock.c import time", ns)  # noqa: S102  (explicitly, C's)
+    assert ns["time"] is c.time
+    now = c.new("time_t *")
+    assert c.time(now) == now[0] and abs(now[0] - sys.modules["time"].time()) < 5
 
 
 def test_star_import_exports_open_but_not_errno() -> None:

@@ -63,6 +63,14 @@ def translate(body: str, top: str = "") -> str:
     return port(f"#include <stdio.h>\n{top}\nint main(void)\n{{\n{body}\n}}\n", "t.c").python
 
 
+def test_time_is_imported_by_name_after_the_star_import() -> None:
+    # C's time(2) is left out of csock.c's star import (it would hide Python's
+    # time module): a port that calls it imports it explicitly.
+    py = translate("time_t t = time(NULL);\nreturn t > 0 ? 0 : 1;", "#include <time.h>")
+    assert "from csock.c import *\nfrom csock.c import time\n" in py
+    assert "from csock.c import time" not in translate("return 0;")
+
+
 def test_for_continue_runs_the_increment() -> None:
     py = translate("int i, n = 0;\nfor (i = 0; i < 4; i++) {\n if (i == 1)\n continue;\n n++;\n}"
                    "\nreturn n;")

@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 PRELUDE = textwrap.dedent("""\
-    import os, sys
+    import os, sys, time
     import csock.c as c
     from csock.c import *
-    import time  # after the star import: csock.c's time is C's time(2)
 
     def listener():
         fd = socket(AF_INET, SOCK_STREAM, 0)

@@ -121,6 +121,7 @@ class CData:
 # The cffi objects and helpers (see cffi's documentation).
 ffi: Any
 lib: Any
+NOT_STARRED: frozenset[str]  # C names "from csock.c import *" leaves out
 NULL: CData
 
 def new(cdecl: str, init: Any = ..., /) -> CData:

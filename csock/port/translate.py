@@ -89,7 +89,9 @@ class Translator:
         self.src = src
         self.keep_going = keep_going
         self.ffi, self.lib = ffi, lib
-        self.csock_names = set(cmod.__all__) | {"errno", "h_errno"}
+        self.csock_names = set(cmod.__all__) | {"errno", "h_errno"} | cmod.NOT_STARRED
+        self.not_starred = cmod.NOT_STARRED
+        self.explicit_imports: set[str] = set()  # csock.c names the star import leaves out
         self.libc_names, _unused = _libc()
         self.lines: list[Line] = []
         self.indent = 0
@@ -254,6 +256,8 @@ class Translator:
             self.uses_c = True
             return E("c.errno", T.INT)
         if name in self.csock_names:
+            if name in self.not_starred:
+                self.explicit_imports.add(name)
             value = getattr(self.lib, name, None)
             if isinstance(value, int):
                 return E(name, T.INT, P_ATOM, value)
@@ -1437,6 +1441,9 @@ class Translator:
         if self.uses_c:
             out.append(Line(0, "import csock.c as c", first))
         out.append(Line(0, "from csock.c import *", first))
+        if self.explicit_imports:
+            names = ", ".join(sorted(self.explicit_imports))
+            out.append(Line(0, f"from csock.c import {names}", first))
         if self.uses_libc:
             out.append(Line(0, "from csock.port.libc import *", first))
         return out
