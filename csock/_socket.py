@@ -491,13 +491,13 @@ class Socket:
         if not closed:
             try:
                 local = self.getsockname()
-                if local is not None:
+                if local:  # an unbound AF_UNIX socket's name is '': no laddr, as socket
                     text += f", laddr={local}"
             except OSError:
                 pass
             try:
                 remote = self.getpeername()
-                if remote is not None:
+                if remote:
                     text += f", raddr={remote}"
             except OSError:
                 pass

@@ -228,6 +228,16 @@ def test_repr(mod: ModuleType) -> None:
     assert repr(s).startswith(prefix + " [closed] fd=-1")
 
 
+def test_repr_unnamed_unix(mod: ModuleType) -> None:
+    # An unbound AF_UNIX socket's name, and a socketpair's peer, is '': socket's
+    # repr leaves laddr/raddr out rather than print "laddr=".
+    with mod.socket(mod.AF_UNIX) as s:
+        assert repr(s).endswith("proto=0>")
+    a, b = mod.socketpair()
+    with a, b:
+        assert "addr=" not in repr(a)
+
+
 def test_detach(mod: ModuleType) -> None:
     s = mod.socket()
     fd = s.detach()
