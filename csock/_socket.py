@@ -708,12 +708,12 @@ class Socket:
 
     def connect_ex(self, address: Any) -> int:
         """connect() that returns the errno (0 on success) instead of raising it."""
-        err = self._connect(address)
+        err = self._connect(address, "connect_ex")
         return _EWOULDBLOCK if err == -1 else err
 
-    def _connect(self, address: Any) -> int:
-        """0, an errno, or -1 for a timeout. Bad addresses raise."""
-        sa, length = _address.to_sockaddr(self._family, address, "connect")
+    def _connect(self, address: Any, caller: str = "connect") -> int:
+        """0, an errno, or -1 for a timeout. Bad addresses raise, naming ``caller``."""
+        sa, length = _address.to_sockaddr(self._family, address, caller)
         ref = self._ref
         result = lib.csockrt_connect(ref, ffi.cast("struct sockaddr *", sa), length)
         if result == 0:

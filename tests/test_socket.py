@@ -468,6 +468,25 @@ def test_connect_ex_success_and_nonblocking(mod: ModuleType) -> None:
             assert s.getsockopt(mod.SOL_SOCKET, mod.SO_ERROR) == 0
 
 
+def test_connect_ex_bad_port_names_connect_ex(mod: ModuleType) -> None:
+    # socket names the method called: "connect_ex(): port must be 0-65535."
+    with mod.socket() as s, pytest.raises(OverflowError, match=r"^connect_ex\(\): port"):
+        s.connect_ex(("127.0.0.1", 70000))
+    with mod.socket() as s, pytest.raises(OverflowError, match=r"^connect\(\): port"):
+        s.connect(("127.0.0.1", 70000))
+
+
+def test_receive_into_count_past_the_buffer(mod: ModuleType) -> None:
+    # CPython words the two differently; csock gave recv_into's for both.
+    a, b = mod.socketpair()
+    with a, b:
+        with pytest.raises(ValueError, match="^buffer too small for requested bytes$"):
+            a.recv_into(bytearray(4), 5)
+        with pytest.raises(ValueError,
+                           match="^nbytes is greater than the length of the buffer$"):
+            a.recvfrom_into(bytearray(4), 5)
+
+
 # ====================================================================== options
 def test_getsockopt_setsockopt(mod: ModuleType) -> None:
     with mod.socket() as s:
