@@ -640,6 +640,16 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "Escuchando" not in result.stderr  # failed before any socket
 
 
+def test_diagram_path_checked_before_the_demo(tmp_path: Path) -> None:
+    # The demo ran to its end, then failed with "csock demo: No such file or
+    # directory", naming no file.
+    target = tmp_path / "no-dir" / "demo.svg"
+    result = run("demo", "--diagram", str(target))
+    assert_one_line_error(result, rf"csock demo: cannot write {re.escape(str(target))}: "
+                                  r"No such file or directory")
+    assert result.stdout == ""
+
+
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
     result = run("serve-file", str(tmp_path), "0")
     assert_one_line_error(result, r"csock serve-file: cannot read .*: Is a directory")
@@ -787,6 +797,13 @@ CONTRACT = [
      r"csock sizes: error: .*nofields\.py:SockaddrIn has no _fields_: nothing to check"),
     ("cc-bad-quote", lambda d, p: ["sizes", "--check"], {"CC": "'cc"}, 2,
      r"csock sizes: error: cannot split \$CC=\"'cc\": No closing quotation"),
+    ("diagram-missing-dir", lambda d, p: ["demo", "--diagram", fs(d / "no-dir" / "d.svg")],
+     None, 1, r"csock demo: cannot write .*/no-dir/d\.svg: No such file or directory"),
+    ("diagram-is-dir", lambda d, p: ["demo", "--diagram", fs(d)], None, 1,
+     r"csock demo: cannot write .*: Is a directory"),
+    ("negative-port", lambda d, p: ["server", "-1"], None, 2,
+     r"csock server: error: argument PORT: invalid port -1: must be 0 to 65535 "
+     r"\(see csock server --help\)"),
     ("short-ipv4", lambda d, p: ["client", "1.2.3", "9"], None, 1,
      r"csock client: bad host '1\.2\.3': not a canonical IPv4 address \(inet_aton would "
      r"read it as 1\.2\.0\.3\); .*"),

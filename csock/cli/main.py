@@ -29,7 +29,7 @@ from csock._version import __version__
 from csock.cli import explain as _explain_cmd
 from csock.cli import i18n
 from csock.cli import sizes as _sizes_cmd
-from csock.cli.cbridge import CError, CliError
+from csock.cli.cbridge import CError, CliError, shown
 from csock.cli.i18n import _
 
 SERVER_PORT = 10000
@@ -49,6 +49,8 @@ def _decimal(text: str) -> int | None:
 def port_number(text: str) -> int:
     """argparse type: a TCP port, 0 (any free port) to 65535."""
     port = _decimal(text)
+    if port is None and re.fullmatch(r"-[0-9]{1,20}", text):  # a number, out of range
+        port = int(text)
     if port is None:
         raise argparse.ArgumentTypeError(_("invalid port {text!r}: not a number").format(
             text=text))
@@ -413,6 +415,8 @@ def _main(argv: list[str] | None) -> int:
         except BrokenPipeError:  # our stdout or stderr, not a socket (those are CError)
             raise
         except OSError as exc:  # a Python-side file operation (the demo's temp files)
+            if isinstance(exc.filename, (str, bytes)) and exc.strerror:
+                return fail(f"{shown(os.fsdecode(exc.filename))}: {exc.strerror}")
             return fail(f"{exc.strerror or exc}")
         except Exception as exc:  # a bug: still one line, naming the exception
             return fail(_("internal error (please report it): {kind}: {exc}").format(
