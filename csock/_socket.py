@@ -39,7 +39,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable
 from time import monotonic
-from typing import IO, TYPE_CHECKING, Any, Literal, overload
+from typing import IO, TYPE_CHECKING, Any, Literal, Self, overload
 
 from csock import _address, _validate
 from csock._constants import to_family, to_kind
@@ -554,11 +554,12 @@ class Socket:
                 pass
             lib.csockrt_fd_close(ref)
 
-    def dup(self) -> Socket:
-        """A new Socket on a duplicate (close-on-exec) of the descriptor."""
+    def dup(self) -> Self:
+        """A new socket of this class on a duplicate (close-on-exec) of the descriptor."""
         new_fd = self._check(lib.csockrt_fcntl(self._ref, lib.F_DUPFD_CLOEXEC, 0))
         try:
-            sock = Socket(self._family, self._type, self._proto, fileno=new_fd)
+            # As socket.dup: self.__class__, so that a subclass's dup is one too.
+            sock = self.__class__(self._family, self._type, self._proto, fileno=new_fd)
         except BaseException:
             lib.close(new_fd)  # the duplicate is ours until a Socket owns it
             raise

@@ -238,6 +238,15 @@ def test_repr_unnamed_unix(mod: ModuleType) -> None:
         assert "addr=" not in repr(a)
 
 
+def test_dup_keeps_the_subclass(mod: ModuleType) -> None:
+    # socket.dup builds self.__class__; csock's built a plain Socket.
+    class Mine(mod.socket):  # type: ignore[name-defined,misc]
+        pass
+
+    with Mine() as s, s.dup() as copy:
+        assert type(copy) is Mine
+
+
 def test_detach(mod: ModuleType) -> None:
     s = mod.socket()
     fd = s.detach()
