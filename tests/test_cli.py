@@ -768,15 +768,15 @@ def fs(path: Path | bytes) -> str:
 
 # Finding 6 of issue 10: each of these printed a traceback (or hung).
 CONTRACT = [
-    ("port-superscript", lambda d, p: ["explain", "sockaddr_in", "127.0.0.1:\u00b9"], None, 1,
+    ("port-superscript", lambda d, p: ["explain", "sockaddr_in", "127.0.0.1:\u00b9"], None, 2,
      r"csock explain: invalid port '\u00b9' in '127\.0\.0\.1:\u00b9': must be 0 to 65535"),
-    ("scope-overflow", lambda d, p: ["explain", "sockaddr_in6", "[::1%99999999999]:80"], None, 1,
+    ("scope-overflow", lambda d, p: ["explain", "sockaddr_in6", "[::1%99999999999]:80"], None, 2,
      r"csock explain: scope '99999999999' in '\[::1%99999999999\]:80': give the interface "
      r"index as a number, 0 to 4294967295"),
-    ("explain-non-utf8-host", lambda d, p: ["explain", "sockaddr_in", fs(b"\xff:80")], None, 1,
+    ("explain-non-utf8-host", lambda d, p: ["explain", "sockaddr_in", fs(b"\xff:80")], None, 2,
      r"csock explain: '\\udcff' in '\\udcff:80' is not a numeric IPv4 address"),
     ("explain-non-utf8-long-path",
-     lambda d, p: ["explain", "sockaddr_un", fs(b"/" + b"\xff" * 200)], None, 1,
+     lambda d, p: ["explain", "sockaddr_un", fs(b"/" + b"\xff" * 200)], None, 2,
      r"csock explain: path of 201 bytes: sun_path holds at most 107 and a NUL"),
     ("serve-file-non-utf8", lambda d, p: ["serve-file", fs(d / fs(b"\xff-missing")), "0"],
      None, 1, r"csock serve-file: cannot open .*/\\xff-missing: No such file or directory"),

@@ -327,7 +327,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         try:
             return _explain_cmd.run(args)
         except _explain_cmd.ExplainError as exc:
-            raise CliError(str(exc)) from None
+            usage = CliError(str(exc))
+            usage.status = 2  # bad STRUCT or ADDRESS: a usage error, as sizes --struct
+            raise usage from None
     if command == "netstat":
         from csock.cli import netstat
 
