@@ -132,6 +132,14 @@ def test_usage_errors_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 2 and "argumentos no reconocidos: --bogus" in err
     status, _out, err = csock(capsys, "--lang", "es", "nada")
     assert status == 2 and "opción no válida: 'nada'" in err
+    # netstat --pid said "invalid count 'x': must be 0 or more" (and took 0).
+    for pid in ("x", "0"):
+        status, _out, err = csock(capsys, "--lang", "es", "netstat", "--pid", pid)
+        assert status == 2 and f"PID no válido '{pid}': se espera un número de proceso" in err
+        status, _out, err = csock(capsys, "--lang", "en", "netstat", "--pid", pid)
+        assert status == 2 and f"invalid PID '{pid}': want a process number, 1 or more" in err
+    status, _out, err = csock(capsys, "--lang", "es", "server", "-1")
+    assert status == 2 and "puerto no válido -1: debe estar entre 0 y 65535" in err
 
 
 def test_demo_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:

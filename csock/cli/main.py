@@ -68,6 +68,15 @@ def count(text: str) -> int:
     return value
 
 
+def process_id(text: str) -> int:
+    """argparse type: a process ID (netstat --pid)."""
+    value = _decimal(text)
+    if value is None or value == 0:
+        raise argparse.ArgumentTypeError(
+            _("invalid PID {text!r}: want a process number, 1 or more").format(text=text))
+    return value
+
+
 def seconds(text: str) -> float:
     """argparse type: a timeout in seconds, 0 (none) or more."""
     try:
