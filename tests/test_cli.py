@@ -160,6 +160,15 @@ def test_help(args: list[str], mentions: list[str]) -> None:
         assert word in result.stdout, word
 
 
+def test_serve_file_timeout_help_is_about_sends() -> None:
+    # It was the client's text: "give up when connect, or any one send or recv...",
+    # but serve-file neither connects nor receives.
+    text = " ".join(run("serve-file", "--help").stdout.split())
+    timeout_help = text.split("--timeout SECONDS", 2)[2].split(" example:")[0]
+    assert "when any one send makes no progress" in timeout_help
+    assert "connect" not in timeout_help and "recv" not in timeout_help
+
+
 def test_sizes() -> None:
     result = run("sizes")
     assert result.returncode == 0, result.stderr

@@ -183,11 +183,16 @@ HOST_HELP = i18n.N_("numeric address: a dotted-quad IPv4 address (127.0.0.1), an
                     "forms (1.2.3) are refused")
 
 
-def _add_timeout(parser: argparse.ArgumentParser) -> None:
+_CONNECT_TIMEOUT_HELP = i18n.N_("give up when connect, or any one send or recv, makes no "
+                                "progress for SECONDS (default {default:g}; 0: wait forever)")
+# serve-file connects nowhere and receives nothing: its timeout is the sends'.
+_SEND_TIMEOUT_HELP = i18n.N_("give up on a client (and reset it) when any one send makes no "
+                             "progress for SECONDS (default {default:g}; 0: wait forever)")
+
+
+def _add_timeout(parser: argparse.ArgumentParser, text: str = _CONNECT_TIMEOUT_HELP) -> None:
     parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=_("give up when connect, or any one send or recv, makes no "
-                               "progress for SECONDS (default {default:g}; 0: wait "
-                               "forever)").format(default=DEFAULT_TIMEOUT))
+                        help=_(text).format(default=DEFAULT_TIMEOUT))
 
 
 def _connect_arguments(parser: argparse.ArgumentParser, port: int,
@@ -275,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("file", metavar="FILE", help=_("the file to send"))
     _listener_arguments(serve, FILE_PORT, max_clients=1,
                         max_help=_("exit after N clients (default 1; 0: never)"))
-    _add_timeout(serve)
+    _add_timeout(serve, _SEND_TIMEOUT_HELP)
 
     fetch = _sub(subs, "fetch-file", _("receive a file from serve-file"),
                  _("Connect to HOST:PORT and write everything received to OUTFILE.part, "
