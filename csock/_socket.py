@@ -39,7 +39,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable
 from time import monotonic
-from typing import IO, TYPE_CHECKING, Any, Literal, overload
+from typing import IO, TYPE_CHECKING, Any, Literal, Self, overload
 
 from csock import _address, _validate
 from csock._constants import to_family, to_kind
@@ -491,13 +491,13 @@ class Socket:
         if not closed:
             try:
                 local = self.getsockname()
-                if local is not None:
+                if local:  # an unbound AF_UNIX socket's name is '': no laddr, as socket
                     text += f", laddr={local}"
             except OSError:
                 pass
             try:
                 remote = self.getpeername()
-                if remote is not None:
+                if remote:
                     text += f", raddr={remote}"
             except OSError:
                 pass
@@ -554,11 +554,12 @@ class Socket:
                 pass
             lib.csockrt_fd_close(ref)
 
-    def dup(self) -> Socket:
-        """A new Socket on a duplicate (close-on-exec) of the descriptor."""
+    def dup(self) -> Self:
+        """A new socket of this class on a duplicate (close-on-exec) of the descriptor."""
         new_fd = self._check(lib.csockrt_fcntl(self._ref, lib.F_DUPFD_CLOEXEC, 0))
         try:
-            sock = Socket(self._family, self._type, self._proto, fileno=new_fd)
+            # As socket.dup: self.__class__, so that a subclass's dup is one too.
+            sock = self.__class__(self._family, self._type, self._proto, fileno=new_fd)
         except BaseException:
             lib.close(new_fd)  # the duplicate is ours until a Socket owns it
             raise
@@ -708,12 +709,12 @@ class Socket:
 
     def connect_ex(self, address: Any) -> int:
         """connect() that returns the errno (0 on success) instead of raising it."""
-        err = self._connect(address)
+        err = self._connect(address, "connect_ex")
         return _EWOULDBLOCK if err == -1 else err
 
-    def _connect(self, address: Any) -> int:
-        """0, an errno, or -1 for a timeout. Bad addresses raise."""
-        sa, length = _address.to_sockaddr(self._family, address, "connect")
+    def _connect(self, address: Any, caller: str = "connect") -> int:
+        """0, an errno, or -1 for a timeout. Bad addresses raise, naming ``caller``."""
+        sa, length = _address.to_sockaddr(self._family, address, caller)
         ref = self._ref
         result = lib.csockrt_connect(ref, ffi.cast("struct sockaddr *", sa), length)
         if result == 0:

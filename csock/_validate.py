@@ -177,5 +177,8 @@ def receive_count(target: Any, nbytes: object, flags: object, caller: str) -> tu
     if count == 0:
         count = size
     elif count > size:
+        # CPython's wording differs between the two callers.
+        if caller == "recvfrom_into":
+            raise ValueError("nbytes is greater than the length of the buffer")
         raise ValueError("buffer too small for requested bytes")
     return count, flags

@@ -67,6 +67,9 @@ Notes:
   bytes object's own storage: never receive into bytes (``recv(fd, b"...", n,
   0)`` would overwrite an immutable object); use ``new("char[]", n)`` or
   ``from_buffer(bytearray(n))``.
+* Lengths are not checked against buffers, as in C: ``recv(fd, buf, 100, 0)``
+  into ``buf = new("char[]", 10)`` writes past its end and may crash the
+  interpreter. Pass ``sizeof(buf)`` (or ``len(buf)``), not a number typed twice.
 * C macros are small C functions here: h_addr(hostent), FD_ZERO/FD_SET/
   FD_CLR/FD_ISSET (out-of-range fds are ignored rather than overflowing the
   set), CMSG_FIRSTHDR/CMSG_NXTHDR/CMSG_DATA/CMSG_SPACE/CMSG_LEN (a NULL

@@ -160,6 +160,15 @@ def test_help(args: list[str], mentions: list[str]) -> None:
         assert word in result.stdout, word
 
 
+def test_serve_file_timeout_help_is_about_sends() -> None:
+    # It was the client's text: "give up when connect, or any one send or recv...",
+    # but serve-file neither connects nor receives.
+    text = " ".join(run("serve-file", "--help").stdout.split())
+    timeout_help = text.split("--timeout SECONDS", 2)[2].split(" example:")[0]
+    assert "when any one send makes no progress" in timeout_help
+    assert "connect" not in timeout_help and "recv" not in timeout_help
+
+
 def test_sizes() -> None:
     result = run("sizes")
     assert result.returncode == 0, result.stderr
@@ -640,6 +649,16 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "Escuchando" not in result.stderr  # failed before any socket
 
 
+def test_diagram_path_checked_before_the_demo(tmp_path: Path) -> None:
+    # The demo ran to its end, then failed with "csock demo: No such file or
+    # directory", naming no file.
+    target = tmp_path / "no-dir" / "demo.svg"
+    result = run("demo", "--diagram", str(target))
+    assert_one_line_error(result, rf"csock demo: cannot write {re.escape(str(target))}: "
+                                  r"No such file or directory")
+    assert result.stdout == ""
+
+
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
     result = run("serve-file", str(tmp_path), "0")
     assert_one_line_error(result, r"csock serve-file: cannot read .*: Is a directory")
@@ -758,15 +777,15 @@ def fs(path: Path | bytes) -> str:
 
 # Finding 6 of issue 10: each of these printed a traceback (or hung).
 CONTRACT = [
-    ("port-superscript", lambda d, p: ["explain", "sockaddr_in", "127.0.0.1:\u00b9"], None, 1,
+    ("port-superscript", lambda d, p: ["explain", "sockaddr_in", "127.0.0.1:\u00b9"], None, 2,
      r"csock explain: invalid port '\u00b9' in '127\.0\.0\.1:\u00b9': must be 0 to 65535"),
-    ("scope-overflow", lambda d, p: ["explain", "sockaddr_in6", "[::1%99999999999]:80"], None, 1,
+    ("scope-overflow", lambda d, p: ["explain", "sockaddr_in6", "[::1%99999999999]:80"], None, 2,
      r"csock explain: scope '99999999999' in '\[::1%99999999999\]:80': give the interface "
      r"index as a number, 0 to 4294967295"),
-    ("explain-non-utf8-host", lambda d, p: ["explain", "sockaddr_in", fs(b"\xff:80")], None, 1,
+    ("explain-non-utf8-host", lambda d, p: ["explain", "sockaddr_in", fs(b"\xff:80")], None, 2,
      r"csock explain: '\\udcff' in '\\udcff:80' is not a numeric IPv4 address"),
     ("explain-non-utf8-long-path",
-     lambda d, p: ["explain", "sockaddr_un", fs(b"/" + b"\xff" * 200)], None, 1,
+     lambda d, p: ["explain", "sockaddr_un", fs(b"/" + b"\xff" * 200)], None, 2,
      r"csock explain: path of 201 bytes: sun_path holds at most 107 and a NUL"),
     ("serve-file-non-utf8", lambda d, p: ["serve-file", fs(d / fs(b"\xff-missing")), "0"],
      None, 1, r"csock serve-file: cannot open .*/\\xff-missing: No such file or directory"),
@@ -787,6 +806,13 @@ CONTRACT = [
      r"csock sizes: error: .*nofields\.py:SockaddrIn has no _fields_: nothing to check"),
     ("cc-bad-quote", lambda d, p: ["sizes", "--check"], {"CC": "'cc"}, 2,
      r"csock sizes: error: cannot split \$CC=\"'cc\": No closing quotation"),
+    ("diagram-missing-dir", lambda d, p: ["demo", "--diagram", fs(d / "no-dir" / "d.svg")],
+     None, 1, r"csock demo: cannot write .*/no-dir/d\.svg: No such file or directory"),
+    ("diagram-is-dir", lambda d, p: ["demo", "--diagram", fs(d)], None, 1,
+     r"csock demo: cannot write .*: Is a directory"),
+    ("negative-port", lambda d, p: ["server", "-1"], None, 2,
+     r"csock server: error: argument PORT: invalid port -1: must be 0 to 65535 "
+     r"\(see csock server --help\)"),
     ("short-ipv4", lambda d, p: ["client", "1.2.3", "9"], None, 1,
      r"csock client: bad host '1\.2\.3': not a canonical IPv4 address \(inet_aton would "
      r"read it as 1\.2\.0\.3\); .*"),

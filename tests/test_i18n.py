@@ -132,6 +132,14 @@ def test_usage_errors_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 2 and "argumentos no reconocidos: --bogus" in err
     status, _out, err = csock(capsys, "--lang", "es", "nada")
     assert status == 2 and "opción no válida: 'nada'" in err
+    # netstat --pid said "invalid count 'x': must be 0 or more" (and took 0).
+    for pid in ("x", "0"):
+        status, _out, err = csock(capsys, "--lang", "es", "netstat", "--pid", pid)
+        assert status == 2 and f"PID no válido '{pid}': se espera un número de proceso" in err
+        status, _out, err = csock(capsys, "--lang", "en", "netstat", "--pid", pid)
+        assert status == 2 and f"invalid PID '{pid}': want a process number, 1 or more" in err
+    status, _out, err = csock(capsys, "--lang", "es", "server", "-1")
+    assert status == 2 and "puerto no válido -1: debe estar entre 0 y 65535" in err
 
 
 def test_demo_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
@@ -163,7 +171,7 @@ def test_sizes_explain_netstat_in_spanish(capsys: pytest.CaptureFixture[str]) ->
     assert status == 0 and "Un cast no copia ni convierte nada" in out
     assert "addrlen para bind()/connect(): 16" in out
     status, _out, err = csock(capsys, "--lang", "es", "explain", "sockaddr_in")
-    assert status == 1 and "sockaddr_in necesita una ADDRESS" in err
+    assert status == 2 and "sockaddr_in necesita una ADDRESS" in err
     status, out, _err = csock(capsys, "--lang", "es", "netstat", "--no-unix")
     assert status == 0
     assert out.splitlines()[0].split() == ["Proto", "Recib", "Enviad", "Dirección", "local",
@@ -182,11 +190,11 @@ def test_layout_and_explain_errors_in_spanish(capsys: pytest.CaptureFixture[str]
     for address, text in (("[::1%x]:1", "ámbito 'x' en '[::1%x]:1': da el índice de la "
                                         "interfaz como número"),):
         status, _out, err = csock(capsys, "--lang", "es", "explain", "sockaddr_in6", address)
-        assert status == 1 and text in err, err
+        assert status == 2 and text in err, err
     status, _out, err = csock(capsys, "--lang", "es", "explain", "sockaddr_un", "/" + "p" * 200)
-    assert status == 1 and "ruta de 201 bytes: sun_path admite como mucho 107 y un NUL" in err
+    assert status == 2 and "ruta de 201 bytes: sun_path admite como mucho 107 y un NUL" in err
     status, _out, err = csock(capsys, "--lang", "es", "explain", "sockaddr_un", "@" + "p" * 200)
-    assert status == 1 and "nombre abstracto de 200 bytes: como mucho 107" in err
+    assert status == 2 and "nombre abstracto de 200 bytes: como mucho 107" in err
     from csock._layout_probe import Mismatch
 
     i18n.use("es", c_messages=False)

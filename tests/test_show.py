@@ -295,12 +295,12 @@ def test_explain_command_ipv4_ipv6_unix() -> None:
 
 def test_explain_command_errors_and_help() -> None:
     out = run_explain("sockaddr_in", "1.2.3:80")
-    assert out.returncode == 1
+    assert out.returncode == 2  # a usage error, as sizes --struct nosuch
     assert out.stderr == "csock explain: '1.2.3' in '1.2.3:80' is not a numeric IPv4 address\n"
     out = run_explain("sockaddr_in", "127.0.0.1:70000")
-    assert out.returncode == 1 and "must be 0 to 65535" in out.stderr
+    assert out.returncode == 2 and "must be 0 to 65535" in out.stderr
     out = run_explain("nosuch")
-    assert out.returncode == 1 and "unknown struct 'nosuch'" in out.stderr
+    assert out.returncode == 2 and "unknown struct 'nosuch'" in out.stderr
     out = run_explain("--help")
     assert out.returncode == 0
     assert "python -m csock explain sockaddr_un @name" in out.stdout

@@ -228,6 +228,25 @@ def test_repr(mod: ModuleType) -> None:
     assert repr(s).startswith(prefix + " [closed] fd=-1")
 
 
+def test_repr_unnamed_unix(mod: ModuleType) -> None:
+    # An unbound AF_UNIX socket's name, and a socketpair's peer, is '': socket's
+    # repr leaves laddr/raddr out rather than print "laddr=".
+    with mod.socket(mod.AF_UNIX) as s:
+        assert repr(s).endswith("proto=0>")
+    a, b = mod.socketpair()
+    with a, b:
+        assert "addr=" not in repr(a)
+
+
+def test_dup_keeps_the_subclass(mod: ModuleType) -> None:
+    # socket.dup builds self.__class__; csock's built a plain Socket.
+    class Mine(mod.socket):  # type: ignore[name-defined,misc]
+        pass
+
+    with Mine() as s, s.dup() as copy:
+        assert type(copy) is Mine
+
+
 def test_detach(mod: ModuleType) -> None:
     s = mod.socket()
     fd = s.detach()
@@ -456,6 +475,25 @@ def test_connect_ex_success_and_nonblocking(mod: ModuleType) -> None:
             assert err in (0, errno.EINPROGRESS)
             select.select([], [s], [], LONG)
             assert s.getsockopt(mod.SOL_SOCKET, mod.SO_ERROR) == 0
+
+
+def test_connect_ex_bad_port_names_connect_ex(mod: ModuleType) -> None:
+    # socket names the method called: "connect_ex(): port must be 0-65535."
+    with mod.socket() as s, pytest.raises(OverflowError, match=r"^connect_ex\(\): port"):
+        s.connect_ex(("127.0.0.1", 70000))
+    with mod.socket() as s, pytest.raises(OverflowError, match=r"^connect\(\): port"):
+        s.connect(("127.0.0.1", 70000))
+
+
+def test_receive_into_count_past_the_buffer(mod: ModuleType) -> None:
+    # CPython words the two differently; csock gave recv_into's for both.
+    a, b = mod.socketpair()
+    with a, b:
+        with pytest.raises(ValueError, match="^buffer too small for requested bytes$"):
+            a.recv_into(bytearray(4), 5)
+        with pytest.raises(ValueError,
+                           match="^nbytes is greater than the length of the buffer$"):
+            a.recvfrom_into(bytearray(4), 5)
 
 
 # ====================================================================== options

@@ -109,10 +109,10 @@ def test_explain_cast_of_a_bigger_struct_says_what_is_cut(
 
 
 def test_no_htons_needs_as(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["explain", "sockaddr_in", "127.0.0.1:1", "--no-htons"]) == 1
+    assert main(["explain", "sockaddr_in", "127.0.0.1:1", "--no-htons"]) == 2
     assert capsys.readouterr().err == (
         "csock explain: --no-htons goes with --as STRUCT (try --as sockaddr)\n")
-    assert main(["explain", "sockaddr_in", "127.0.0.1:1", "--as", "nosuch"]) == 1
+    assert main(["explain", "sockaddr_in", "127.0.0.1:1", "--as", "nosuch"]) == 2
     assert "unknown struct 'nosuch'" in capsys.readouterr().err
 
 

@@ -390,8 +390,26 @@ def tcp_state(fd: int) -> str:
     return xval(int(info.tcpi_state), TCP_STATES, "TCP_???").removeprefix("TCP_")
 
 
+def _check_diagram_path(path: str) -> None:
+    """Refuse, before the demo runs, a --diagram path that cannot be written."""
+    folder = os.path.dirname(path) or "."
+    err = None
+    if os.path.isdir(path):
+        err = c.EISDIR
+    elif not os.path.isdir(folder):
+        err = c.ENOENT if not os.path.exists(folder) else c.ENOTDIR
+    elif not os.access(folder, os.W_OK | os.X_OK) and not (
+            os.path.isfile(path) and os.access(path, os.W_OK)):
+        err = c.EACCES
+    if err is not None:
+        raise CliError(_("cannot write {path}: {error}").format(
+            path=cc.shown(path), error=cc.strerror(err)))
+
+
 def run_demo(out: Callable[[str], None], states: bool = False, step: bool = False,
              diagram: str | None = None, hints: bool = False) -> int:
+    if diagram is not None:
+        _check_diagram_path(diagram)
     demo = Demo(out, states=states, step=step, diagram=diagram is not None)
     try:
         with tempfile.TemporaryDirectory(prefix="csock-demo-") as workdir, \
@@ -402,6 +420,10 @@ def run_demo(out: Callable[[str], None], states: bool = False, step: bool = Fals
     if diagram is not None:
         from csock.cli import diagram as svg
 
-        svg.write(diagram, demo.transcript.events)
+        try:
+            svg.write(diagram, demo.transcript.events)
+        except OSError as exc:
+            raise CliError(_("cannot write {path}: {error}").format(
+                path=cc.shown(diagram), error=exc.strerror or exc)) from None
         out(_("sequence diagram written to {path}").format(path=diagram))
     return 0

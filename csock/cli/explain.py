@@ -54,7 +54,8 @@ examples:
 
 
 class ExplainError(ValueError):
-    """A STRUCT or ADDRESS that cannot be explained (the message says why)."""
+    """A STRUCT or ADDRESS that cannot be explained (the message says why): a
+    usage error, exit status 2, as ``sizes --struct`` gives an unknown struct."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

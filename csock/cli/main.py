@@ -29,7 +29,7 @@ from csock._version import __version__
 from csock.cli import explain as _explain_cmd
 from csock.cli import i18n
 from csock.cli import sizes as _sizes_cmd
-from csock.cli.cbridge import CError, CliError
+from csock.cli.cbridge import CError, CliError, shown
 from csock.cli.i18n import _
 
 SERVER_PORT = 10000
@@ -49,6 +49,8 @@ def _decimal(text: str) -> int | None:
 def port_number(text: str) -> int:
     """argparse type: a TCP port, 0 (any free port) to 65535."""
     port = _decimal(text)
+    if port is None and re.fullmatch(r"-[0-9]{1,20}", text):  # a number, out of range
+        port = int(text)
     if port is None:
         raise argparse.ArgumentTypeError(_("invalid port {text!r}: not a number").format(
             text=text))
@@ -63,6 +65,15 @@ def count(text: str) -> int:
     if value is None:
         raise argparse.ArgumentTypeError(_("invalid count {text!r}: must be 0 or more").format(
             text=text))
+    return value
+
+
+def process_id(text: str) -> int:
+    """argparse type: a process ID (netstat --pid)."""
+    value = _decimal(text)
+    if value is None or value == 0:
+        raise argparse.ArgumentTypeError(
+            _("invalid PID {text!r}: want a process number, 1 or more").format(text=text))
     return value
 
 
@@ -172,11 +183,16 @@ HOST_HELP = i18n.N_("numeric address: a dotted-quad IPv4 address (127.0.0.1), an
                     "forms (1.2.3) are refused")
 
 
-def _add_timeout(parser: argparse.ArgumentParser) -> None:
+_CONNECT_TIMEOUT_HELP = i18n.N_("give up when connect, or any one send or recv, makes no "
+                                "progress for SECONDS (default {default:g}; 0: wait forever)")
+# serve-file connects nowhere and receives nothing: its timeout is the sends'.
+_SEND_TIMEOUT_HELP = i18n.N_("give up on a client (and reset it) when any one send makes no "
+                             "progress for SECONDS (default {default:g}; 0: wait forever)")
+
+
+def _add_timeout(parser: argparse.ArgumentParser, text: str = _CONNECT_TIMEOUT_HELP) -> None:
     parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=_("give up when connect, or any one send or recv, makes no "
-                               "progress for SECONDS (default {default:g}; 0: wait "
-                               "forever)").format(default=DEFAULT_TIMEOUT))
+                        help=_(text).format(default=DEFAULT_TIMEOUT))
 
 
 def _connect_arguments(parser: argparse.ArgumentParser, port: int,
@@ -264,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("file", metavar="FILE", help=_("the file to send"))
     _listener_arguments(serve, FILE_PORT, max_clients=1,
                         max_help=_("exit after N clients (default 1; 0: never)"))
-    _add_timeout(serve)
+    _add_timeout(serve, _SEND_TIMEOUT_HELP)
 
     fetch = _sub(subs, "fetch-file", _("receive a file from serve-file"),
                  _("Connect to HOST:PORT and write everything received to OUTFILE.part, "
@@ -325,7 +341,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         try:
             return _explain_cmd.run(args)
         except _explain_cmd.ExplainError as exc:
-            raise CliError(str(exc)) from None
+            usage = CliError(str(exc))
+            usage.status = 2  # bad STRUCT or ADDRESS: a usage error, as sizes --struct
+            raise usage from None
     if command == "netstat":
         from csock.cli import netstat
 
@@ -413,6 +431,8 @@ def _main(argv: list[str] | None) -> int:
         except BrokenPipeError:  # our stdout or stderr, not a socket (those are CError)
             raise
         except OSError as exc:  # a Python-side file operation (the demo's temp files)
+            if isinstance(exc.filename, (str, bytes)) and exc.strerror:
+                return fail(f"{shown(os.fsdecode(exc.filename))}: {exc.strerror}")
             return fail(f"{exc.strerror or exc}")
         except Exception as exc:  # a bug: still one line, naming the exception
             return fail(_("internal error (please report it): {kind}: {exc}").format(

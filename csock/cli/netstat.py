@@ -288,9 +288,9 @@ EXAMPLES = N_("examples:\n  python -m csock netstat --listening\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from csock.cli.main import count, port_number
+    from csock.cli.main import port_number, process_id
 
-    parser.add_argument("--pid", type=count, metavar="PID",
+    parser.add_argument("--pid", type=process_id, metavar="PID",
                         help=_("only the sockets of process PID"))
     parser.add_argument("--port", type=port_number, metavar="PORT",
                         help=_("only sockets whose local or foreign port is PORT"))
