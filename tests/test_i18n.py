@@ -282,6 +282,18 @@ def test_sizes_checks_speak_spanish(capsys: pytest.CaptureFixture[str]) -> None:
             assert english not in out, (english, out)
     status, out, err = csock(capsys, "--lang", "es", "sizes", "--check-ctypes", "nocolon")
     assert status == 2 and "--check-ctypes espera MÓDULO:CLASE[=STRUCT]" in err, err
+    # A MODULE path that cannot be loaded says why, in both languages.
+    for lang, missing, not_py in (
+            ("en", "cannot load /nonexistent/x: no such file",
+             "cannot load /etc/hostname: not a Python source file (.py)"),
+            ("es", "no se puede cargar /nonexistent/x: no existe el fichero",
+             "no se puede cargar /etc/hostname: no es un fichero fuente de Python (.py)")):
+        status, out, err = csock(capsys, "--lang", lang, "sizes", "--check-ctypes",
+                                 "/nonexistent/x:S")
+        assert status == 2 and missing in err, err
+        status, out, err = csock(capsys, "--lang", lang, "sizes", "--check-ctypes",
+                                 "/etc/hostname:S")
+        assert status == 2 and not_py in err, err
     # The English report is still the English one.
     status, out, err = csock(capsys, "--lang", "en", *SIZES_CHECKS[0])
     assert "Your struct in_addr" in out and "WRONG size" in out, out

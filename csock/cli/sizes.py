@@ -328,7 +328,10 @@ def _load_class(spec: str) -> tuple[type, str, str]:
             mspec = importlib.util.spec_from_file_location(
                 "_csock_user_" + re.sub(r"\W", "_", modname), modname)
             if mspec is None or mspec.loader is None:
-                raise UsageError(_("cannot load {module}").format(module=modname))
+                reason = (_("no such file") if not os.path.exists(modname)
+                          else _("not a Python source file (.py)"))
+                raise UsageError(_("cannot load {module}: {reason}").format(
+                    module=modname, reason=reason))
             module = importlib.util.module_from_spec(mspec)
             mspec.loader.exec_module(module)
         else:
