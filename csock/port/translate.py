@@ -35,6 +35,11 @@ _VA_MACROS = {"va_start", "va_end", "va_copy", "va_arg"}
 _VPRINTF = {"vprintf": "printf", "vfprintf": "fprintf", "vsprintf": "sprintf",
             "vsnprintf": "snprintf"}
 
+# C's lvalues that csock.c reads and assigns live, as c.NAME (never star-imported):
+# the thread's errno and h_errno, getopt()'s variables.
+_LIVE = {"errno": T.INT, "h_errno": T.INT, "optind": T.INT, "opterr": T.INT,
+         "optopt": T.INT, "optarg": T.ptr(T.CHAR)}
+
 _STDLIB_CALLS = {"exit": ("sys", "sys.exit"), "_exit": ("os", "os._exit")}
 
 
@@ -89,7 +94,7 @@ class Translator:
         self.src = src
         self.keep_going = keep_going
         self.ffi, self.lib = ffi, lib
-        self.csock_names = set(cmod.__all__) | {"errno", "h_errno"} | cmod.NOT_STARRED
+        self.csock_names = set(cmod.__all__) | set(_LIVE) | cmod.NOT_STARRED
         self.not_starred = cmod.NOT_STARRED
         self.explicit_imports: set[str] = set()  # csock.c names the star import leaves out
         self.libc_names, _unused = _libc()
@@ -252,9 +257,9 @@ class Translator:
                 return boxed
             const = getattr(var, "const", None)
             return E(var.name, var.type, const=const)
-        if name == "errno":
+        if name in _LIVE:
             self.uses_c = True
-            return E("c.errno", T.INT)
+            return E(f"c.{name}", _LIVE[name])
         if name in self.csock_names:
             if name in self.not_starred:
                 self.explicit_imports.add(name)
@@ -797,8 +802,9 @@ class Translator:
 
     def lvalue(self, node: Any) -> tuple[str, CType, bool]:
         """(text, type, is a plain char in memory)."""
-        if isinstance(node, c_ast.ID) and node.name == "errno":
-            return "c.errno", T.INT, False
+        if isinstance(node, c_ast.ID) and node.name in _LIVE and self.lookup(node.name) is None:
+            self.uses_c = True
+            return f"c.{node.name}", _LIVE[node.name], False
         e = self.expr(node)
         return e.text, e.type, bool(getattr(e, "mem", False)) and e.type.name == "char"
 
