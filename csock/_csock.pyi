@@ -220,9 +220,9 @@ class _Lib:
     STDOUT_FILENO: int
     STDERR_FILENO: int
     optarg: Any
-    optind: Any
-    opterr: Any
-    optopt: Any
+    optind: int
+    opterr: int
+    optopt: int
     def close(self, __0: int) -> int: ...
     def read(self, __0: int, __1: Any, __2: int) -> int: ...
     def write(self, __0: int, __1: Any, __2: int) -> int: ...
