@@ -42,9 +42,46 @@ __all__ = ["CModule", "WRAPPERS", "format_bytes"]
 # errno and h_errno
 
 
+# getopt()'s global variables: C's own, read and assigned at each access.
+LIVE_GLOBALS = frozenset({"optarg", "optind", "opterr", "optopt"})
+
+
 class CModule(types.ModuleType):
     """csock.c's module type: ``errno`` and ``h_errno`` read and assign the
-    calling thread's C values, as C's lvalues do."""
+    calling thread's C values, as C's lvalues do; getopt()'s ``optarg``,
+    ``optind``, ``opterr`` and ``optopt`` are C's global variables, live."""
+
+    @property
+    def optarg(self) -> Any:
+        return lib.optarg
+
+    @optarg.setter
+    def optarg(self, value: Any) -> None:
+        lib.optarg = value
+
+    @property
+    def optind(self) -> int:
+        return int(lib.optind)
+
+    @optind.setter
+    def optind(self, value: int) -> None:
+        lib.optind = _c_int(value, "optind")
+
+    @property
+    def opterr(self) -> int:
+        return int(lib.opterr)
+
+    @opterr.setter
+    def opterr(self, value: int) -> None:
+        lib.opterr = _c_int(value, "opterr")
+
+    @property
+    def optopt(self) -> int:
+        return int(lib.optopt)
+
+    @optopt.setter
+    def optopt(self, value: int) -> None:
+        lib.optopt = _c_int(value, "optopt")
 
     @property
     def errno(self) -> int:

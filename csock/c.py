@@ -26,7 +26,10 @@ Notes:
   the next C call and for perror(). ``from csock.c import *`` copies names
   once, so it does not export them: write ``import csock.c as c`` and use
   ``c.errno``. (A bare ``errno = 0`` after the star import makes a Python
-  variable that C never sees.)
+  variable that C never sees.) getopt()'s variables are C's too, read live
+  and left out of the star import the same way: ``c.optarg`` (a ``char *``,
+  NULL when the option has no argument), ``c.optind``, ``c.opterr`` and
+  ``c.optopt`` (ints; ``c.optind = 1`` starts a new scan, as in C).
 * Names that shadow Python builtins on ``from csock.c import *``: ``open``
   (C's open(2)) and ``exit`` (C's exit(3)). ``read``/``write``/``close``/
   ``select``/``poll``/``stat``/``fork`` shadow the functions of the os, select
@@ -163,12 +166,15 @@ _HELPER_PREFIX = "csock_"
 _RUNTIME_PREFIX = "csockrt_"
 # Helpers given a Python signature below (default arguments) or read live.
 _SPECIAL = {"csock_open", "csock_fcntl", "csock_h_errno", "csock_set_h_errno"}
+# C's global variables that change under the program (getopt's): read and
+# assigned live through the module's class, never copied (c.optarg, c.optind).
+_LIVE = _libc.LIVE_GLOBALS
 
 
 def _export_lib() -> list[str]:
     names = []
     for name in dir(lib):
-        if name in _SPECIAL or name.lower().startswith(_RUNTIME_PREFIX):
+        if name in _SPECIAL or name in _LIVE or name.lower().startswith(_RUNTIME_PREFIX):
             continue
         public = name[len(_HELPER_PREFIX):] if name.startswith(_HELPER_PREFIX) else name
         globals()[public] = getattr(lib, name)
@@ -270,7 +276,7 @@ sys.modules[__name__].__class__ = _libc.CModule
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"errno", "h_errno"})
+    return sorted(set(globals()) | {"errno", "h_errno"} | _LIVE)
 
 
 # C names a star import leaves out: Python's time module is imported by too

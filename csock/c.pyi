@@ -158,23 +158,23 @@ __all__ = [
     "fcntl", "feof", "ferror", "ffi", "fflush", "fgetc", "fgets", "fileno", "fopen",
     "fork", "fprintf", "fputc", "fputs", "fread", "free", "freeaddrinfo", "from_buffer",
     "fwrite", "gai_strerror", "getaddrinfo", "getchar", "getenv", "gethostbyaddr",
-    "gethostbyname", "gethostname", "getline", "getnameinfo", "getpeername", "getpid",
-    "getppid", "getprotobyname", "getservbyname", "getservbyport", "getsockname",
-    "getsockopt", "gettimeofday", "h_addr", "herror", "hstrerror", "htonl", "htons",
-    "if_freenameindex", "if_indextoname", "if_nameindex", "if_nametoindex",
-    "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa",
-    "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace", "kill", "lib",
-    "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
-    "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "printf",
-    "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv", "recvfrom",
-    "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile", "sendmmsg",
-    "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show", "shutdown",
-    "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler",
-    "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket",
-    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
-    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
-    "strncpy", "strrchr", "strstr", "strtok_r", "strtol", "strtoul", "tolower",
-    "toupper", "unlink", "usleep", "waitpid", "write",
+    "gethostbyname", "gethostname", "getline", "getnameinfo", "getopt", "getpeername",
+    "getpid", "getppid", "getprotobyname", "getservbyname", "getservbyport",
+    "getsockname", "getsockopt", "gettimeofday", "h_addr", "herror", "hstrerror",
+    "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
+    "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
+    "inet_ntoa", "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace",
+    "kill", "lib", "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove",
+    "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll",
+    "printf", "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv",
+    "recvfrom", "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile",
+    "sendmmsg", "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show",
+    "shutdown", "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset",
+    "sighandler", "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf",
+    "socket", "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat",
+    "strchr", "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat",
+    "strncmp", "strncpy", "strrchr", "strstr", "strtok", "strtok_r", "strtol",
+    "strtoul", "tolower", "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h
@@ -744,6 +744,10 @@ def if_freenameindex(ptr: CData, /) -> None:
 STDIN_FILENO: int
 STDOUT_FILENO: int
 STDERR_FILENO: int
+optarg: CData  # live, as c.optarg; not star-exported
+optind: int  # live, as c.optind; not star-exported
+opterr: int  # live, as c.opterr; not star-exported
+optopt: int  # live, as c.optopt; not star-exported
 
 def close(fd: int, /) -> int:
     """``int close(int fd);``
@@ -847,6 +851,14 @@ def fork() -> int:
     On failure: -1, with errno set; 0 in the child, the child's pid in the parent.
 
     Man page: fork(2).
+    """
+
+def getopt(argc: int, argv: CData, optstring: bytes | CData, /) -> int:
+    """``int getopt(int argc, char *const argv[], const char *optstring);``
+
+    On failure: -1 when the options end (c.optind: the first other argument); '?' for an unknown option or a missing argument (':' with a leading ':' in optstring), after printing why on stderr.
+
+    Man page: getopt(3).
     """
 
 # fcntl.h
@@ -1107,6 +1119,14 @@ def strstr(haystack: bytes | CData, needle: bytes | CData, /) -> CData:
     On failure: NULL when needle is not in haystack.
 
     Man page: strstr(3).
+    """
+
+def strtok(str: CData, delim: bytes | CData, /) -> CData:
+    """``char *strtok(char *str, const char *delim);``
+
+    On failure: NULL when no token is left (one scan at a time: strtok_r for two).
+
+    Man page: strtok(3).
     """
 
 def strtok_r(str: CData, delim: bytes | CData, saveptr: CData, /) -> CData:

@@ -277,7 +277,10 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
             assert getattr(c, public).__module__ == "csock._signals"
             continue
         starred = public not in c.NOT_STARRED  # time: by name only
-        if public in _libc.WRAPPERS:  # printf, the ctype functions, fork, exit
+        if public in _libc.LIVE_GLOBALS:  # getopt's variables: c.optind, read live
+            assert public not in c.__all__
+            assert getattr(c, public) == getattr(lib, name)
+        elif public in _libc.WRAPPERS:  # printf, the ctype functions, fork, exit
             assert (public in c.__all__) == starred
             assert getattr(c, public) is _libc.WRAPPERS[public]
         elif name not in special:
@@ -290,7 +293,8 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
 
 
 def test_all_is_lib_plus_helpers() -> None:
-    public = {n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno", "set_h_errno"}
+    public = ({n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno", "set_h_errno"}
+              - _libc.LIVE_GLOBALS)
     assert set(c.__all__) == (public | HELPERS) - c.NOT_STARRED
     assert c.NOT_STARRED <= public  # each one a real csock.c name
 
@@ -392,7 +396,20 @@ def reference_value(name: str) -> int | None:
     return EXPLICIT.get(name)
 
 
-INT_CONSTANTS = sorted(n for n in C_LIB_NAMES if isinstance(getattr(lib, n), int))
+INT_CONSTANTS = sorted(n for n in C_LIB_NAMES if isinstance(getattr(lib, n), int)
+                       and n not in _libc.LIVE_GLOBALS)  # getopt's variables
+
+
+def test_getopt_variables_are_live_not_copied() -> None:
+    ns: dict[str, Any] = {}
+    exec("from csock.c import *", ns)  # noqa: S102
+    assert not _libc.LIVE_GLOBALS & set(ns)
+    saved = c.optind
+    try:
+        c.optind = 7
+        assert lib.optind == 7 and c.optind == 7
+    finally:
+        c.optind = saved
 
 
 @pytest.mark.parametrize("name", INT_CONSTANTS)

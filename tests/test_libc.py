@@ -840,3 +840,43 @@ def test_fork_trace_decoders() -> None:
     assert _trace_libc.wait_status(0x89) == (
         "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL && WCOREDUMP(s)}]")
     assert _trace_libc.wait_status(0x137F) == "[{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}]"
+
+
+def test_strtok_splits_as_python() -> None:
+    text = b"  GET /a  HTTP/1.0\n"
+    buf = c.new("char[]", text)
+    got = []
+    token = c.strtok(buf, b" \n")
+    while token != c.NULL:
+        got.append(c.string(token))
+        token = c.strtok(c.NULL, b" \n")
+    assert got == text.split()
+
+
+def _argv(*words: bytes) -> tuple[list[Any], Any]:
+    owners = [c.new("char[]", w) for w in words]
+    return owners, c.new("char *[]", [*owners, c.NULL])
+
+
+def test_getopt_variables_are_read_and_assigned_live(capfd: pytest.CaptureFixture[str]) -> None:
+    """optarg/optind/optopt change under each getopt() call: c.NAME reads C's
+    variables at each access (a copy made at import would stay 1 and NULL)."""
+    assert {"optarg", "optind", "opterr", "optopt"} <= set(dir(c))
+    assert not {"optarg", "optind", "opterr", "optopt"} & set(c.__all__)
+    owners, argv = _argv(b"prog", b"-p", b"80", b"-vx", b"rest")
+    c.optind = 1
+    c.opterr = 0
+    seen = []
+    while (opt := c.getopt(5, argv, b"p:v")) != -1:
+        seen.append((chr(opt), None if c.optarg == c.NULL else c.string(c.optarg), c.optopt))
+    assert seen == [("p", b"80", 0), ("v", None, 0), ("?", None, ord("x"))]
+    assert c.optind == 4 and c.string(argv[c.optind]) == b"rest"
+    # opterr on: glibc says why on C's stderr, with argv[0]
+    c.optind, c.opterr = 1, 1
+    owners, argv = _argv(b"prog", b"-q")
+    assert c.getopt(2, argv, b"p:") == ord("?")
+    c.fflush(c.NULL)
+    assert "prog: invalid option -- 'q'" in capfd.readouterr().err
+    c.optind = 1
+    with pytest.raises(TypeError):
+        c.optind = "1"  # type: ignore[assignment]

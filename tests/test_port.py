@@ -176,7 +176,7 @@ def test_no_for_step_after_a_body_that_always_leaves() -> None:
      "function pointer"),
     ("#ifdef __linux__\nint x;\n#endif\n", "t.c:1:1", "#if on a macro this file does not define"),
     ("#pragma once\n", "t.c:1:1", "#pragma"),
-    ("#define CAT(a, b) a ## b\nint CAT(x, y);\n", "t.c:1:1", "macro CAT"),
+    ("#define CAT x ## y\nint CAT;\n", "t.c:1:1", "macro CAT"),
 ])
 def test_refusal_message(code: str, where: str, construct: str) -> None:
     with pytest.raises(PortError) as info:
@@ -446,3 +446,49 @@ def test_string_literals_in_a_pointer_array_live_as_long_as_the_program() -> Non
     gc.collect()
     assert c.string(table[0]) == b"hola"
     assert literal(b"hola") is literal(b"hola")
+
+
+def test_define_continued_over_many_lines_is_one_directive() -> None:
+    # Every continued line belongs to the #define, not only the first two.
+    py = translate("return TWICE(\n4);", "#define TWICE(x) \\\n    ((x) \\\n     + \\\n     (x))")
+    assert "return 4 + 4" in py
+
+
+def test_macro_quotes_and_pastes_tokens() -> None:
+    py = translate("int FIELD(a) = 1;\nCHECK(FIELD(a)  -  2);\nreturn 0;",
+                   "#define FIELD(n) f_ ## n\n"
+                   "#define CHECK(x) do { if ((x) < 0) perror(#x); } while (0)")
+    assert "f_a = 1" in py
+    assert 'perror(b"FIELD(a) - 2")' in py
+
+
+def test_macro_argument_keeps_the_spaces_inside_its_literals() -> None:
+    py = translate('SAY("a   b");\nreturn 0;', "#define SAY(s) puts(s)")
+    assert 'puts(b"a   b")' in py
+
+
+def test_offsetof_is_csock_offsetof() -> None:
+    py = translate("return (int)offsetof(struct sockaddr_un, sun_path[2]);",
+                   "#include <stddef.h>\n#include <sys/un.h>")
+    assert 'offsetof("struct sockaddr_un", "sun_path", 2)' in py
+
+
+def test_struct_cdef_carries_the_constants_it_names() -> None:
+    py = port("#define LEN 8\n#define SLOTS (LEN / 2)\nstruct e { char name[LEN]; "
+              "short s[SLOTS]; };\nint main(void)\n{\n    struct e x;\n"
+              "    return (int)sizeof x;\n}\n", "t.c").python
+    assert 'c.cdef("""#define LEN 8\n#define SLOTS (LEN / 2)\nstruct e {' in py
+
+
+@pytest.mark.parametrize("name", ["h_errno", "optind", "opterr", "optopt"])
+def test_c_globals_are_read_and_assigned_live(name: str) -> None:
+    # C's variables that csock.c reads live are c.NAME: a star import never has them.
+    py = translate(f"{name} = 1;\nreturn {name};", "#include <netdb.h>\n#include <unistd.h>")
+    assert f"c.{name} = 1" in py and f"return c.{name}" in py
+    assert "import csock.c as c" in py
+
+
+def test_optarg_is_a_char_pointer_read_live() -> None:
+    py = translate('if (getopt(1, 0, "p:") == \'p\' && optarg[0] == \'8\')\n    return 1;'
+                   "\nreturn 0;", "#include <unistd.h>")
+    assert 'c.optarg[0] == b"8"' in py

@@ -2,8 +2,9 @@
 in tests/port_network, translated by ``python -m csock port`` and run unedited
 against their C originals: each server with each of its clients in the four
 pairings (C-C, C-port, port-C, port-port), on 127.0.0.1 and ::1, with free
-ports (the servers bind port 0 and print the kernel's choice on stderr). Every
-pairing must print what the C-C pairing prints."""
+ports (the servers bind port 0 and print the kernel's choice on stderr), or on
+an AF_UNIX path in a temporary directory. Every pairing must print what the
+C-C pairing prints."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def big_input() -> bytes:
     return b"\n".join(lines) + b"no newline at the end"
 
 
+CHAT = (b"/nick ana\n/who\nhola a todos\n/me waves\n/x\n/nick\n/nickname bob\n"
+        + b"x" * 300 + b"\nlast, no newline")
+# chatsrv's log: of the line too long, the first 255 bytes are dropped; a last
+# line without its newline is never said
+CHAT_LOG = (b"guest1 joined\nguest1 is now ana\nana: hola a todos\nana is now bob\n"
+            b"bob: " + b"x" * 45 + b"\nbob left\n")
+
 SCENARIOS = {
     "daytime": Scenario("daytimesrv", ["0", "1"], "daytimecli", ["127.0.0.1", "{port}"]),
     "echo-fork-select": Scenario("echoforksrv", ["0", "1"], "echoselcli",
@@ -85,6 +93,16 @@ SCENARIOS = {
                                 ["127.0.0.1", "{port}", "hola, mundo"]),
     "lines-msgcli": Scenario("linesrv", ["127.0.0.1", "0", "1"], "msgcli",
                              ["127.0.0.1", "{port}", "extra, extra"]),
+    # getopt(), length-prefixed frames (MSG_PEEK, MSG_WAITALL, memmove)
+    "frames": Scenario("framesrv", ["-v", "-b", "4096", "-p", "0", "-n", "1"], "framecli",
+                       ["-c", "700", "-p", "{port}"], big_input()),
+    "frames-localhost": Scenario("framesrv", ["-n", "1", "-p", "0"], "framecli",
+                                 ["-h", "localhost", "-p", "{port}", "-c", "0x10"],
+                                 b"gethostbyname"),
+    # select() over AF_UNIX, a client table, strtok() commands
+    "chat": Scenario("chatsrv", ["{sock}", "1"], "chatcli", ["{sock}"], CHAT),
+    "chat-quit": Scenario("chatsrv", ["{sock}", "1"], "chatcli", ["{sock}"],
+                          b"/who\n/quit\nnot read\n"),
 }
 FAMILY = {"udp-echo", "lines-sendall"}  # run on ::1 as well
 HOSTS = ["127.0.0.1"] + (["::1"] if ipv6_loopback_available() else [])
@@ -96,7 +114,13 @@ CASES = [pytest.param(w, h, s, k, id=f"{w}-{h}-{s}-{k}")
 def run_pair(progs: dict[str, dict[str, list[str]]], s: Scenario, host: str, srv: str,
              cli: str) -> tuple[tuple[int, bytes, bytes], tuple[int, bytes, bytes]]:
     """(client's (status, stdout, stderr), server's (status, stdout, stderr))."""
-    fill = {"host": host}
+    with tempfile.TemporaryDirectory() as sockdir:
+        fill = {"host": host, "sock": str(Path(sockdir) / "chat.sock")}
+        return _run_pair(progs, s, fill, srv, cli)
+
+
+def _run_pair(progs: dict[str, dict[str, list[str]]], s: Scenario, fill: dict[str, str],
+              srv: str, cli: str) -> tuple[tuple[int, bytes, bytes], tuple[int, bytes, bytes]]:
     with tempfile.TemporaryFile() as out:
         server = subprocess.Popen(progs[s.server][srv] + [a.format(**fill) for a in s.server_args],
                                   stdout=out, stderr=subprocess.PIPE)
@@ -115,8 +139,9 @@ def run_pair(progs: dict[str, dict[str, list[str]]], s: Scenario, host: str, srv
                 server.kill()
                 server.wait()
         out.seek(0)
-        shown = CTIME.sub(b"<ctime>", client.stdout).replace(b":" + fill["port"].encode(),
-                                                             b":<port>")
+        shown = CTIME.sub(b"<ctime>", client.stdout)
+        if fill["port"] != "0":  # "port 0": an AF_UNIX server
+            shown = shown.replace(b":" + fill["port"].encode(), b":<port>")
         return ((client.returncode, shown, client.stderr),
                 (server.returncode, out.read(), err))
 
@@ -190,3 +215,44 @@ def test_sockpair(progs) -> None:
     assert runs[1].stdout.startswith(data.upper()[:50])
     assert runs[1].stdout.endswith(b"child exited with status 0 after %d bytes\n" % len(data))
     assert [r.returncode for r in runs] == [0, 0] and runs[1].stderr == b""
+
+
+def test_frames_and_chat_show_what_they_carry(progs) -> None:
+    data = big_input()
+    client, server = run_pair(progs, SCENARIOS["frames"], "127.0.0.1", "port", "port")
+    frames = -(-len(data) // 700)
+    assert client[1].endswith(b"sent %d frames, %d bytes; %d replies\n"
+                              % (frames, len(data), frames))
+    assert server[1].startswith(b"rcvbuf at least asked (optlen 4)\nframe 1: 700 bytes, sum ")
+    assert server[1].count(b"\nframe ") == frames
+    client, server = run_pair(progs, SCENARIOS["frames-localhost"], "127.0.0.1", "port", "c")
+    assert client[1] == b"reply 1: ok 13 %d\nsent 1 frames, 13 bytes; 1 replies\n" % (
+        int(server[1].split()[-1]))
+    client, server = run_pair(progs, SCENARIOS["chat"], "127.0.0.1", "port", "port")
+    assert client[1].startswith(b"you are ana\nhere: ana (you)\n* ana waves\n"
+                                b"unknown command /x\nunknown command /nick\nyou are bob\n")
+    assert server[1] == CHAT_LOG
+    client, server = run_pair(progs, SCENARIOS["chat-quit"], "127.0.0.1", "c", "port")
+    assert client[1] == b"here: guest1 (you)\nbye\n-- sent 20, got 23, sum %d\n" % (
+        int(client[1].split()[-1]))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_frame_client_options_and_addresses(progs, lang: str) -> None:
+    """getopt()'s own message (argv[0] is the program's path in both), the usage
+    message, strtoul()'s end pointer, inet_addr()'s INADDR_NONE."""
+    argv0 = progs["framecli"][lang][-1].encode()
+    cases = [(["-p", "1", "-z"], 2, b"PROG: invalid option -- 'z'\n"
+              b"usage: framecli [-c chunk] [-h host] -p port\n"),
+             (["-p"], 2, b"PROG: option requires an argument -- 'p'\n"
+              b"usage: framecli [-c chunk] [-h host] -p port\n"),
+             (["-p", "9", "extra"], 2, b"usage: framecli [-c chunk] [-h host] -p port\n"),
+             (["-p", "9", "-c", "12k"], 2, b"bad chunk size: 12k\n"),
+             (["-p", "9", "-c", "0"], 2, b"bad chunk size: 0\n"),
+             (["-p", "9", "-h", "1.2.3.256"], 1, b"bad address: 1.2.3.256\n"),
+             (["-p", "9", "-h", "255.255.255.255"], 1, b"bad address: 255.255.255.255\n")]
+    for args, status, err in cases:
+        r = subprocess.run(progs["framecli"][lang] + args, capture_output=True,
+                           timeout=TIMEOUT)
+        assert (r.returncode, r.stdout, r.stderr.replace(argv0, b"PROG")) == \
+            (status, b"", err), args

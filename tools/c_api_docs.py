@@ -113,6 +113,7 @@ DOCS: dict[str, tuple[str, str]] = {
     "strchr": ("3", NULL + " when c is not in s"),
     "strrchr": ("3", NULL + " when c is not in s"),
     "strstr": ("3", NULL + " when needle is not in haystack"),
+    "strtok": ("3", NULL + " when no token is left (one scan at a time: strtok_r for two)"),
     "strtok_r": ("3", NULL + " when no token is left"),
     "strdup": ("3", NULL_ERRNO + " (ENOMEM); free() the result"),
     "memchr": ("3", NULL + " when c is not in the n bytes"),
@@ -177,6 +178,9 @@ DOCS: dict[str, tuple[str, str]] = {
     "usleep": ("3", ERRNO),
     "alarm": ("2", NEVER + " (the seconds left of the previous alarm, or 0)"),
     "fork": ("2", ERRNO + "; 0 in the child, the child's pid in the parent"),
+    "getopt": ("3", "-1 when the options end (c.optind: the first other argument); '?' "
+                    "for an unknown option or a missing argument (':' with a leading ':' "
+                    "in optstring), after printing why on stderr"),
     "stat": ("2", ERRNO),
     "lstat": ("2", ERRNO),
     "S_ISREG": ("2", "0 when m is not a regular file's mode (see stat(2))"),

@@ -62,7 +62,9 @@ def render() -> str:
         for const in consts:
             out.append(f"    {const}: int")
         for var in variables:
-            out.append(f"    {var}: Any")
+            # an int variable (getopt's optind) is an int; any other is cdata
+            is_int = re.search(rf"^extern\s+int\s+{var}\s*;", module.TYPES, re.MULTILINE)
+            out.append(f"    {var}: {'int' if is_int else 'Any'}")
         for func in funcs:
             ftype = ffi.typeof(getattr(lib, func))
             if ftype.ellipsis:  # cffi gives a variadic function as a pointer cdata

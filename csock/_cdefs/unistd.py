@@ -1,4 +1,4 @@
-"""<unistd.h>: descriptors, the host name, files and processes."""
+"""<unistd.h>: descriptors, the host name, files and processes, getopt()."""
 
 INCLUDES = """
 #include <unistd.h>
@@ -9,6 +9,11 @@ TYPES = """
 #define STDOUT_FILENO ...
 #define STDERR_FILENO ...
 typedef int... useconds_t;
+/* getopt()'s state: csock.c reads and assigns these live (c.optarg, c.optind). */
+extern char *optarg;
+extern int optind;
+extern int opterr;
+extern int optopt;
 """
 
 FUNCTIONS = """
@@ -26,6 +31,7 @@ int usleep(useconds_t usec);
 unsigned int alarm(unsigned int seconds);
 /* csock.c's fork is os.fork() (Python's fork hooks run); lib.fork is C's. */
 pid_t fork(void);
+int getopt(int argc, char *const argv[], const char *optstring);
 """
 
 CUSTOMIZATIONS = ""

@@ -128,6 +128,61 @@ def _substitute(body: str, binding: dict[str, str]) -> str:
     return _IDENT.sub(lambda t: binding.get(t.group(0), t.group(0)), body)
 
 
+# A macro body that is a statement: not wrapped in parentheses where it expands.
+_STATEMENT = re.compile(r"\s*(?:do\b|if\b|while\b|for\b|switch\b|return\b|\{)")
+# In a function-like macro's body: a string or character literal, "a ## b", "#param".
+_BODY_TOKEN = re.compile(
+    r'(?P<lit>"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\')'
+    r"|(?P<paste>\s*##\s*)|#\s*(?P<quote>[A-Za-z_]\w*)|(?P<ident>[A-Za-z_]\w*)")
+
+
+def _collapse(arg: str) -> str:
+    """A macro argument's text: trimmed, each run of white space outside its
+    literals one space (as C's # quotes it)."""
+    return "".join(m.group(0) if m.group("string") else re.sub(r"\s+", " ", m.group(0))
+                   for m in _LEXEME.finditer(arg.strip()))
+
+
+def _stringify(arg: str) -> str:
+    """C's #param: the argument's text as a string literal (whitespace already
+    collapsed; the quotes and backslashes of its own literals escaped)."""
+    out = []
+    for m in _LEXEME.finditer(arg):
+        piece = m.group(0)
+        out.append(piece.replace("\\", "\\\\").replace('"', '\\"') if m.group("string")
+                   else piece)
+    return '"' + "".join(out) + '"'
+
+
+def _substitute_params(body: str, raw: dict[str, str]) -> str:
+    """A function-like macro's body with its arguments in: "#p" quotes p's text,
+    "a ## b" joins the two tokens' texts, any other parameter becomes its
+    argument in parentheses (C's rules, simplified: the arguments next to # and
+    ## are not expanded first, the others are expanded after substitution)."""
+    tokens = list(_BODY_TOKEN.finditer(body))
+    out: list[str] = []
+    pos = 0
+    for k, t in enumerate(tokens):
+        out.append(body[pos:t.start()])
+        pos = t.end()
+        if t.group("lit"):
+            out.append(t.group(0))
+        elif t.group("paste"):
+            out.append("")
+        elif t.group("quote") is not None and t.group("quote") in raw:
+            out.append(_stringify(raw[t.group("quote")]))
+        elif t.group("ident") is not None and t.group("ident") in raw:
+            pasted = (k > 0 and tokens[k - 1].group("paste") and tokens[k - 1].end() == t.start()) \
+                or (k + 1 < len(tokens) and tokens[k + 1].group("paste")
+                    and tokens[k + 1].start() == t.end())
+            arg = raw[t.group("ident")]
+            out.append(arg if pasted else "(" + arg + ")")
+        else:
+            out.append(t.group(0))
+    out.append(body[pos:])
+    return "".join(out)
+
+
 def expand(text: str, macros: dict[str, Macro], depth: int = 0) -> str:
     """Expand the macros in text (C's rules, simplified: no # or ##)."""
     if depth > 32:
@@ -161,11 +216,11 @@ def expand(text: str, macros: dict[str, Macro], depth: int = 0) -> str:
         args, after = split
         if args == [""] and not mac.params:
             args = []
-        body = mac.body
-        binding = {p: "(" + a.strip() + ")" for p, a in zip(mac.params, args, strict=False)}
-        body = _substitute(body, binding)
+        raw = {p: _collapse(a) for p, a in zip(mac.params, args, strict=False)}
+        body = _substitute_params(mac.body, raw)
         out.append(text[pos:m.start()])
-        out.append("(" + body + ")")
+        # an expression keeps its grouping; a statement (do { } while (0)) stays one
+        out.append(body if _STATEMENT.match(body) else "(" + body + ")")
         # keep the line count: newlines inside the call move after it
         out.append("\n" * text[m.start():after].count("\n"))
         pos = after
@@ -205,7 +260,7 @@ def preprocess(filename: str, text: str) -> Source:
     while i < len(lines):
         if _DIRECTIVE.match(lines[i]):
             j = i
-            while lines[j].endswith("\\") and j + 1 < len(lines):
+            while lines[i].endswith("\\") and j + 1 < len(lines):
                 lines[i] = lines[i][:-1] + " " + lines[j + 1]
                 lines[j + 1] = ""
                 j += 1
@@ -264,7 +319,8 @@ def preprocess(filename: str, text: str) -> Source:
             if dm.group(2):
                 params = [p.strip() for p in dm.group(3).split(",") if p.strip()]
             mac = Macro(dm.group(1), params, dm.group(4).strip(), n)
-            if "#" in re.sub(r'"(?:\\.|[^"\\])*"', "", mac.body):
+            # a function-like macro's # and ## are C's rules (expand() applies them)
+            if params is None and "#" in re.sub(r'"(?:\\.|[^"\\])*"', "", mac.body):
                 raise PortError(where, _("macro") + f" {mac.name}",
                                 _("it pastes or quotes tokens (# or ##), which has no "
                                   "Python form"))

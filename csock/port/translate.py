@@ -35,6 +35,11 @@ _VA_MACROS = {"va_start", "va_end", "va_copy", "va_arg"}
 _VPRINTF = {"vprintf": "printf", "vfprintf": "fprintf", "vsprintf": "sprintf",
             "vsnprintf": "snprintf"}
 
+# C's lvalues that csock.c reads and assigns live, as c.NAME (never star-imported):
+# the thread's errno and h_errno, getopt()'s variables.
+_LIVE = {"errno": T.INT, "h_errno": T.INT, "optind": T.INT, "opterr": T.INT,
+         "optopt": T.INT, "optarg": T.ptr(T.CHAR)}
+
 _STDLIB_CALLS = {"exit": ("sys", "sys.exit"), "_exit": ("os", "os._exit")}
 
 
@@ -89,7 +94,7 @@ class Translator:
         self.src = src
         self.keep_going = keep_going
         self.ffi, self.lib = ffi, lib
-        self.csock_names = set(cmod.__all__) | {"errno", "h_errno"} | cmod.NOT_STARRED
+        self.csock_names = set(cmod.__all__) | set(_LIVE) | cmod.NOT_STARRED
         self.not_starred = cmod.NOT_STARRED
         self.explicit_imports: set[str] = set()  # csock.c names the star import leaves out
         self.libc_names, _unused = _libc()
@@ -252,9 +257,9 @@ class Translator:
                 return boxed
             const = getattr(var, "const", None)
             return E(var.name, var.type, const=const)
-        if name == "errno":
+        if name in _LIVE:
             self.uses_c = True
-            return E("c.errno", T.INT)
+            return E(f"c.{name}", _LIVE[name])
         if name in self.csock_names:
             if name in self.not_starred:
                 self.explicit_imports.add(name)
@@ -657,6 +662,22 @@ class Translator:
             return E(f"sizeof({e.text})", T.SIZE_T, P_ATOM, self.size_value(e.type))
         return E(f'sizeof("{e.type.spelling()}")', T.SIZE_T, P_ATOM, self.size_value(e.type))
 
+    def offsetof(self, typename: c_ast.Typename, member: Any) -> E:
+        """offsetof(TYPE, a.b[2]): csock.c's offsetof("TYPE", "a", "b", 2)."""
+        t = self.type_of_decl(typename.type)
+        path: list[str] = []
+        while not isinstance(member, c_ast.ID):
+            if isinstance(member, c_ast.StructRef) and member.type == ".":
+                path.insert(0, f'"{member.field.name}"')
+                member = member.name
+            elif isinstance(member, c_ast.ArrayRef):
+                path.insert(0, self.value(member.subscript).text)
+                member = member.name
+            else:
+                raise self.refuse(member, "offsetof", _("the tool does not handle it yet"))
+        path.insert(0, f'"{member.name}"')
+        return E(f'offsetof("{t.spelling()}", {", ".join(path)})', T.SIZE_T, P_ATOM)
+
     def size_value(self, t: CType) -> int | None:
         if t.kind == "array" and t.length is not None and t.to is not None:
             inner = self.size_value(t.to)
@@ -701,6 +722,10 @@ class Translator:
                                                 "port, not part of an expression"))
             if name in _VPRINTF and self.lookup(name) is None:
                 return self.vprintf_call(node, name)
+            if name == "offsetof" and self.lookup(name) is None and node.args is not None \
+                    and len(node.args.exprs) == 2 \
+                    and isinstance(node.args.exprs[0], c_ast.Typename):
+                return self.offsetof(node.args.exprs[0], node.args.exprs[1])
             if name in ("setjmp", "longjmp", "sigsetjmp", "siglongjmp"):
                 raise self.refuse(node, _("setjmp/longjmp"),
                                   _("a non-local jump has no line-by-line Python form"))
@@ -797,8 +822,9 @@ class Translator:
 
     def lvalue(self, node: Any) -> tuple[str, CType, bool]:
         """(text, type, is a plain char in memory)."""
-        if isinstance(node, c_ast.ID) and node.name == "errno":
-            return "c.errno", T.INT, False
+        if isinstance(node, c_ast.ID) and node.name in _LIVE and self.lookup(node.name) is None:
+            self.uses_c = True
+            return f"c.{node.name}", _LIVE[node.name], False
         e = self.expr(node)
         return e.text, e.type, bool(getattr(e, "mem", False)) and e.type.name == "char"
 
@@ -1316,6 +1342,18 @@ class Translator:
                 end = k + 1
                 break
         text = "\n".join(x.rstrip() for x in code[first - 1:max(end, last)]).strip()
+        # the file's constants it names (an array's NAMELEN): C's compiler sees them too
+        known = {m.name: m for m in self.src.constants}
+        needed: dict[str, Any] = {}
+        todo = re.findall(r"[A-Za-z_]\w*", text)
+        while todo:
+            name = todo.pop()
+            if name in known and name not in needed:
+                needed[name] = known[name]
+                todo += re.findall(r"[A-Za-z_]\w*", known[name].body)
+        defines = [f"#define {m.name} {m.body}\n"
+                   for m in sorted(needed.values(), key=lambda m: m.line)]
+        text = "".join(defines) + text
         self.uses_c = True
         self.emit(f'c.cdef("""{text}""")', first)
         self.cdef_lines.add(first)
