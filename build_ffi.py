@@ -43,6 +43,7 @@ MODULES = [
     "unistd",
     "fcntl_h",
     "poll_h",
+    "sys_epoll",
     "sys_time",
     "sys_select",
     "sys_sendfile",

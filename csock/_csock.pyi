@@ -265,6 +265,30 @@ class _Lib:
     POLLHUP: int
     POLLNVAL: int
     def poll(self, __0: Any, __1: int, __2: int) -> int: ...
+    # sys_epoll
+    EPOLL_CLOEXEC: int
+    EPOLL_CTL_ADD: int
+    EPOLL_CTL_MOD: int
+    EPOLL_CTL_DEL: int
+    EPOLLIN: int
+    EPOLLPRI: int
+    EPOLLOUT: int
+    EPOLLRDNORM: int
+    EPOLLRDBAND: int
+    EPOLLWRNORM: int
+    EPOLLWRBAND: int
+    EPOLLMSG: int
+    EPOLLERR: int
+    EPOLLHUP: int
+    EPOLLRDHUP: int
+    EPOLLEXCLUSIVE: int
+    EPOLLWAKEUP: int
+    EPOLLONESHOT: int
+    EPOLLET: int
+    def epoll_create(self, __0: int) -> int: ...
+    def epoll_create1(self, __0: int) -> int: ...
+    def epoll_ctl(self, __0: int, __1: int, __2: int, __3: Any) -> int: ...
+    def epoll_wait(self, __0: int, __1: Any, __2: int, __3: int) -> int: ...
     # sys_time
     def time(self, __0: Any) -> int: ...
     def ctime(self, __0: Any) -> Any: ...

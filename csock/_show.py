@@ -199,6 +199,12 @@ POLL_FLAGS = [
     ("POLLWRBAND", 0x200), ("POLLMSG", 0x400), ("POLLREMOVE", 0x1000),
     ("POLLRDHUP", 0x2000),
 ]
+# strace's order (its epollevents table), values from the binding.
+EPOLL_FLAGS = _table("EPOLLIN", "EPOLLPRI", "EPOLLOUT", "EPOLLRDNORM", "EPOLLRDBAND",
+                     "EPOLLWRNORM", "EPOLLWRBAND", "EPOLLMSG", "EPOLLERR", "EPOLLHUP",
+                     "EPOLLRDHUP", "EPOLLEXCLUSIVE", "EPOLLWAKEUP", "EPOLLONESHOT", "EPOLLET")
+EPOLL_CTL_OPS = _table("EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD")
+EPOLL_CREATE_FLAGS = _table("EPOLL_CLOEXEC")
 AI_FLAGS = _table("AI_PASSIVE", "AI_CANONNAME", "AI_NUMERICHOST", "AI_V4MAPPED", "AI_ALL",
                   "AI_ADDRCONFIG", "AI_NUMERICSERV")
 
@@ -461,6 +467,13 @@ def pollfd(ptr: Any, events: bool = True, revents: bool = True) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+def epoll_event(ev: Any) -> str:
+    """``{events=EPOLLIN|EPOLLET, data={u32=3, u64=3}}``, as strace prints one."""
+    u64 = int(ev.data.u64)
+    return (f"{{events={flags(int(ev.events), EPOLL_FLAGS, 'EPOLL???')}, "
+            f"data={{u32={u64 & 0xFFFFFFFF}, u64={u64}}}}}")
+
+
 def iovec_list(iov: Any, count: int, data_size: int | None, strsize: int) -> str:
     """``[{iov_base="hola", iov_len=4}]``; *data_size* caps the bytes shown."""
     items = []
@@ -705,6 +718,8 @@ def _show(obj: Any, length: int | None = None, strsize: int = DEFAULT_STRSIZE) -
         return addrinfo(obj)
     if name == "tcp_info":
         return tcp_info(obj)
+    if name == "epoll_event":
+        return epoll_event(obj)
     return _generic(obj, ctype.item)
 
 
@@ -724,7 +739,7 @@ def _generic(obj: Any, ctype: Any) -> str:
     for fname, cfield in ctype.fields or []:
         value = getattr(obj, fname)
         kind = cfield.type.kind
-        if kind == "struct":
+        if kind in ("struct", "union"):
             parts.append(f"{fname}={show(ffi.addressof(obj, fname))}")
         elif kind == "pointer":
             parts.append(f"{fname}={address(value)}")

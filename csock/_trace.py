@@ -255,6 +255,22 @@ def _poll_result(c: Call) -> str:
     return f"{int(c.ret)} ([{', '.join(ready)}])"
 
 
+def _epoll_ctl_args(c: Call) -> str:
+    epfd, op, fd, event = c.args
+    text = "NULL" if S.is_null(event) else S.epoll_event(event[0])
+    return (f"{_i(epfd)}, {S.xval(int(op), S.EPOLL_CTL_OPS, 'EPOLL_CTL_???')}, {_i(fd)}, "
+            f"{text}")
+
+
+def _epoll_wait_args(c: Call) -> str:
+    epfd, events, maxevents, timeout = c.args
+    if c.failed:
+        shown = S.address(events)
+    else:  # the events the kernel filled in
+        shown = "[" + ", ".join(S.epoll_event(events[i]) for i in range(int(c.ret))) + "]"
+    return f"{_i(epfd)}, {shown}, {_i(maxevents)}, {_i(timeout)}"
+
+
 def _select_pre(args: tuple[Any, ...]) -> tuple[list[list[int] | None], tuple[int, int] | None]:
     nfds = int(args[0])
     sets = [None if S.is_null(p) else S.fd_set_list(p, nfds) for p in args[1:4]]
@@ -594,6 +610,11 @@ TABLE: dict[str, Syscall] = {
     "getpid": Syscall("getpid", lambda c: ""),
     "gethostname": Syscall("uname", _uname),
     "poll": Syscall("poll", _poll_args, result=_poll_result),
+    "epoll_create": Syscall("epoll_create", lambda c: _i(c.args[0])),
+    "epoll_create1": Syscall("epoll_create1", lambda c: S.flags(  # an int: 32 bits
+        int(c.args[0]) & 0xFFFFFFFF, S.EPOLL_CREATE_FLAGS, "EPOLL_???")),
+    "epoll_ctl": Syscall("epoll_ctl", _epoll_ctl_args),
+    "epoll_wait": Syscall("epoll_wait", _epoll_wait_args),
     "select": Syscall("pselect6", _select_args, pre=_select_pre, result=_select_result),
     "sendfile": Syscall("sendfile", _sendfile_args,
                         pre=lambda a: None if S.is_null(a[2]) else int(a[2][0])),

@@ -107,61 +107,65 @@ __all__ = [
     "ENOMEDIUM", "ENOMEM", "ENOMSG", "ENONET", "ENOPKG", "ENOPROTOOPT", "ENOSPC",
     "ENOSR", "ENOSTR", "ENOSYS", "ENOTBLK", "ENOTCONN", "ENOTDIR", "ENOTEMPTY",
     "ENOTNAM", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP", "ENOTTY", "ENOTUNIQ", "ENXIO",
-    "EOF", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPFNOSUPPORT", "EPIPE", "EPROTO",
-    "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EREMCHG", "EREMOTE", "EREMOTEIO",
-    "ERESTART", "ERFKILL", "EROFS", "ESHUTDOWN", "ESOCKTNOSUPPORT", "ESPIPE", "ESRCH",
-    "ESRMNT", "ESTALE", "ESTRPIPE", "ETIME", "ETIMEDOUT", "ETOOMANYREFS", "ETXTBSY",
-    "EUCLEAN", "EUNATCH", "EUSERS", "EWOULDBLOCK", "EXDEV", "EXFULL", "EXIT_FAILURE",
-    "EXIT_SUCCESS", "FD_CLOEXEC", "FD_CLR", "FD_ISSET", "FD_SET", "FD_SETSIZE",
-    "FD_ZERO", "F_DUPFD", "F_DUPFD_CLOEXEC", "F_GETFD", "F_GETFL", "F_SETFD", "F_SETFL",
-    "HOST_NOT_FOUND", "IF_NAMESIZE", "INADDR_ANY", "INADDR_BROADCAST",
-    "INADDR_LOOPBACK", "INADDR_NONE", "INET6_ADDRSTRLEN", "INET_ADDRSTRLEN",
-    "IPPROTO_ICMP", "IPPROTO_ICMPV6", "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_RAW",
-    "IPPROTO_TCP", "IPPROTO_UDP", "IPV6_UNICAST_HOPS", "IPV6_V6ONLY",
-    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TOS", "IP_TTL", "LC_ALL", "LC_COLLATE",
-    "LC_CTYPE", "LC_MESSAGES", "LC_MONETARY", "LC_NUMERIC", "LC_TIME",
-    "MSG_CMSG_CLOEXEC", "MSG_CTRUNC", "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR",
-    "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL",
-    "MSG_WAITFORONE", "NETLINK_SOCK_DIAG", "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV",
-    "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST", "NI_NUMERICSERV", "NLMSG_ALIGNTO",
-    "NLMSG_DONE", "NLMSG_ERROR", "NLM_F_DUMP", "NLM_F_REQUEST", "NO_ADDRESS", "NO_DATA",
-    "NO_RECOVERY", "NSIG", "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL",
-    "O_NONBLOCK", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET",
-    "PF_INET6", "PF_LOCAL", "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC",
-    "POLLERR", "POLLHUP", "POLLIN", "POLLNVAL", "POLLOUT", "POLLPRI", "SA_NOCLDSTOP",
-    "SA_NOCLDWAIT", "SA_NODEFER", "SA_ONSTACK", "SA_RESETHAND", "SA_RESTART",
-    "SA_SIGINFO", "SCM_CREDENTIALS", "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR",
-    "SIGABRT", "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL",
-    "SIGINT", "SIGIO", "SIGKILL", "SIGPIPE", "SIGPROF", "SIGQUIT", "SIGSEGV", "SIGSTOP",
-    "SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
-    "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIG_BLOCK",
-    "SIG_DFL", "SIG_ERR", "SIG_IGN", "SIG_SETMASK", "SIG_UNBLOCK", "SOCK_CLOEXEC",
-    "SOCK_DGRAM", "SOCK_DIAG_BY_FAMILY", "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM",
-    "SOCK_SEQPACKET", "SOCK_STREAM", "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN",
-    "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE",
-    "SO_LINGER", "SO_OOBINLINE", "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL",
-    "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT",
-    "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO",
-    "STDIN_FILENO", "STDOUT_FILENO", "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFIFO",
-    "S_IFLNK", "S_IFMT", "S_IFREG", "S_IFSOCK", "S_ISDIR", "S_ISLNK", "S_ISREG",
-    "S_ISSOCK", "TCPI_OPT_ECN", "TCPI_OPT_SACK", "TCPI_OPT_TIMESTAMPS",
-    "TCPI_OPT_WSCALE", "TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_CLOSING", "TCP_CORK",
-    "TCP_ESTABLISHED", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2", "TCP_INFO", "TCP_KEEPCNT",
-    "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_LAST_ACK", "TCP_LISTEN", "TCP_MAXSEG",
-    "TCP_NODELAY", "TCP_SYN_RECV", "TCP_SYN_SENT", "TCP_TIME_WAIT", "TRY_AGAIN",
-    "UDIAG_SHOW_NAME", "UDIAG_SHOW_PEER", "UDIAG_SHOW_RQLEN", "UNIX_DIAG_NAME",
-    "UNIX_DIAG_PEER", "UNIX_DIAG_RQLEN", "WCONTINUED", "WCOREDUMP", "WEXITSTATUS",
-    "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WNOHANG", "WSTOPSIG", "WTERMSIG",
-    "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF", "_exit", "accept", "accept4",
-    "addressof", "alarm", "atoi", "atol", "bind", "buffer", "bzero", "calloc", "cast",
-    "cdef", "clearerr", "close", "connect", "ctime", "dup", "exit", "explain", "fclose",
-    "fcntl", "feof", "ferror", "ffi", "fflush", "fgetc", "fgets", "fileno", "fopen",
-    "fork", "fprintf", "fputc", "fputs", "fread", "free", "freeaddrinfo", "from_buffer",
-    "fwrite", "gai_strerror", "getaddrinfo", "getchar", "getenv", "gethostbyaddr",
-    "gethostbyname", "gethostname", "getline", "getnameinfo", "getopt", "getpeername",
-    "getpid", "getppid", "getprotobyname", "getservbyname", "getservbyport",
-    "getsockname", "getsockopt", "gettimeofday", "h_addr", "herror", "hstrerror",
-    "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
+    "EOF", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPFNOSUPPORT", "EPIPE", "EPOLLERR",
+    "EPOLLET", "EPOLLEXCLUSIVE", "EPOLLHUP", "EPOLLIN", "EPOLLMSG", "EPOLLONESHOT",
+    "EPOLLOUT", "EPOLLPRI", "EPOLLRDBAND", "EPOLLRDHUP", "EPOLLRDNORM", "EPOLLWAKEUP",
+    "EPOLLWRBAND", "EPOLLWRNORM", "EPOLL_CLOEXEC", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL",
+    "EPOLL_CTL_MOD", "EPROTO", "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EREMCHG",
+    "EREMOTE", "EREMOTEIO", "ERESTART", "ERFKILL", "EROFS", "ESHUTDOWN",
+    "ESOCKTNOSUPPORT", "ESPIPE", "ESRCH", "ESRMNT", "ESTALE", "ESTRPIPE", "ETIME",
+    "ETIMEDOUT", "ETOOMANYREFS", "ETXTBSY", "EUCLEAN", "EUNATCH", "EUSERS",
+    "EWOULDBLOCK", "EXDEV", "EXFULL", "EXIT_FAILURE", "EXIT_SUCCESS", "FD_CLOEXEC",
+    "FD_CLR", "FD_ISSET", "FD_SET", "FD_SETSIZE", "FD_ZERO", "F_DUPFD",
+    "F_DUPFD_CLOEXEC", "F_GETFD", "F_GETFL", "F_SETFD", "F_SETFL", "HOST_NOT_FOUND",
+    "IF_NAMESIZE", "INADDR_ANY", "INADDR_BROADCAST", "INADDR_LOOPBACK", "INADDR_NONE",
+    "INET6_ADDRSTRLEN", "INET_ADDRSTRLEN", "IPPROTO_ICMP", "IPPROTO_ICMPV6",
+    "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_RAW", "IPPROTO_TCP", "IPPROTO_UDP",
+    "IPV6_UNICAST_HOPS", "IPV6_V6ONLY", "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL",
+    "IP_TOS", "IP_TTL", "LC_ALL", "LC_COLLATE", "LC_CTYPE", "LC_MESSAGES",
+    "LC_MONETARY", "LC_NUMERIC", "LC_TIME", "MSG_CMSG_CLOEXEC", "MSG_CTRUNC",
+    "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB",
+    "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE", "NETLINK_SOCK_DIAG",
+    "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN",
+    "NI_NUMERICHOST", "NI_NUMERICSERV", "NLMSG_ALIGNTO", "NLMSG_DONE", "NLMSG_ERROR",
+    "NLM_F_DUMP", "NLM_F_REQUEST", "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NSIG",
+    "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL", "O_NONBLOCK", "O_RDONLY",
+    "O_RDWR", "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET", "PF_INET6", "PF_LOCAL",
+    "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC", "POLLERR", "POLLHUP", "POLLIN",
+    "POLLNVAL", "POLLOUT", "POLLPRI", "SA_NOCLDSTOP", "SA_NOCLDWAIT", "SA_NODEFER",
+    "SA_ONSTACK", "SA_RESETHAND", "SA_RESTART", "SA_SIGINFO", "SCM_CREDENTIALS",
+    "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR", "SIGABRT", "SIGALRM", "SIGBUS",
+    "SIGCHLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGKILL",
+    "SIGPIPE", "SIGPROF", "SIGQUIT", "SIGSEGV", "SIGSTOP", "SIGSYS", "SIGTERM",
+    "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2",
+    "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIG_BLOCK", "SIG_DFL", "SIG_ERR",
+    "SIG_IGN", "SIG_SETMASK", "SIG_UNBLOCK", "SOCK_CLOEXEC", "SOCK_DGRAM",
+    "SOCK_DIAG_BY_FAMILY", "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET",
+    "SOCK_STREAM", "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BROADCAST",
+    "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE", "SO_LINGER",
+    "SO_OOBINLINE", "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL", "SO_RCVBUF",
+    "SO_RCVLOWAT", "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF",
+    "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO",
+    "STDOUT_FILENO", "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFIFO", "S_IFLNK", "S_IFMT",
+    "S_IFREG", "S_IFSOCK", "S_ISDIR", "S_ISLNK", "S_ISREG", "S_ISSOCK", "TCPI_OPT_ECN",
+    "TCPI_OPT_SACK", "TCPI_OPT_TIMESTAMPS", "TCPI_OPT_WSCALE", "TCP_CLOSE",
+    "TCP_CLOSE_WAIT", "TCP_CLOSING", "TCP_CORK", "TCP_ESTABLISHED", "TCP_FIN_WAIT1",
+    "TCP_FIN_WAIT2", "TCP_INFO", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL",
+    "TCP_LAST_ACK", "TCP_LISTEN", "TCP_MAXSEG", "TCP_NODELAY", "TCP_SYN_RECV",
+    "TCP_SYN_SENT", "TCP_TIME_WAIT", "TRY_AGAIN", "UDIAG_SHOW_NAME", "UDIAG_SHOW_PEER",
+    "UDIAG_SHOW_RQLEN", "UNIX_DIAG_NAME", "UNIX_DIAG_PEER", "UNIX_DIAG_RQLEN",
+    "WCONTINUED", "WCOREDUMP", "WEXITSTATUS", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED",
+    "WNOHANG", "WSTOPSIG", "WTERMSIG", "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF",
+    "_exit", "accept", "accept4", "addressof", "alarm", "atoi", "atol", "bind",
+    "buffer", "bzero", "calloc", "cast", "cdef", "clearerr", "close", "connect",
+    "ctime", "dup", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "exit",
+    "explain", "fclose", "fcntl", "feof", "ferror", "ffi", "fflush", "fgetc", "fgets",
+    "fileno", "fopen", "fork", "fprintf", "fputc", "fputs", "fread", "free",
+    "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror", "getaddrinfo", "getchar",
+    "getenv", "gethostbyaddr", "gethostbyname", "gethostname", "getline", "getnameinfo",
+    "getopt", "getpeername", "getpid", "getppid", "getprotobyname", "getservbyname",
+    "getservbyport", "getsockname", "getsockopt", "gettimeofday", "h_addr", "herror",
+    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
     "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
     "inet_ntoa", "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace",
     "kill", "lib", "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove",
@@ -910,6 +914,59 @@ def poll(fds: CData, nfds: int, timeout: int, /) -> int:
     On failure: -1, with errno set; 0 when the timeout expired.
 
     Man page: poll(2).
+    """
+
+# sys/epoll.h
+EPOLL_CLOEXEC: int
+EPOLL_CTL_ADD: int
+EPOLL_CTL_MOD: int
+EPOLL_CTL_DEL: int
+EPOLLIN: int
+EPOLLPRI: int
+EPOLLOUT: int
+EPOLLRDNORM: int
+EPOLLRDBAND: int
+EPOLLWRNORM: int
+EPOLLWRBAND: int
+EPOLLMSG: int
+EPOLLERR: int
+EPOLLHUP: int
+EPOLLRDHUP: int
+EPOLLEXCLUSIVE: int
+EPOLLWAKEUP: int
+EPOLLONESHOT: int
+EPOLLET: int
+
+def epoll_create(size: int, /) -> int:
+    """``int epoll_create(int size);``
+
+    On failure: -1, with errno set (size must be positive; the kernel ignores its value).
+
+    Man page: epoll_create(2).
+    """
+
+def epoll_create1(flags: int, /) -> int:
+    """``int epoll_create1(int flags);``
+
+    On failure: -1, with errno set.
+
+    Man page: epoll_create1(2).
+    """
+
+def epoll_ctl(epfd: int, op: int, fd: int, event: CData, /) -> int:
+    """``int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);``
+
+    On failure: -1, with errno set.
+
+    Man page: epoll_ctl(2).
+    """
+
+def epoll_wait(epfd: int, events: CData, maxevents: int, timeout: int, /) -> int:
+    """``int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);``
+
+    On failure: -1, with errno set; 0 when the timeout expired.
+
+    Man page: epoll_wait(2).
     """
 
 # sys/time.h

@@ -197,6 +197,12 @@ class StructLayout:
     def cachelines(self) -> int:
         return max(1, -(-self.size // CACHELINE))
 
+    @property
+    def packed(self) -> bool:
+        """Packed by the compiler (``__attribute__((packed))``): the struct is less
+        aligned than a member of it (struct epoll_event on x86-64)."""
+        return any(self.align < f.align for f in self.fields)
+
     def walk(self) -> Iterator[Field]:
         """Every declared field, nested members included, depth first."""
         for f in self.fields:
@@ -259,7 +265,9 @@ def _struct_typedefs() -> list[str]:
 # <signal.h>'s types are not the sockets API this module lays out, and glibc
 # declares some of their members as union members behind macros (sa_handler
 # and sa_sigaction share bytes): a field-by-field layout cannot tile them.
-_NOT_LISTED = frozenset({"sigaction", "siginfo_t", "sigset_t"})
+# Nor a union's own members (epoll_data: ptr, fd, u32 and u64 share 8 bytes);
+# struct epoll_event lays it out as its one member, data.
+_NOT_LISTED = frozenset({"sigaction", "siginfo_t", "sigset_t", "epoll_data", "epoll_data_t"})
 
 
 def names() -> list[str]:
@@ -587,7 +595,10 @@ def _cached_as_ctypes(name: str) -> type[ctypes.Structure]:
         fields.append((span.name or f"_{span.kind}_{span.offset}", ct))
     if max_align < lay.align and lay.align in _BY_ALIGN:
         fields.insert(0, ("_align_", _BY_ALIGN[lay.align] * 0))
-    cls = type(lay.name, (ctypes.Structure,), {"_fields_": fields})
+    namespace: dict[str, Any] = {"_fields_": fields}
+    if lay.packed:
+        namespace["_pack_"] = 1  # as __attribute__((packed)): no padding, alignment 1
+    cls = type(lay.name, (ctypes.Structure,), namespace)
     if ctypes.sizeof(cls) != lay.size:  # pragma: no cover - would be a csock bug
         raise AssertionError(
             f"ctypes lays {lay.cname} out in {ctypes.sizeof(cls)} bytes, "

@@ -377,11 +377,13 @@ EXPLICIT = {  # names Python's modules lack; values from the Linux/glibc headers
     "TCP_ESTABLISHED": 1, "TCP_SYN_SENT": 2, "TCP_SYN_RECV": 3, "TCP_FIN_WAIT1": 4,
     "TCP_FIN_WAIT2": 5, "TCP_TIME_WAIT": 6, "TCP_CLOSE": 7, "TCP_CLOSE_WAIT": 8,
     "TCP_LAST_ACK": 9, "TCP_LISTEN": 10, "TCP_CLOSING": 11,
+    # <sys/epoll.h> (the select module has the EPOLL* events but these)
+    "EPOLL_CTL_ADD": 1, "EPOLL_CTL_DEL": 2, "EPOLL_CTL_MOD": 3, "EPOLLWAKEUP": 1 << 29,
 }
 
 
 def reference_value(name: str) -> int | None:
-    if name.startswith("E") and not name.startswith("EAI_") and name not in EXPLICIT:
+    if name.startswith("E") and not name.startswith(("EAI_", "EPOLL")) and name not in EXPLICIT:
         value = getattr(errno, name, None)
         return value if isinstance(value, int) else None
     for module in (socket, os, py_fcntl, py_select, py_stat, py_signal, py_locale):

@@ -272,6 +272,7 @@ def parse_pahole(text: str) -> dict[str, PaholeStruct]:
                 cur = PaholeStruct("")
             continue
         cur.lines.append(line)
+        line = line.replace("} __attribute__((__packed__))", "}")  # struct epoll_event
         if line in ("};",) or re.match(r"^\} \w+;$", line):
             if not cur.name:
                 cur.name = line[2:-1]
@@ -322,6 +323,8 @@ def parse_pahole(text: str) -> dict[str, PaholeStruct]:
 
 # glibc's own names for members csock declares under their POSIX names.
 PAHOLE_ALIASES = {("in6_addr", "s6_addr"): "__in6_u.__u6_addr8"}
+# Member types pahole spells by their typedef.
+PAHOLE_TYPEDEFS = {"epoll_data_t": "epoll_data"}
 
 
 def pahole_member(structs: dict[str, PaholeStruct], struct: str,
@@ -334,9 +337,10 @@ def pahole_member(structs: dict[str, PaholeStruct], struct: str,
     head, _, rest = path.partition(".")
     if rest and head in ps.members:
         off, _, typ = ps.members[head]
-        m = re.fullmatch(r"struct (\w+)", typ.strip())
-        if m and m.group(1) in structs:
-            inner = pahole_member(structs, m.group(1), rest)
+        m = re.fullmatch(r"(?:struct|union) (\w+)", typ.strip())
+        tag = m.group(1) if m else PAHOLE_TYPEDEFS.get(typ.strip())
+        if tag in structs:
+            inner = pahole_member(structs, tag, rest)
             if inner is not None:
                 return inner[0] + off, inner[1]
     return None

@@ -105,9 +105,10 @@ def plain_env() -> dict[str, str]:
 
 CALL = re.compile(r"^([a-z_0-9]+)\((.*)\) +=( .*)$")
 # Calls whose first argument is not a descriptor.
-NO_FD_ARG = {"socket", "socketpair", "pipe2", "openat", "getpid", "uname", "pselect6", "poll"}
+NO_FD_ARG = {"socket", "socketpair", "pipe2", "openat", "getpid", "uname", "pselect6", "poll",
+             "epoll_create", "epoll_create1"}
 # Calls whose result is a new descriptor.
-FD_RESULT = {"socket", "accept", "accept4", "openat", "dup"}
+FD_RESULT = {"socket", "accept", "accept4", "openat", "dup", "epoll_create", "epoll_create1"}
 
 
 class FdNames:
@@ -146,6 +147,10 @@ def normalise(lines: list[str], syscalls: set[str], start: re.Pattern[str]) -> l
             continue
         if name not in NO_FD_ARG:
             first = fds(first)
+        if name == "epoll_ctl":  # its third argument is a descriptor too
+            op, _sep, tail = rest.partition(", ")
+            target, _sep, event = tail.partition(", ")
+            rest = f"{op}, {fds(target)}, {event}"
         args = first + sep + rest
         if name in ("socketpair", "pipe2"):
             args = re.sub(r"\[(\d+), (\d+)\]",
@@ -856,6 +861,107 @@ def test_mmsg_probe_trace_matches_strace(strace: str, cc: str, tmp_path: Path,
     assert "msg_len=1}, ...], 40, MSG_WAITFORONE, NULL) = 40" in text
     assert text.count("}, ...]") == 2  # the 40-datagram send and receive are cut
     assert f'iov_base="{"tres tres tres tres tres tres tr"[:strsize]}"..., iov_len=39' in text
+
+
+EPOLL_PROBE_C = r"""
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(void)
+{
+    int p[2], sv[2], ep, ep2;
+    struct epoll_event ev = {0}, out[4];
+    pipe(p);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    ep2 = epoll_create(5);
+    epoll_create1(-1);
+    ev.events = EPOLLIN | EPOLLET | EPOLLRDHUP;
+    ev.data.u64 = 7;
+    epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+    ev.events = EPOLLOUT | EPOLLONESHOT;
+    ev.data.u64 = 0x123456789ULL;
+    epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev);
+    ev.events = EPOLLIN;
+    epoll_ctl(ep, EPOLL_CTL_MOD, sv[0], &ev);
+    write(p[1], "x", 1);
+    write(sv[1], "y", 1);
+    epoll_wait(ep, out, 4, 100);
+    epoll_ctl(ep, EPOLL_CTL_DEL, sv[0], NULL);
+    epoll_wait(ep2, out, 4, 0);
+    epoll_ctl(ep, 99, sv[0], &ev);
+    epoll_ctl(ep, EPOLL_CTL_ADD, -1, &ev);
+    epoll_wait(-1, out, 4, 0);
+    epoll_wait(ep, out, 0, 0);
+    close(ep2); close(ep);
+    return 0;
+}
+"""
+
+EPOLL_PROBE_PY = """\
+from csock.c import *
+
+p = new("int[2]")
+sv = new("int[2]")
+ev = new("struct epoll_event *")
+out = new("struct epoll_event[4]")
+pipe(p)
+socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
+ep = epoll_create1(EPOLL_CLOEXEC)
+ep2 = epoll_create(5)
+epoll_create1(-1)
+ev.events = EPOLLIN | EPOLLET | EPOLLRDHUP
+ev.data.u64 = 7
+epoll_ctl(ep, EPOLL_CTL_ADD, p[0], ev)
+ev.events = EPOLLOUT | EPOLLONESHOT
+ev.data.u64 = 0x123456789
+epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], ev)
+ev.events = EPOLLIN
+epoll_ctl(ep, EPOLL_CTL_MOD, sv[0], ev)
+write(p[1], b"x", 1)
+write(sv[1], b"y", 1)
+epoll_wait(ep, out, 4, 100)
+epoll_ctl(ep, EPOLL_CTL_DEL, sv[0], NULL)
+epoll_wait(ep2, out, 4, 0)
+epoll_ctl(ep, 99, sv[0], ev)
+epoll_ctl(ep, EPOLL_CTL_ADD, -1, ev)
+epoll_wait(-1, out, 4, 0)
+epoll_wait(ep, out, 0, 0)
+close(ep2); close(ep)
+"""
+
+EPOLL_SET = "pipe2,socketpair,epoll_create,epoll_create1,epoll_ctl,epoll_wait,write,close"
+
+
+def test_epoll_probe_trace_matches_strace(strace: str, cc: str, tmp_path: Path) -> None:
+    """epoll_create, epoll_create1, epoll_ctl and epoll_wait as strace prints them:
+    events by name, data as u32/u64, the ready events after the call, errors."""
+    src = tmp_path / "epoll.c"
+    src.write_text(EPOLL_PROBE_C)
+    exe = tmp_path / "epoll"
+    subprocess.run([cc, "-O0", "-Wall", "-o", str(exe), str(src)], check=True,
+                   capture_output=True, timeout=120)
+    script = tmp_path / "epoll.py"
+    script.write_text(EPOLL_PROBE_PY)
+    out = tmp_path / "epoll-c.strace"
+    run([strace, "-e", f"trace={EPOLL_SET}", "-o", str(out), str(exe)], plain_env())
+    c_lines = normalise(out.read_text().splitlines(), set(EPOLL_SET.split(",")),
+                        re.compile(r"^pipe2\("))
+    py_lines = normalise(run([sys.executable, str(script)], traced_env()).stderr.decode()
+                         .splitlines(), set(EPOLL_SET.split(",")), re.compile(r"^pipe2\("))
+    assert_same(c_lines, py_lines)
+    text = "\n".join(py_lines)
+    assert "epoll_create1(EPOLL_CLOEXEC) = fd4" in text
+    assert ("epoll_ctl(fd4, EPOLL_CTL_ADD, fd0, {events=EPOLLIN|EPOLLRDHUP|EPOLLET, "
+            "data={u32=7, u64=7}}) = 0") in text
+    assert "data={u32=591751049, u64=4886718345}" in text  # u32: the low half
+    assert "epoll_ctl(fd4, EPOLL_CTL_DEL, fd2, NULL) = 0" in text
+    assert "epoll_wait(fd5, [], 4, 0) = 0" in text
+    assert "0x63 /* EPOLL_CTL_??? */" in text
+    assert "epoll_create1(EPOLL_CLOEXEC|0xfff7ffff) = -1 EINVAL (Invalid argument)" in text
+    assert "epoll_wait(-1, ADDR, 4, 0) = -1 EBADF (Bad file descriptor)" in text
+    assert "epoll_wait(fd4, ADDR, 0, 0) = -1 EINVAL (Invalid argument)" in text
 
 
 # --------------------------------------------------------------------------

@@ -86,6 +86,11 @@ DOCS: dict[str, tuple[str, str]] = {
     "open": ("2", ERRNO),
     "fcntl": ("2", ERRNO),
     "poll": ("2", ERRNO + "; 0 when the timeout expired"),
+    # <sys/epoll.h>
+    "epoll_create": ("2", ERRNO + " (size must be positive; the kernel ignores its value)"),
+    "epoll_create1": ("2", ERRNO),
+    "epoll_ctl": ("2", ERRNO),
+    "epoll_wait": ("2", ERRNO + "; 0 when the timeout expired"),
     "select": ("2", ERRNO + "; 0 when the timeout expired"),
     "FD_ZERO": ("3", NEVER + " (a macro in C)"),
     "FD_SET": ("3", NEVER + " (a macro in C; fds outside 0..FD_SETSIZE-1 are ignored)"),

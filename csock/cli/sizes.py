@@ -143,7 +143,8 @@ def render_pahole(lay: StructLayout) -> str:
         lines.append(f"\t/* paddings: {len(paddings)}, sum paddings: {sum(paddings)} */")
     if lay.size % CACHELINE:
         lines.append(f"\t/* last cacheline: {lay.size % CACHELINE} bytes */")
-    lines.append("};" if not lay.is_typedef else f"}} {lay.cname};")
+    packed = " __attribute__((__packed__))" if lay.packed else ""  # as pahole marks one
+    lines.append(f"}}{packed};" if not lay.is_typedef else f"}}{packed} {lay.cname};")
     out: list[str] = []
     for line in lines:  # no two blank lines in a row, as pahole
         if line == "" and out and (out[-1] == "" or out[-1].endswith("{")):
