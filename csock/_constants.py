@@ -104,6 +104,29 @@ def constants() -> dict[str, int]:
     return out
 
 
+def absent_optional() -> list[str]:
+    """The optional constants (build_ffi.py) this system's headers do not define."""
+    has = "CSOCKRT_HAS_"
+    return sorted(name[len(has):] for name in dir(lib)
+                  if name.startswith(has) and not getattr(lib, name))
+
+
+def stub_types() -> dict[str, str]:
+    """Every constant csock exports on some system, and its type's name.
+
+    What this system exports, plus the optional constants its headers lack
+    (another system's may have them): the stub tools/gen_constants_stub.py
+    writes is the same wherever it is generated.
+    """
+    out = {name: type(value).__name__ for name, value in constants().items()}
+    for name in absent_optional():
+        prefix = next((p for p in _PREFIXES if name.startswith(p)), None)
+        if prefix is not None and name not in _NOT_SOCKET:
+            enum = _ENUMS.get(prefix)
+            out[name] = "int" if enum is None else enum.__name__
+    return out
+
+
 def to_family(value: int) -> int:
     """AddressFamily member for ``value`` when it has one, else the int."""
     try:
