@@ -6,6 +6,26 @@ builds the extension in place for a quick check.
 The declarations live in csock/_cdefs/, one module per C header. They are
 loaded by file path: importing the ``csock`` package here would import the
 extension that is being built.
+
+Optional constants: csock builds against glibc 2.28 and Linux 4.18 headers
+or newer, and some constants are younger than that (IPPROTO_MPTCP, the J1939
+ones...). A module lists them in OPTIONAL (names separated by white space)
+instead of declaring ``#define NAME ...``; _load() turns each into two
+csock-internal constants the compiler fills in:
+
+    #if defined(NAME)              (or the module's OPTIONAL_IF condition)
+    # define CSOCKRT_HAS_NAME 1    the headers define NAME
+    # define CSOCKRT_VAL_NAME (NAME)
+    #else
+    # define CSOCKRT_HAS_NAME 0    they do not: no value is made up
+    # define CSOCKRT_VAL_NAME 0
+    #endif
+
+csock.c and csock then export NAME, with the compiler's value, only where
+CSOCKRT_HAS_NAME is 1 (csock._constants.optional_constants). OPTIONAL_IF is
+for names that are enum members rather than macros (``#ifdef`` cannot see
+them): a condition on a macro the module's INCLUDES defines, e.g. when
+``__has_include`` found the header.
 """
 
 from __future__ import annotations
@@ -35,9 +55,18 @@ MODULES = [
     "sys_uio",
     "netinet_in",
     "netinet_tcp",
+    "netinet_udp",
     "arpa_inet",
     "netdb",
     "sys_un",
+    "net_ethernet",
+    "netpacket_packet",
+    "linux_can",
+    "linux_can_j1939",
+    "linux_tipc",
+    "linux_vm_sockets",
+    "linux_if_alg",
+    "linux_netlink",
     "linux_sock_diag",
     "net_if",
     "unistd",
@@ -62,12 +91,44 @@ MODULES = [
 ]
 
 
+# Prefixes of the two constants made for each optional NAME (see the docstring).
+OPTIONAL_HAS = "CSOCKRT_HAS_"
+OPTIONAL_VAL = "CSOCKRT_VAL_"
+
+
+def optional_names(module: ModuleType) -> list[str]:
+    """The names a declarations module lists as optional (OPTIONAL)."""
+    return str(getattr(module, "OPTIONAL", "")).split()
+
+
+def _optional_declarations(module: ModuleType) -> tuple[str, str]:
+    """The cdef lines and the C that give each optional name its two constants."""
+    cdef, source = [], []
+    condition = getattr(module, "OPTIONAL_IF", None)
+    for name in optional_names(module):
+        cdef += [f"#define {OPTIONAL_HAS}{name} ...", f"#define {OPTIONAL_VAL}{name} ..."]
+        source += [
+            f"#if {condition or f'defined({name})'}",
+            f"# define {OPTIONAL_HAS}{name} 1",
+            f"# define {OPTIONAL_VAL}{name} ({name})",
+            "#else",
+            f"# define {OPTIONAL_HAS}{name} 0",
+            f"# define {OPTIONAL_VAL}{name} 0",
+            "#endif",
+        ]
+    return "\n".join(cdef), "\n".join(source)
+
+
 def _load(name: str) -> ModuleType:
     path = os.path.join(CDEFS_DIR, name + ".py")
     spec = importlib.util.spec_from_file_location("_csock_cdefs_" + name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    cdef, source = _optional_declarations(module)
+    if cdef:
+        module.TYPES += "\n/* OPTIONAL (build_ffi.py) */\n" + cdef + "\n"
+        module.CUSTOMIZATIONS += "\n/* OPTIONAL (build_ffi.py) */\n" + source + "\n"
     return module
 
 

@@ -15,6 +15,31 @@ class _Lib:
     AF_INET6: int
     AF_NETLINK: int
     AF_PACKET: int
+    AF_ROUTE: int
+    AF_AX25: int
+    AF_IPX: int
+    AF_APPLETALK: int
+    AF_NETROM: int
+    AF_BRIDGE: int
+    AF_ATMPVC: int
+    AF_X25: int
+    AF_ROSE: int
+    AF_NETBEUI: int
+    AF_SECURITY: int
+    AF_KEY: int
+    AF_ASH: int
+    AF_ECONET: int
+    AF_ATMSVC: int
+    AF_RDS: int
+    AF_SNA: int
+    AF_IRDA: int
+    AF_PPPOX: int
+    AF_WANPIPE: int
+    AF_LLC: int
+    AF_CAN: int
+    AF_TIPC: int
+    AF_ALG: int
+    AF_VSOCK: int
     PF_UNSPEC: int
     PF_UNIX: int
     PF_LOCAL: int
@@ -22,6 +47,8 @@ class _Lib:
     PF_INET6: int
     PF_NETLINK: int
     PF_PACKET: int
+    PF_CAN: int
+    PF_RDS: int
     SOCK_STREAM: int
     SOCK_DGRAM: int
     SOCK_RAW: int
@@ -30,6 +57,8 @@ class _Lib:
     SOCK_NONBLOCK: int
     SOCK_CLOEXEC: int
     SOL_SOCKET: int
+    SOL_RDS: int
+    SOL_TIPC: int
     SO_DEBUG: int
     SO_REUSEADDR: int
     SO_REUSEPORT: int
@@ -51,6 +80,11 @@ class _Lib:
     SO_PROTOCOL: int
     SO_PASSCRED: int
     SO_PEERCRED: int
+    SO_BINDTODEVICE: int
+    SO_PRIORITY: int
+    SO_MARK: int
+    SO_PASSSEC: int
+    SO_PEERSEC: int
     MSG_OOB: int
     MSG_PEEK: int
     MSG_DONTROUTE: int
@@ -63,12 +97,24 @@ class _Lib:
     MSG_MORE: int
     MSG_CMSG_CLOEXEC: int
     MSG_WAITFORONE: int
+    MSG_CONFIRM: int
+    MSG_ERRQUEUE: int
     SHUT_RD: int
     SHUT_WR: int
     SHUT_RDWR: int
     SOMAXCONN: int
     SCM_RIGHTS: int
     SCM_CREDENTIALS: int
+    CSOCKRT_HAS_AF_QIPCRTR: int
+    CSOCKRT_VAL_AF_QIPCRTR: int
+    CSOCKRT_HAS_SOL_ALG: int
+    CSOCKRT_VAL_SOL_ALG: int
+    CSOCKRT_HAS_MSG_FASTOPEN: int
+    CSOCKRT_VAL_MSG_FASTOPEN: int
+    CSOCKRT_HAS_SO_INCOMING_CPU: int
+    CSOCKRT_VAL_SO_INCOMING_CPU: int
+    CSOCKRT_HAS_SO_BINDTOIFINDEX: int
+    CSOCKRT_VAL_SO_BINDTOIFINDEX: int
     def socket(self, __0: int, __1: int, __2: int) -> int: ...
     def socketpair(self, __0: int, __1: int, __2: int, __3: Any) -> int: ...
     def bind(self, __0: int, __1: Any, __2: int) -> int: ...
@@ -102,18 +148,88 @@ class _Lib:
     IPPROTO_IPV6: int
     IPPROTO_ICMPV6: int
     IPPROTO_RAW: int
+    IPPROTO_IGMP: int
+    IPPROTO_IPIP: int
+    IPPROTO_EGP: int
+    IPPROTO_PUP: int
+    IPPROTO_IDP: int
+    IPPROTO_TP: int
+    IPPROTO_RSVP: int
+    IPPROTO_GRE: int
+    IPPROTO_ESP: int
+    IPPROTO_AH: int
+    IPPROTO_PIM: int
+    IPPROTO_SCTP: int
+    IPPROTO_UDPLITE: int
+    IPPROTO_HOPOPTS: int
+    IPPROTO_ROUTING: int
+    IPPROTO_FRAGMENT: int
+    IPPROTO_NONE: int
+    IPPROTO_DSTOPTS: int
+    IPPORT_RESERVED: int
+    IPPORT_USERRESERVED: int
     INADDR_ANY: int
     INADDR_LOOPBACK: int
     INADDR_NONE: int
     INADDR_BROADCAST: int
+    INADDR_UNSPEC_GROUP: int
+    INADDR_ALLHOSTS_GROUP: int
+    INADDR_MAX_LOCAL_GROUP: int
     INET_ADDRSTRLEN: int
     INET6_ADDRSTRLEN: int
+    SOL_IP: int
     IP_TOS: int
     IP_TTL: int
+    IP_HDRINCL: int
+    IP_OPTIONS: int
+    IP_RECVOPTS: int
+    IP_RECVRETOPTS: int
+    IP_RETOPTS: int
+    IP_RECVTOS: int
+    IP_PKTINFO: int
+    IP_TRANSPARENT: int
+    IP_MULTICAST_IF: int
     IP_MULTICAST_TTL: int
     IP_MULTICAST_LOOP: int
+    IP_ADD_MEMBERSHIP: int
+    IP_DROP_MEMBERSHIP: int
+    IP_ADD_SOURCE_MEMBERSHIP: int
+    IP_DROP_SOURCE_MEMBERSHIP: int
+    IP_BLOCK_SOURCE: int
+    IP_UNBLOCK_SOURCE: int
+    IP_DEFAULT_MULTICAST_TTL: int
+    IP_DEFAULT_MULTICAST_LOOP: int
+    IP_MAX_MEMBERSHIPS: int
     IPV6_V6ONLY: int
     IPV6_UNICAST_HOPS: int
+    IPV6_MULTICAST_IF: int
+    IPV6_MULTICAST_HOPS: int
+    IPV6_MULTICAST_LOOP: int
+    IPV6_JOIN_GROUP: int
+    IPV6_LEAVE_GROUP: int
+    IPV6_CHECKSUM: int
+    IPV6_DONTFRAG: int
+    IPV6_DSTOPTS: int
+    IPV6_HOPLIMIT: int
+    IPV6_HOPOPTS: int
+    IPV6_NEXTHOP: int
+    IPV6_PATHMTU: int
+    IPV6_PKTINFO: int
+    IPV6_RECVDSTOPTS: int
+    IPV6_RECVHOPLIMIT: int
+    IPV6_RECVHOPOPTS: int
+    IPV6_RECVPATHMTU: int
+    IPV6_RECVPKTINFO: int
+    IPV6_RECVRTHDR: int
+    IPV6_RECVTCLASS: int
+    IPV6_RTHDR: int
+    IPV6_RTHDRDSTOPTS: int
+    IPV6_RTHDR_TYPE_0: int
+    IPV6_TCLASS: int
+    CSOCKRT_HAS_IPPROTO_MPTCP: int
+    CSOCKRT_VAL_IPPROTO_MPTCP: int
+    CSOCKRT_HAS_IP_BIND_ADDRESS_NO_PORT: int
+    CSOCKRT_VAL_IP_BIND_ADDRESS_NO_PORT: int
     in6addr_any: Any
     in6addr_loopback: Any
     def htons(self, __0: int) -> int: ...
@@ -128,6 +244,14 @@ class _Lib:
     TCP_KEEPINTVL: int
     TCP_KEEPCNT: int
     TCP_INFO: int
+    SOL_TCP: int
+    TCP_SYNCNT: int
+    TCP_LINGER2: int
+    TCP_DEFER_ACCEPT: int
+    TCP_WINDOW_CLAMP: int
+    TCP_QUICKACK: int
+    TCP_CONGESTION: int
+    TCP_MD5SIG: int
     TCP_ESTABLISHED: int
     TCP_SYN_SENT: int
     TCP_SYN_RECV: int
@@ -143,6 +267,52 @@ class _Lib:
     TCPI_OPT_SACK: int
     TCPI_OPT_WSCALE: int
     TCPI_OPT_ECN: int
+    CSOCKRT_HAS_TCP_USER_TIMEOUT: int
+    CSOCKRT_VAL_TCP_USER_TIMEOUT: int
+    CSOCKRT_HAS_TCP_THIN_LINEAR_TIMEOUTS: int
+    CSOCKRT_VAL_TCP_THIN_LINEAR_TIMEOUTS: int
+    CSOCKRT_HAS_TCP_THIN_DUPACK: int
+    CSOCKRT_VAL_TCP_THIN_DUPACK: int
+    CSOCKRT_HAS_TCP_REPAIR: int
+    CSOCKRT_VAL_TCP_REPAIR: int
+    CSOCKRT_HAS_TCP_REPAIR_QUEUE: int
+    CSOCKRT_VAL_TCP_REPAIR_QUEUE: int
+    CSOCKRT_HAS_TCP_QUEUE_SEQ: int
+    CSOCKRT_VAL_TCP_QUEUE_SEQ: int
+    CSOCKRT_HAS_TCP_REPAIR_OPTIONS: int
+    CSOCKRT_VAL_TCP_REPAIR_OPTIONS: int
+    CSOCKRT_HAS_TCP_FASTOPEN: int
+    CSOCKRT_VAL_TCP_FASTOPEN: int
+    CSOCKRT_HAS_TCP_TIMESTAMP: int
+    CSOCKRT_VAL_TCP_TIMESTAMP: int
+    CSOCKRT_HAS_TCP_NOTSENT_LOWAT: int
+    CSOCKRT_VAL_TCP_NOTSENT_LOWAT: int
+    CSOCKRT_HAS_TCP_CC_INFO: int
+    CSOCKRT_VAL_TCP_CC_INFO: int
+    CSOCKRT_HAS_TCP_SAVE_SYN: int
+    CSOCKRT_VAL_TCP_SAVE_SYN: int
+    CSOCKRT_HAS_TCP_SAVED_SYN: int
+    CSOCKRT_VAL_TCP_SAVED_SYN: int
+    CSOCKRT_HAS_TCP_REPAIR_WINDOW: int
+    CSOCKRT_VAL_TCP_REPAIR_WINDOW: int
+    CSOCKRT_HAS_TCP_FASTOPEN_CONNECT: int
+    CSOCKRT_VAL_TCP_FASTOPEN_CONNECT: int
+    CSOCKRT_HAS_TCP_ULP: int
+    CSOCKRT_VAL_TCP_ULP: int
+    CSOCKRT_HAS_TCP_MD5SIG_EXT: int
+    CSOCKRT_VAL_TCP_MD5SIG_EXT: int
+    CSOCKRT_HAS_TCP_FASTOPEN_KEY: int
+    CSOCKRT_VAL_TCP_FASTOPEN_KEY: int
+    CSOCKRT_HAS_TCP_FASTOPEN_NO_COOKIE: int
+    CSOCKRT_VAL_TCP_FASTOPEN_NO_COOKIE: int
+    CSOCKRT_HAS_TCP_ZEROCOPY_RECEIVE: int
+    CSOCKRT_VAL_TCP_ZEROCOPY_RECEIVE: int
+    CSOCKRT_HAS_TCP_INQ: int
+    CSOCKRT_VAL_TCP_INQ: int
+    CSOCKRT_HAS_TCP_TX_DELAY: int
+    CSOCKRT_VAL_TCP_TX_DELAY: int
+    # netinet_udp
+    SOL_UDP: int
     # arpa_inet
     def inet_addr(self, __0: Any) -> int: ...
     def inet_aton(self, __0: Any, __1: Any) -> int: ...
@@ -174,6 +344,7 @@ class _Lib:
     NI_NOFQDN: int
     NI_NAMEREQD: int
     NI_DGRAM: int
+    NI_IDN: int
     NI_MAXHOST: int
     NI_MAXSERV: int
     HOST_NOT_FOUND: int
@@ -195,6 +366,168 @@ class _Lib:
     def csock_h_addr(self, __0: Any) -> Any: ...
     def csock_h_errno(self) -> int: ...
     def csock_set_h_errno(self, __0: int) -> None: ...
+    # net_ethernet
+    ETHERTYPE_IP: int
+    ETHERTYPE_ARP: int
+    ETHERTYPE_IPV6: int
+    ETHERTYPE_VLAN: int
+    ETH_P_ALL: int
+    # netpacket_packet
+    PACKET_HOST: int
+    PACKET_BROADCAST: int
+    PACKET_MULTICAST: int
+    PACKET_OTHERHOST: int
+    PACKET_OUTGOING: int
+    PACKET_LOOPBACK: int
+    PACKET_FASTROUTE: int
+    # linux_can
+    CAN_RAW: int
+    CAN_BCM: int
+    CAN_EFF_FLAG: int
+    CAN_RTR_FLAG: int
+    CAN_ERR_FLAG: int
+    CAN_SFF_MASK: int
+    CAN_EFF_MASK: int
+    CAN_ERR_MASK: int
+    SOL_CAN_BASE: int
+    SOL_CAN_RAW: int
+    CAN_RAW_FILTER: int
+    CAN_RAW_LOOPBACK: int
+    CAN_RAW_RECV_OWN_MSGS: int
+    CAN_RAW_FD_FRAMES: int
+    CAN_RAW_JOIN_FILTERS: int
+    TX_SETUP: int
+    TX_DELETE: int
+    TX_READ: int
+    TX_SEND: int
+    RX_SETUP: int
+    RX_DELETE: int
+    RX_READ: int
+    TX_STATUS: int
+    TX_EXPIRED: int
+    RX_STATUS: int
+    RX_TIMEOUT: int
+    RX_CHANGED: int
+    SETTIMER: int
+    STARTTIMER: int
+    TX_COUNTEVT: int
+    TX_ANNOUNCE: int
+    TX_CP_CAN_ID: int
+    RX_FILTER_ID: int
+    RX_CHECK_DLC: int
+    RX_NO_AUTOTIMER: int
+    RX_ANNOUNCE_RESUME: int
+    TX_RESET_MULTI_IDX: int
+    RX_RTR_FRAME: int
+    CAN_FD_FRAME: int
+    CSOCKRT_HAS_CAN_ISOTP: int
+    CSOCKRT_VAL_CAN_ISOTP: int
+    CSOCKRT_HAS_CAN_J1939: int
+    CSOCKRT_VAL_CAN_J1939: int
+    # linux_can_j1939
+    CSOCKRT_HAS_J1939_MAX_UNICAST_ADDR: int
+    CSOCKRT_VAL_J1939_MAX_UNICAST_ADDR: int
+    CSOCKRT_HAS_J1939_IDLE_ADDR: int
+    CSOCKRT_VAL_J1939_IDLE_ADDR: int
+    CSOCKRT_HAS_J1939_NO_ADDR: int
+    CSOCKRT_VAL_J1939_NO_ADDR: int
+    CSOCKRT_HAS_J1939_NO_NAME: int
+    CSOCKRT_VAL_J1939_NO_NAME: int
+    CSOCKRT_HAS_J1939_PGN_REQUEST: int
+    CSOCKRT_VAL_J1939_PGN_REQUEST: int
+    CSOCKRT_HAS_J1939_PGN_ADDRESS_CLAIMED: int
+    CSOCKRT_VAL_J1939_PGN_ADDRESS_CLAIMED: int
+    CSOCKRT_HAS_J1939_PGN_ADDRESS_COMMANDED: int
+    CSOCKRT_VAL_J1939_PGN_ADDRESS_COMMANDED: int
+    CSOCKRT_HAS_J1939_PGN_PDU1_MAX: int
+    CSOCKRT_VAL_J1939_PGN_PDU1_MAX: int
+    CSOCKRT_HAS_J1939_PGN_MAX: int
+    CSOCKRT_VAL_J1939_PGN_MAX: int
+    CSOCKRT_HAS_J1939_NO_PGN: int
+    CSOCKRT_VAL_J1939_NO_PGN: int
+    CSOCKRT_HAS_SO_J1939_FILTER: int
+    CSOCKRT_VAL_SO_J1939_FILTER: int
+    CSOCKRT_HAS_SO_J1939_PROMISC: int
+    CSOCKRT_VAL_SO_J1939_PROMISC: int
+    CSOCKRT_HAS_SO_J1939_SEND_PRIO: int
+    CSOCKRT_VAL_SO_J1939_SEND_PRIO: int
+    CSOCKRT_HAS_SO_J1939_ERRQUEUE: int
+    CSOCKRT_VAL_SO_J1939_ERRQUEUE: int
+    CSOCKRT_HAS_SCM_J1939_DEST_ADDR: int
+    CSOCKRT_VAL_SCM_J1939_DEST_ADDR: int
+    CSOCKRT_HAS_SCM_J1939_DEST_NAME: int
+    CSOCKRT_VAL_SCM_J1939_DEST_NAME: int
+    CSOCKRT_HAS_SCM_J1939_PRIO: int
+    CSOCKRT_VAL_SCM_J1939_PRIO: int
+    CSOCKRT_HAS_SCM_J1939_ERRQUEUE: int
+    CSOCKRT_VAL_SCM_J1939_ERRQUEUE: int
+    CSOCKRT_HAS_J1939_NLA_PAD: int
+    CSOCKRT_VAL_J1939_NLA_PAD: int
+    CSOCKRT_HAS_J1939_NLA_BYTES_ACKED: int
+    CSOCKRT_VAL_J1939_NLA_BYTES_ACKED: int
+    CSOCKRT_HAS_J1939_EE_INFO_NONE: int
+    CSOCKRT_VAL_J1939_EE_INFO_NONE: int
+    CSOCKRT_HAS_J1939_EE_INFO_TX_ABORT: int
+    CSOCKRT_VAL_J1939_EE_INFO_TX_ABORT: int
+    CSOCKRT_HAS_J1939_FILTER_MAX: int
+    CSOCKRT_VAL_J1939_FILTER_MAX: int
+    # linux_tipc
+    TIPC_ADDR_NAMESEQ: int
+    TIPC_ADDR_NAME: int
+    TIPC_ADDR_ID: int
+    TIPC_ZONE_SCOPE: int
+    TIPC_CLUSTER_SCOPE: int
+    TIPC_NODE_SCOPE: int
+    TIPC_IMPORTANCE: int
+    TIPC_SRC_DROPPABLE: int
+    TIPC_DEST_DROPPABLE: int
+    TIPC_CONN_TIMEOUT: int
+    TIPC_LOW_IMPORTANCE: int
+    TIPC_MEDIUM_IMPORTANCE: int
+    TIPC_HIGH_IMPORTANCE: int
+    TIPC_CRITICAL_IMPORTANCE: int
+    TIPC_CFG_SRV: int
+    TIPC_TOP_SRV: int
+    TIPC_SUB_PORTS: int
+    TIPC_SUB_SERVICE: int
+    TIPC_SUB_CANCEL: int
+    TIPC_WAIT_FOREVER: int
+    TIPC_PUBLISHED: int
+    TIPC_WITHDRAWN: int
+    TIPC_SUBSCR_TIMEOUT: int
+    # linux_vm_sockets
+    SO_VM_SOCKETS_BUFFER_SIZE: int
+    SO_VM_SOCKETS_BUFFER_MIN_SIZE: int
+    SO_VM_SOCKETS_BUFFER_MAX_SIZE: int
+    VMADDR_CID_ANY: int
+    VMADDR_CID_HOST: int
+    VMADDR_PORT_ANY: int
+    VM_SOCKETS_INVALID_VERSION: int
+    CSOCKRT_HAS_IOCTL_VM_SOCKETS_GET_LOCAL_CID: int
+    CSOCKRT_VAL_IOCTL_VM_SOCKETS_GET_LOCAL_CID: int
+    # linux_if_alg
+    ALG_SET_KEY: int
+    ALG_SET_IV: int
+    ALG_SET_OP: int
+    ALG_OP_DECRYPT: int
+    ALG_OP_ENCRYPT: int
+    CSOCKRT_HAS_ALG_SET_AEAD_ASSOCLEN: int
+    CSOCKRT_VAL_ALG_SET_AEAD_ASSOCLEN: int
+    CSOCKRT_HAS_ALG_SET_AEAD_AUTHSIZE: int
+    CSOCKRT_VAL_ALG_SET_AEAD_AUTHSIZE: int
+    # linux_netlink
+    NETLINK_ROUTE: int
+    NETLINK_USERSOCK: int
+    NETLINK_XFRM: int
+    NETLINK_CRYPTO: int
+    CSOCKRT_HAS_NETLINK_FIREWALL: int
+    CSOCKRT_VAL_NETLINK_FIREWALL: int
+    CSOCKRT_HAS_NETLINK_NFLOG: int
+    CSOCKRT_VAL_NETLINK_NFLOG: int
+    CSOCKRT_HAS_NETLINK_IP6_FW: int
+    CSOCKRT_VAL_NETLINK_IP6_FW: int
+    CSOCKRT_HAS_NETLINK_DNRTMSG: int
+    CSOCKRT_VAL_NETLINK_DNRTMSG: int
     # linux_sock_diag
     NETLINK_SOCK_DIAG: int
     NLM_F_REQUEST: int

@@ -141,6 +141,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from csock import _hints, _libc, _signals, _usercdef
+from csock._constants import optional_constants
 from csock._csock import ffi, lib
 from csock._show import explain as explain
 from csock._show import show as show
@@ -179,6 +180,11 @@ def _export_lib() -> list[str]:
         public = name[len(_HELPER_PREFIX):] if name.startswith(_HELPER_PREFIX) else name
         globals()[public] = getattr(lib, name)
         names.append(public)
+    # The optional constants this system's headers define, under their C names
+    # (build_ffi.py; the CSOCKRT_HAS_/CSOCKRT_VAL_ pairs behind them are skipped above).
+    for name, value in optional_constants().items():
+        globals()[name] = value
+        names.append(name)
     return names
 
 

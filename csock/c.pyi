@@ -87,9 +87,18 @@ errno: int
 h_errno: int
 
 __all__ = [
-    "AF_INET", "AF_INET6", "AF_LOCAL", "AF_NETLINK", "AF_PACKET", "AF_UNIX",
-    "AF_UNSPEC", "AI_ADDRCONFIG", "AI_ALL", "AI_CANONNAME", "AI_NUMERICHOST",
-    "AI_NUMERICSERV", "AI_PASSIVE", "AI_V4MAPPED", "AT_FDCWD", "BUFSIZ", "CMSG_DATA",
+    "AF_ALG", "AF_APPLETALK", "AF_ASH", "AF_ATMPVC", "AF_ATMSVC", "AF_AX25",
+    "AF_BRIDGE", "AF_CAN", "AF_ECONET", "AF_INET", "AF_INET6", "AF_IPX", "AF_IRDA",
+    "AF_KEY", "AF_LLC", "AF_LOCAL", "AF_NETBEUI", "AF_NETLINK", "AF_NETROM",
+    "AF_PACKET", "AF_PPPOX", "AF_QIPCRTR", "AF_RDS", "AF_ROSE", "AF_ROUTE",
+    "AF_SECURITY", "AF_SNA", "AF_TIPC", "AF_UNIX", "AF_UNSPEC", "AF_VSOCK",
+    "AF_WANPIPE", "AF_X25", "AI_ADDRCONFIG", "AI_ALL", "AI_CANONNAME", "AI_NUMERICHOST",
+    "AI_NUMERICSERV", "AI_PASSIVE", "AI_V4MAPPED", "ALG_OP_DECRYPT", "ALG_OP_ENCRYPT",
+    "ALG_SET_AEAD_ASSOCLEN", "ALG_SET_AEAD_AUTHSIZE", "ALG_SET_IV", "ALG_SET_KEY",
+    "ALG_SET_OP", "AT_FDCWD", "BUFSIZ", "CAN_BCM", "CAN_EFF_FLAG", "CAN_EFF_MASK",
+    "CAN_ERR_FLAG", "CAN_ERR_MASK", "CAN_FD_FRAME", "CAN_ISOTP", "CAN_J1939", "CAN_RAW",
+    "CAN_RAW_FD_FRAMES", "CAN_RAW_FILTER", "CAN_RAW_JOIN_FILTERS", "CAN_RAW_LOOPBACK",
+    "CAN_RAW_RECV_OWN_MSGS", "CAN_RTR_FLAG", "CAN_SFF_MASK", "CMSG_DATA",
     "CMSG_FIRSTHDR", "CMSG_LEN", "CMSG_NXTHDR", "CMSG_SPACE", "E2BIG", "EACCES",
     "EADDRINUSE", "EADDRNOTAVAIL", "EADV", "EAFNOSUPPORT", "EAGAIN", "EAI_ADDRFAMILY",
     "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY", "EAI_MEMORY", "EAI_NODATA",
@@ -113,72 +122,125 @@ __all__ = [
     "EPOLLWRBAND", "EPOLLWRNORM", "EPOLL_CLOEXEC", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL",
     "EPOLL_CTL_MOD", "EPROTO", "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EREMCHG",
     "EREMOTE", "EREMOTEIO", "ERESTART", "ERFKILL", "EROFS", "ESHUTDOWN",
-    "ESOCKTNOSUPPORT", "ESPIPE", "ESRCH", "ESRMNT", "ESTALE", "ESTRPIPE", "ETIME",
-    "ETIMEDOUT", "ETOOMANYREFS", "ETXTBSY", "EUCLEAN", "EUNATCH", "EUSERS",
+    "ESOCKTNOSUPPORT", "ESPIPE", "ESRCH", "ESRMNT", "ESTALE", "ESTRPIPE",
+    "ETHERTYPE_ARP", "ETHERTYPE_IP", "ETHERTYPE_IPV6", "ETHERTYPE_VLAN", "ETH_P_ALL",
+    "ETIME", "ETIMEDOUT", "ETOOMANYREFS", "ETXTBSY", "EUCLEAN", "EUNATCH", "EUSERS",
     "EWOULDBLOCK", "EXDEV", "EXFULL", "EXIT_FAILURE", "EXIT_SUCCESS", "FD_CLOEXEC",
     "FD_CLR", "FD_ISSET", "FD_SET", "FD_SETSIZE", "FD_ZERO", "F_DUPFD",
     "F_DUPFD_CLOEXEC", "F_GETFD", "F_GETFL", "F_SETFD", "F_SETFL", "HOST_NOT_FOUND",
-    "IF_NAMESIZE", "INADDR_ANY", "INADDR_BROADCAST", "INADDR_LOOPBACK", "INADDR_NONE",
-    "INET6_ADDRSTRLEN", "INET_ADDRSTRLEN", "IPPROTO_ICMP", "IPPROTO_ICMPV6",
-    "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_RAW", "IPPROTO_TCP", "IPPROTO_UDP",
-    "IPV6_UNICAST_HOPS", "IPV6_V6ONLY", "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL",
-    "IP_TOS", "IP_TTL", "LC_ALL", "LC_COLLATE", "LC_CTYPE", "LC_MESSAGES",
-    "LC_MONETARY", "LC_NUMERIC", "LC_TIME", "MSG_CMSG_CLOEXEC", "MSG_CTRUNC",
-    "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR", "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB",
-    "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE", "NETLINK_SOCK_DIAG",
-    "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN",
+    "IF_NAMESIZE", "INADDR_ALLHOSTS_GROUP", "INADDR_ANY", "INADDR_BROADCAST",
+    "INADDR_LOOPBACK", "INADDR_MAX_LOCAL_GROUP", "INADDR_NONE", "INADDR_UNSPEC_GROUP",
+    "INET6_ADDRSTRLEN", "INET_ADDRSTRLEN", "IOCTL_VM_SOCKETS_GET_LOCAL_CID",
+    "IPPORT_RESERVED", "IPPORT_USERRESERVED", "IPPROTO_AH", "IPPROTO_DSTOPTS",
+    "IPPROTO_EGP", "IPPROTO_ESP", "IPPROTO_FRAGMENT", "IPPROTO_GRE", "IPPROTO_HOPOPTS",
+    "IPPROTO_ICMP", "IPPROTO_ICMPV6", "IPPROTO_IDP", "IPPROTO_IGMP", "IPPROTO_IP",
+    "IPPROTO_IPIP", "IPPROTO_IPV6", "IPPROTO_MPTCP", "IPPROTO_NONE", "IPPROTO_PIM",
+    "IPPROTO_PUP", "IPPROTO_RAW", "IPPROTO_ROUTING", "IPPROTO_RSVP", "IPPROTO_SCTP",
+    "IPPROTO_TCP", "IPPROTO_TP", "IPPROTO_UDP", "IPPROTO_UDPLITE", "IPV6_CHECKSUM",
+    "IPV6_DONTFRAG", "IPV6_DSTOPTS", "IPV6_HOPLIMIT", "IPV6_HOPOPTS", "IPV6_JOIN_GROUP",
+    "IPV6_LEAVE_GROUP", "IPV6_MULTICAST_HOPS", "IPV6_MULTICAST_IF",
+    "IPV6_MULTICAST_LOOP", "IPV6_NEXTHOP", "IPV6_PATHMTU", "IPV6_PKTINFO",
+    "IPV6_RECVDSTOPTS", "IPV6_RECVHOPLIMIT", "IPV6_RECVHOPOPTS", "IPV6_RECVPATHMTU",
+    "IPV6_RECVPKTINFO", "IPV6_RECVRTHDR", "IPV6_RECVTCLASS", "IPV6_RTHDR",
+    "IPV6_RTHDRDSTOPTS", "IPV6_RTHDR_TYPE_0", "IPV6_TCLASS", "IPV6_UNICAST_HOPS",
+    "IPV6_V6ONLY", "IP_ADD_MEMBERSHIP", "IP_ADD_SOURCE_MEMBERSHIP",
+    "IP_BIND_ADDRESS_NO_PORT", "IP_BLOCK_SOURCE", "IP_DEFAULT_MULTICAST_LOOP",
+    "IP_DEFAULT_MULTICAST_TTL", "IP_DROP_MEMBERSHIP", "IP_DROP_SOURCE_MEMBERSHIP",
+    "IP_HDRINCL", "IP_MAX_MEMBERSHIPS", "IP_MULTICAST_IF", "IP_MULTICAST_LOOP",
+    "IP_MULTICAST_TTL", "IP_OPTIONS", "IP_PKTINFO", "IP_RECVOPTS", "IP_RECVRETOPTS",
+    "IP_RECVTOS", "IP_RETOPTS", "IP_TOS", "IP_TRANSPARENT", "IP_TTL",
+    "IP_UNBLOCK_SOURCE", "J1939_EE_INFO_NONE", "J1939_EE_INFO_TX_ABORT",
+    "J1939_FILTER_MAX", "J1939_IDLE_ADDR", "J1939_MAX_UNICAST_ADDR",
+    "J1939_NLA_BYTES_ACKED", "J1939_NLA_PAD", "J1939_NO_ADDR", "J1939_NO_NAME",
+    "J1939_NO_PGN", "J1939_PGN_ADDRESS_CLAIMED", "J1939_PGN_ADDRESS_COMMANDED",
+    "J1939_PGN_MAX", "J1939_PGN_PDU1_MAX", "J1939_PGN_REQUEST", "LC_ALL", "LC_COLLATE",
+    "LC_CTYPE", "LC_MESSAGES", "LC_MONETARY", "LC_NUMERIC", "LC_TIME",
+    "MSG_CMSG_CLOEXEC", "MSG_CONFIRM", "MSG_CTRUNC", "MSG_DONTROUTE", "MSG_DONTWAIT",
+    "MSG_EOR", "MSG_ERRQUEUE", "MSG_FASTOPEN", "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB",
+    "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "MSG_WAITFORONE", "NETLINK_CRYPTO",
+    "NETLINK_DNRTMSG", "NETLINK_FIREWALL", "NETLINK_IP6_FW", "NETLINK_NFLOG",
+    "NETLINK_ROUTE", "NETLINK_SOCK_DIAG", "NETLINK_USERSOCK", "NETLINK_XFRM",
+    "NI_DGRAM", "NI_IDN", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN",
     "NI_NUMERICHOST", "NI_NUMERICSERV", "NLMSG_ALIGNTO", "NLMSG_DONE", "NLMSG_ERROR",
     "NLM_F_DUMP", "NLM_F_REQUEST", "NO_ADDRESS", "NO_DATA", "NO_RECOVERY", "NSIG",
     "NULL", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_EXCL", "O_NONBLOCK", "O_RDONLY",
-    "O_RDWR", "O_TRUNC", "O_WRONLY", "PATH_MAX", "PF_INET", "PF_INET6", "PF_LOCAL",
-    "PF_NETLINK", "PF_PACKET", "PF_UNIX", "PF_UNSPEC", "POLLERR", "POLLHUP", "POLLIN",
-    "POLLNVAL", "POLLOUT", "POLLPRI", "SA_NOCLDSTOP", "SA_NOCLDWAIT", "SA_NODEFER",
-    "SA_ONSTACK", "SA_RESETHAND", "SA_RESTART", "SA_SIGINFO", "SCM_CREDENTIALS",
-    "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR", "SIGABRT", "SIGALRM", "SIGBUS",
-    "SIGCHLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGKILL",
-    "SIGPIPE", "SIGPROF", "SIGQUIT", "SIGSEGV", "SIGSTOP", "SIGSYS", "SIGTERM",
-    "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2",
-    "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIG_BLOCK", "SIG_DFL", "SIG_ERR",
-    "SIG_IGN", "SIG_SETMASK", "SIG_UNBLOCK", "SOCK_CLOEXEC", "SOCK_DGRAM",
-    "SOCK_DIAG_BY_FAMILY", "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET",
-    "SOCK_STREAM", "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BROADCAST",
-    "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE", "SO_LINGER",
-    "SO_OOBINLINE", "SO_PASSCRED", "SO_PEERCRED", "SO_PROTOCOL", "SO_RCVBUF",
+    "O_RDWR", "O_TRUNC", "O_WRONLY", "PACKET_BROADCAST", "PACKET_FASTROUTE",
+    "PACKET_HOST", "PACKET_LOOPBACK", "PACKET_MULTICAST", "PACKET_OTHERHOST",
+    "PACKET_OUTGOING", "PATH_MAX", "PF_CAN", "PF_INET", "PF_INET6", "PF_LOCAL",
+    "PF_NETLINK", "PF_PACKET", "PF_RDS", "PF_UNIX", "PF_UNSPEC", "POLLERR", "POLLHUP",
+    "POLLIN", "POLLNVAL", "POLLOUT", "POLLPRI", "RX_ANNOUNCE_RESUME", "RX_CHANGED",
+    "RX_CHECK_DLC", "RX_DELETE", "RX_FILTER_ID", "RX_NO_AUTOTIMER", "RX_READ",
+    "RX_RTR_FRAME", "RX_SETUP", "RX_STATUS", "RX_TIMEOUT", "SA_NOCLDSTOP",
+    "SA_NOCLDWAIT", "SA_NODEFER", "SA_ONSTACK", "SA_RESETHAND", "SA_RESTART",
+    "SA_SIGINFO", "SCM_CREDENTIALS", "SCM_J1939_DEST_ADDR", "SCM_J1939_DEST_NAME",
+    "SCM_J1939_ERRQUEUE", "SCM_J1939_PRIO", "SCM_RIGHTS", "SETTIMER", "SHUT_RD",
+    "SHUT_RDWR", "SHUT_WR", "SIGABRT", "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCONT",
+    "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGKILL", "SIGPIPE", "SIGPROF",
+    "SIGQUIT", "SIGSEGV", "SIGSTOP", "SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP",
+    "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH",
+    "SIGXCPU", "SIGXFSZ", "SIG_BLOCK", "SIG_DFL", "SIG_ERR", "SIG_IGN", "SIG_SETMASK",
+    "SIG_UNBLOCK", "SOCK_CLOEXEC", "SOCK_DGRAM", "SOCK_DIAG_BY_FAMILY", "SOCK_NONBLOCK",
+    "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_STREAM", "SOL_ALG", "SOL_CAN_BASE",
+    "SOL_CAN_RAW", "SOL_IP", "SOL_RDS", "SOL_SOCKET", "SOL_TCP", "SOL_TIPC", "SOL_UDP",
+    "SOMAXCONN", "SO_ACCEPTCONN", "SO_BINDTODEVICE", "SO_BINDTOIFINDEX", "SO_BROADCAST",
+    "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR", "SO_INCOMING_CPU",
+    "SO_J1939_ERRQUEUE", "SO_J1939_FILTER", "SO_J1939_PROMISC", "SO_J1939_SEND_PRIO",
+    "SO_KEEPALIVE", "SO_LINGER", "SO_MARK", "SO_OOBINLINE", "SO_PASSCRED", "SO_PASSSEC",
+    "SO_PEERCRED", "SO_PEERSEC", "SO_PRIORITY", "SO_PROTOCOL", "SO_RCVBUF",
     "SO_RCVLOWAT", "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF",
-    "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "STDERR_FILENO", "STDIN_FILENO",
-    "STDOUT_FILENO", "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFIFO", "S_IFLNK", "S_IFMT",
-    "S_IFREG", "S_IFSOCK", "S_ISDIR", "S_ISLNK", "S_ISREG", "S_ISSOCK", "TCPI_OPT_ECN",
-    "TCPI_OPT_SACK", "TCPI_OPT_TIMESTAMPS", "TCPI_OPT_WSCALE", "TCP_CLOSE",
-    "TCP_CLOSE_WAIT", "TCP_CLOSING", "TCP_CORK", "TCP_ESTABLISHED", "TCP_FIN_WAIT1",
-    "TCP_FIN_WAIT2", "TCP_INFO", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL",
-    "TCP_LAST_ACK", "TCP_LISTEN", "TCP_MAXSEG", "TCP_NODELAY", "TCP_SYN_RECV",
-    "TCP_SYN_SENT", "TCP_TIME_WAIT", "TRY_AGAIN", "UDIAG_SHOW_NAME", "UDIAG_SHOW_PEER",
+    "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "SO_VM_SOCKETS_BUFFER_MAX_SIZE",
+    "SO_VM_SOCKETS_BUFFER_MIN_SIZE", "SO_VM_SOCKETS_BUFFER_SIZE", "STARTTIMER",
+    "STDERR_FILENO", "STDIN_FILENO", "STDOUT_FILENO", "S_IFBLK", "S_IFCHR", "S_IFDIR",
+    "S_IFIFO", "S_IFLNK", "S_IFMT", "S_IFREG", "S_IFSOCK", "S_ISDIR", "S_ISLNK",
+    "S_ISREG", "S_ISSOCK", "TCPI_OPT_ECN", "TCPI_OPT_SACK", "TCPI_OPT_TIMESTAMPS",
+    "TCPI_OPT_WSCALE", "TCP_CC_INFO", "TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_CLOSING",
+    "TCP_CONGESTION", "TCP_CORK", "TCP_DEFER_ACCEPT", "TCP_ESTABLISHED", "TCP_FASTOPEN",
+    "TCP_FASTOPEN_CONNECT", "TCP_FASTOPEN_KEY", "TCP_FASTOPEN_NO_COOKIE",
+    "TCP_FIN_WAIT1", "TCP_FIN_WAIT2", "TCP_INFO", "TCP_INQ", "TCP_KEEPCNT",
+    "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_LAST_ACK", "TCP_LINGER2", "TCP_LISTEN",
+    "TCP_MAXSEG", "TCP_MD5SIG", "TCP_MD5SIG_EXT", "TCP_NODELAY", "TCP_NOTSENT_LOWAT",
+    "TCP_QUEUE_SEQ", "TCP_QUICKACK", "TCP_REPAIR", "TCP_REPAIR_OPTIONS",
+    "TCP_REPAIR_QUEUE", "TCP_REPAIR_WINDOW", "TCP_SAVED_SYN", "TCP_SAVE_SYN",
+    "TCP_SYNCNT", "TCP_SYN_RECV", "TCP_SYN_SENT", "TCP_THIN_DUPACK",
+    "TCP_THIN_LINEAR_TIMEOUTS", "TCP_TIMESTAMP", "TCP_TIME_WAIT", "TCP_TX_DELAY",
+    "TCP_ULP", "TCP_USER_TIMEOUT", "TCP_WINDOW_CLAMP", "TCP_ZEROCOPY_RECEIVE",
+    "TIPC_ADDR_ID", "TIPC_ADDR_NAME", "TIPC_ADDR_NAMESEQ", "TIPC_CFG_SRV",
+    "TIPC_CLUSTER_SCOPE", "TIPC_CONN_TIMEOUT", "TIPC_CRITICAL_IMPORTANCE",
+    "TIPC_DEST_DROPPABLE", "TIPC_HIGH_IMPORTANCE", "TIPC_IMPORTANCE",
+    "TIPC_LOW_IMPORTANCE", "TIPC_MEDIUM_IMPORTANCE", "TIPC_NODE_SCOPE",
+    "TIPC_PUBLISHED", "TIPC_SRC_DROPPABLE", "TIPC_SUBSCR_TIMEOUT", "TIPC_SUB_CANCEL",
+    "TIPC_SUB_PORTS", "TIPC_SUB_SERVICE", "TIPC_TOP_SRV", "TIPC_WAIT_FOREVER",
+    "TIPC_WITHDRAWN", "TIPC_ZONE_SCOPE", "TRY_AGAIN", "TX_ANNOUNCE", "TX_COUNTEVT",
+    "TX_CP_CAN_ID", "TX_DELETE", "TX_EXPIRED", "TX_READ", "TX_RESET_MULTI_IDX",
+    "TX_SEND", "TX_SETUP", "TX_STATUS", "UDIAG_SHOW_NAME", "UDIAG_SHOW_PEER",
     "UDIAG_SHOW_RQLEN", "UNIX_DIAG_NAME", "UNIX_DIAG_PEER", "UNIX_DIAG_RQLEN",
-    "WCONTINUED", "WCOREDUMP", "WEXITSTATUS", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED",
-    "WNOHANG", "WSTOPSIG", "WTERMSIG", "WUNTRACED", "_IOFBF", "_IOLBF", "_IONBF",
-    "_exit", "accept", "accept4", "addressof", "alarm", "atoi", "atol", "bind",
-    "buffer", "bzero", "calloc", "cast", "cdef", "clearerr", "close", "connect",
-    "ctime", "dup", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "exit",
-    "explain", "fclose", "fcntl", "feof", "ferror", "ffi", "fflush", "fgetc", "fgets",
-    "fileno", "fopen", "fork", "fprintf", "fputc", "fputs", "fread", "free",
-    "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror", "getaddrinfo", "getchar",
-    "getenv", "gethostbyaddr", "gethostbyname", "gethostname", "getline", "getnameinfo",
-    "getopt", "getpeername", "getpid", "getppid", "getprotobyname", "getservbyname",
-    "getservbyport", "getsockname", "getsockopt", "gettimeofday", "h_addr", "herror",
-    "hstrerror", "htonl", "htons", "if_freenameindex", "if_indextoname", "if_nameindex",
-    "if_nametoindex", "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton",
-    "inet_ntoa", "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace",
-    "kill", "lib", "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove",
-    "memset", "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll",
-    "printf", "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv",
-    "recvfrom", "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile",
-    "sendmmsg", "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show",
-    "shutdown", "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset",
-    "sighandler", "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf",
-    "socket", "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat",
-    "strchr", "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat",
-    "strncmp", "strncpy", "strrchr", "strstr", "strtok", "strtok_r", "strtol",
-    "strtoul", "tolower", "toupper", "unlink", "usleep", "waitpid", "write",
+    "VMADDR_CID_ANY", "VMADDR_CID_HOST", "VMADDR_PORT_ANY",
+    "VM_SOCKETS_INVALID_VERSION", "WCONTINUED", "WCOREDUMP", "WEXITSTATUS", "WIFEXITED",
+    "WIFSIGNALED", "WIFSTOPPED", "WNOHANG", "WSTOPSIG", "WTERMSIG", "WUNTRACED",
+    "_IOFBF", "_IOLBF", "_IONBF", "_exit", "accept", "accept4", "addressof", "alarm",
+    "atoi", "atol", "bind", "buffer", "bzero", "calloc", "cast", "cdef", "clearerr",
+    "close", "connect", "ctime", "dup", "epoll_create", "epoll_create1", "epoll_ctl",
+    "epoll_wait", "exit", "explain", "fclose", "fcntl", "feof", "ferror", "ffi",
+    "fflush", "fgetc", "fgets", "fileno", "fopen", "fork", "fprintf", "fputc", "fputs",
+    "fread", "free", "freeaddrinfo", "from_buffer", "fwrite", "gai_strerror",
+    "getaddrinfo", "getchar", "getenv", "gethostbyaddr", "gethostbyname", "gethostname",
+    "getline", "getnameinfo", "getopt", "getpeername", "getpid", "getppid",
+    "getprotobyname", "getservbyname", "getservbyport", "getsockname", "getsockopt",
+    "gettimeofday", "h_addr", "herror", "hstrerror", "htonl", "htons",
+    "if_freenameindex", "if_indextoname", "if_nameindex", "if_nametoindex",
+    "in6addr_any", "in6addr_loopback", "inet_addr", "inet_aton", "inet_ntoa",
+    "inet_ntop", "inet_pton", "isalpha", "isdigit", "isprint", "isspace", "kill", "lib",
+    "listen", "lstat", "malloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
+    "new", "ntohl", "ntohs", "offsetof", "open", "perror", "pipe", "poll", "printf",
+    "putchar", "puts", "raise_", "read", "realloc", "realpath", "recv", "recvfrom",
+    "recvmmsg", "recvmsg", "remove", "select", "send", "sendfile", "sendmmsg",
+    "sendmsg", "sendto", "setlocale", "setsockopt", "setvbuf", "show", "shutdown",
+    "sigaction", "sigaddset", "sigdelset", "sigemptyset", "sigfillset", "sighandler",
+    "sigismember", "signal", "sigprocmask", "sizeof", "sleep", "snprintf", "socket",
+    "socketpair", "sprintf", "stat", "stderr", "stdin", "stdout", "strcat", "strchr",
+    "strcmp", "strcpy", "strdup", "strerror", "string", "strlen", "strncat", "strncmp",
+    "strncpy", "strrchr", "strstr", "strtok", "strtok_r", "strtol", "strtoul",
+    "tolower", "toupper", "unlink", "usleep", "waitpid", "write",
 ]
 
 # sys/socket.h
@@ -189,6 +251,31 @@ AF_INET: int
 AF_INET6: int
 AF_NETLINK: int
 AF_PACKET: int
+AF_ROUTE: int
+AF_AX25: int
+AF_IPX: int
+AF_APPLETALK: int
+AF_NETROM: int
+AF_BRIDGE: int
+AF_ATMPVC: int
+AF_X25: int
+AF_ROSE: int
+AF_NETBEUI: int
+AF_SECURITY: int
+AF_KEY: int
+AF_ASH: int
+AF_ECONET: int
+AF_ATMSVC: int
+AF_RDS: int
+AF_SNA: int
+AF_IRDA: int
+AF_PPPOX: int
+AF_WANPIPE: int
+AF_LLC: int
+AF_CAN: int
+AF_TIPC: int
+AF_ALG: int
+AF_VSOCK: int
 PF_UNSPEC: int
 PF_UNIX: int
 PF_LOCAL: int
@@ -196,6 +283,8 @@ PF_INET: int
 PF_INET6: int
 PF_NETLINK: int
 PF_PACKET: int
+PF_CAN: int
+PF_RDS: int
 SOCK_STREAM: int
 SOCK_DGRAM: int
 SOCK_RAW: int
@@ -204,6 +293,8 @@ SOCK_SEQPACKET: int
 SOCK_NONBLOCK: int
 SOCK_CLOEXEC: int
 SOL_SOCKET: int
+SOL_RDS: int
+SOL_TIPC: int
 SO_DEBUG: int
 SO_REUSEADDR: int
 SO_REUSEPORT: int
@@ -225,6 +316,11 @@ SO_DOMAIN: int
 SO_PROTOCOL: int
 SO_PASSCRED: int
 SO_PEERCRED: int
+SO_BINDTODEVICE: int
+SO_PRIORITY: int
+SO_MARK: int
+SO_PASSSEC: int
+SO_PEERSEC: int
 MSG_OOB: int
 MSG_PEEK: int
 MSG_DONTROUTE: int
@@ -237,12 +333,20 @@ MSG_NOSIGNAL: int
 MSG_MORE: int
 MSG_CMSG_CLOEXEC: int
 MSG_WAITFORONE: int
+MSG_CONFIRM: int
+MSG_ERRQUEUE: int
 SHUT_RD: int
 SHUT_WR: int
 SHUT_RDWR: int
 SOMAXCONN: int
 SCM_RIGHTS: int
 SCM_CREDENTIALS: int
+# Only where this system's headers define them (build_ffi.py, OPTIONAL):
+AF_QIPCRTR: int
+SOL_ALG: int
+MSG_FASTOPEN: int
+SO_INCOMING_CPU: int
+SO_BINDTOIFINDEX: int
 
 def socket(domain: int, type: int, protocol: int, /) -> int:
     """``int socket(int domain, int type, int protocol);``
@@ -452,18 +556,87 @@ IPPROTO_UDP: int
 IPPROTO_IPV6: int
 IPPROTO_ICMPV6: int
 IPPROTO_RAW: int
+IPPROTO_IGMP: int
+IPPROTO_IPIP: int
+IPPROTO_EGP: int
+IPPROTO_PUP: int
+IPPROTO_IDP: int
+IPPROTO_TP: int
+IPPROTO_RSVP: int
+IPPROTO_GRE: int
+IPPROTO_ESP: int
+IPPROTO_AH: int
+IPPROTO_PIM: int
+IPPROTO_SCTP: int
+IPPROTO_UDPLITE: int
+IPPROTO_HOPOPTS: int
+IPPROTO_ROUTING: int
+IPPROTO_FRAGMENT: int
+IPPROTO_NONE: int
+IPPROTO_DSTOPTS: int
+IPPORT_RESERVED: int
+IPPORT_USERRESERVED: int
 INADDR_ANY: int
 INADDR_LOOPBACK: int
 INADDR_NONE: int
 INADDR_BROADCAST: int
+INADDR_UNSPEC_GROUP: int
+INADDR_ALLHOSTS_GROUP: int
+INADDR_MAX_LOCAL_GROUP: int
 INET_ADDRSTRLEN: int
 INET6_ADDRSTRLEN: int
+SOL_IP: int
 IP_TOS: int
 IP_TTL: int
+IP_HDRINCL: int
+IP_OPTIONS: int
+IP_RECVOPTS: int
+IP_RECVRETOPTS: int
+IP_RETOPTS: int
+IP_RECVTOS: int
+IP_PKTINFO: int
+IP_TRANSPARENT: int
+IP_MULTICAST_IF: int
 IP_MULTICAST_TTL: int
 IP_MULTICAST_LOOP: int
+IP_ADD_MEMBERSHIP: int
+IP_DROP_MEMBERSHIP: int
+IP_ADD_SOURCE_MEMBERSHIP: int
+IP_DROP_SOURCE_MEMBERSHIP: int
+IP_BLOCK_SOURCE: int
+IP_UNBLOCK_SOURCE: int
+IP_DEFAULT_MULTICAST_TTL: int
+IP_DEFAULT_MULTICAST_LOOP: int
+IP_MAX_MEMBERSHIPS: int
 IPV6_V6ONLY: int
 IPV6_UNICAST_HOPS: int
+IPV6_MULTICAST_IF: int
+IPV6_MULTICAST_HOPS: int
+IPV6_MULTICAST_LOOP: int
+IPV6_JOIN_GROUP: int
+IPV6_LEAVE_GROUP: int
+IPV6_CHECKSUM: int
+IPV6_DONTFRAG: int
+IPV6_DSTOPTS: int
+IPV6_HOPLIMIT: int
+IPV6_HOPOPTS: int
+IPV6_NEXTHOP: int
+IPV6_PATHMTU: int
+IPV6_PKTINFO: int
+IPV6_RECVDSTOPTS: int
+IPV6_RECVHOPLIMIT: int
+IPV6_RECVHOPOPTS: int
+IPV6_RECVPATHMTU: int
+IPV6_RECVPKTINFO: int
+IPV6_RECVRTHDR: int
+IPV6_RECVTCLASS: int
+IPV6_RTHDR: int
+IPV6_RTHDRDSTOPTS: int
+IPV6_RTHDR_TYPE_0: int
+IPV6_TCLASS: int
+# Only where this system's headers define them (build_ffi.py, OPTIONAL):
+IPPROTO_MPTCP: int
+IP_BIND_ADDRESS_NO_PORT: int
 in6addr_any: CData
 in6addr_loopback: CData
 
@@ -507,6 +680,14 @@ TCP_KEEPIDLE: int
 TCP_KEEPINTVL: int
 TCP_KEEPCNT: int
 TCP_INFO: int
+SOL_TCP: int
+TCP_SYNCNT: int
+TCP_LINGER2: int
+TCP_DEFER_ACCEPT: int
+TCP_WINDOW_CLAMP: int
+TCP_QUICKACK: int
+TCP_CONGESTION: int
+TCP_MD5SIG: int
 TCP_ESTABLISHED: int
 TCP_SYN_SENT: int
 TCP_SYN_RECV: int
@@ -522,6 +703,32 @@ TCPI_OPT_TIMESTAMPS: int
 TCPI_OPT_SACK: int
 TCPI_OPT_WSCALE: int
 TCPI_OPT_ECN: int
+# Only where this system's headers define them (build_ffi.py, OPTIONAL):
+TCP_USER_TIMEOUT: int
+TCP_THIN_LINEAR_TIMEOUTS: int
+TCP_THIN_DUPACK: int
+TCP_REPAIR: int
+TCP_REPAIR_QUEUE: int
+TCP_QUEUE_SEQ: int
+TCP_REPAIR_OPTIONS: int
+TCP_FASTOPEN: int
+TCP_TIMESTAMP: int
+TCP_NOTSENT_LOWAT: int
+TCP_CC_INFO: int
+TCP_SAVE_SYN: int
+TCP_SAVED_SYN: int
+TCP_REPAIR_WINDOW: int
+TCP_FASTOPEN_CONNECT: int
+TCP_ULP: int
+TCP_MD5SIG_EXT: int
+TCP_FASTOPEN_KEY: int
+TCP_FASTOPEN_NO_COOKIE: int
+TCP_ZEROCOPY_RECEIVE: int
+TCP_INQ: int
+TCP_TX_DELAY: int
+
+# netinet/udp.h
+SOL_UDP: int
 
 # arpa/inet.h
 
@@ -590,6 +797,7 @@ NI_NUMERICSERV: int
 NI_NOFQDN: int
 NI_NAMEREQD: int
 NI_DGRAM: int
+NI_IDN: int
 NI_MAXHOST: int
 NI_MAXSERV: int
 HOST_NOT_FOUND: int
@@ -693,6 +901,149 @@ def h_addr(h: CData, /) -> CData:
 
     Man page: h_addr(3). A macro in C, a function here.
     """
+
+# net/ethernet.h
+ETHERTYPE_IP: int
+ETHERTYPE_ARP: int
+ETHERTYPE_IPV6: int
+ETHERTYPE_VLAN: int
+ETH_P_ALL: int
+
+# netpacket/packet.h
+PACKET_HOST: int
+PACKET_BROADCAST: int
+PACKET_MULTICAST: int
+PACKET_OTHERHOST: int
+PACKET_OUTGOING: int
+PACKET_LOOPBACK: int
+PACKET_FASTROUTE: int
+
+# linux/can.h
+CAN_RAW: int
+CAN_BCM: int
+CAN_EFF_FLAG: int
+CAN_RTR_FLAG: int
+CAN_ERR_FLAG: int
+CAN_SFF_MASK: int
+CAN_EFF_MASK: int
+CAN_ERR_MASK: int
+SOL_CAN_BASE: int
+SOL_CAN_RAW: int
+CAN_RAW_FILTER: int
+CAN_RAW_LOOPBACK: int
+CAN_RAW_RECV_OWN_MSGS: int
+CAN_RAW_FD_FRAMES: int
+CAN_RAW_JOIN_FILTERS: int
+TX_SETUP: int
+TX_DELETE: int
+TX_READ: int
+TX_SEND: int
+RX_SETUP: int
+RX_DELETE: int
+RX_READ: int
+TX_STATUS: int
+TX_EXPIRED: int
+RX_STATUS: int
+RX_TIMEOUT: int
+RX_CHANGED: int
+SETTIMER: int
+STARTTIMER: int
+TX_COUNTEVT: int
+TX_ANNOUNCE: int
+TX_CP_CAN_ID: int
+RX_FILTER_ID: int
+RX_CHECK_DLC: int
+RX_NO_AUTOTIMER: int
+RX_ANNOUNCE_RESUME: int
+TX_RESET_MULTI_IDX: int
+RX_RTR_FRAME: int
+CAN_FD_FRAME: int
+# Only where this system's headers define them (build_ffi.py, OPTIONAL):
+CAN_ISOTP: int
+CAN_J1939: int
+
+# linux/can/j1939.h
+# Only where this system's headers define them (build_ffi.py, OPTIONAL):
+J1939_MAX_UNICAST_ADDR: int
+J1939_IDLE_ADDR: int
+J1939_NO_ADDR: int
+J1939_NO_NAME: int
+J1939_PGN_REQUEST: int
+J1939_PGN_ADDRESS_CLAIMED: int
+J1939_PGN_ADDRESS_COMMANDED: int
+J1939_PGN_PDU1_MAX: int
+J1939_PGN_MAX: int
+J1939_NO_PGN: int
+SO_J1939_FILTER: int
+SO_J1939_PROMISC: int
+SO_J1939_SEND_PRIO: int
+SO_J1939_ERRQUEUE: int
+SCM_J1939_DEST_ADDR: int
+SCM_J1939_DEST_NAME: int
+SCM_J1939_PRIO: int
+SCM_J1939_ERRQUEUE: int
+J1939_NLA_PAD: int
+J1939_NLA_BYTES_ACKED: int
+J1939_EE_INFO_NONE: int
+J1939_EE_INFO_TX_ABORT: int
+J1939_FILTER_MAX: int
+
+# linux/tipc.h
+TIPC_ADDR_NAMESEQ: int
+TIPC_ADDR_NAME: int
+TIPC_ADDR_ID: int
+TIPC_ZONE_SCOPE: int
+TIPC_CLUSTER_SCOPE: int
+TIPC_NODE_SCOPE: int
+TIPC_IMPORTANCE: int
+TIPC_SRC_DROPPABLE: int
+TIPC_DEST_DROPPABLE: int
+TIPC_CONN_TIMEOUT: int
+TIPC_LOW_IMPORTANCE: int
+TIPC_MEDIUM_IMPORTANCE: int
+TIPC_HIGH_IMPORTANCE: int
+TIPC_CRITICAL_IMPORTANCE: int
+TIPC_CFG_SRV: int
+TIPC_TOP_SRV: int
+TIPC_SUB_PORTS: int
+TIPC_SUB_SERVICE: int
+TIPC_SUB_CANCEL: int
+TIPC_WAIT_FOREVER: int
+TIPC_PUBLISHED: int
+TIPC_WITHDRAWN: int
+TIPC_SUBSCR_TIMEOUT: int
+
+# linux/vm/sockets.h
+SO_VM_SOCKETS_BUFFER_SIZE: int
+SO_VM_SOCKETS_BUFFER_MIN_SIZE: int
+SO_VM_SOCKETS_BUFFER_MAX_SIZE: int
+VMADDR_CID_ANY: int
+VMADDR_CID_HOST: int
+VMADDR_PORT_ANY: int
+VM_SOCKETS_INVALID_VERSION: int
+# Only where this system's headers define them (build_ffi.py, OPTIONAL):
+IOCTL_VM_SOCKETS_GET_LOCAL_CID: int
+
+# linux/if/alg.h
+ALG_SET_KEY: int
+ALG_SET_IV: int
+ALG_SET_OP: int
+ALG_OP_DECRYPT: int
+ALG_OP_ENCRYPT: int
+# Only where this system's headers define them (build_ffi.py, OPTIONAL):
+ALG_SET_AEAD_ASSOCLEN: int
+ALG_SET_AEAD_AUTHSIZE: int
+
+# linux/netlink.h
+NETLINK_ROUTE: int
+NETLINK_USERSOCK: int
+NETLINK_XFRM: int
+NETLINK_CRYPTO: int
+# Only where this system's headers define them (build_ffi.py, OPTIONAL):
+NETLINK_FIREWALL: int
+NETLINK_NFLOG: int
+NETLINK_IP6_FW: int
+NETLINK_DNRTMSG: int
 
 # linux/sock/diag.h
 NETLINK_SOCK_DIAG: int

@@ -90,3 +90,27 @@ def test_extension_needs_no_glibc_newer_than_2_28() -> None:
     too_new = sorted({m.group(0) for m in re.finditer(r"\S+@GLIBC_2\.(\d+)(\.\d+)?", out)
                       if int(m.group(1)) > 28})
     assert too_new == []
+
+
+def test_optional_constants_absent_from_the_headers_get_no_value(tmp_path: Path) -> None:
+    # What older headers give (build_ffi.py, OPTIONAL): a name they lack is
+    # reported absent, with no value made up; one they have, with its value.
+    build_ffi = _load_build_ffi()
+    module = ModuleType("fake_cdefs")
+    module.OPTIONAL = "AF_INET CSOCK_TEST_NO_SUCH_CONSTANT"  # type: ignore[attr-defined]
+    cdef, source = build_ffi._optional_declarations(module)
+    from cffi import FFI
+
+    ffi = FFI()
+    ffi.cdef(cdef)
+    ffi.set_source("_csock_optional_test", "#include <sys/socket.h>\n" + source)
+    lib_path = ffi.compile(tmpdir=str(tmp_path))
+    spec = importlib.util.spec_from_file_location("_csock_optional_test", lib_path)
+    assert spec is not None and spec.loader is not None
+    compiled = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compiled)
+    import socket
+
+    assert compiled.lib.CSOCKRT_HAS_AF_INET == 1
+    assert compiled.lib.CSOCKRT_VAL_AF_INET == socket.AF_INET
+    assert compiled.lib.CSOCKRT_HAS_CSOCK_TEST_NO_SUCH_CONSTANT == 0

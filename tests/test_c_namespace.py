@@ -32,7 +32,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import csock.c as c
-from csock import _libc
+from csock import _constants, _libc
 from csock._csock import ffi, lib
 from csock.c import (
     AF_INET,
@@ -231,6 +231,9 @@ getprotobyname if_nametoindex if_indextoname if_nameindex if_freenameindex
 # The compiled module's names that csock.c exports: all but csock's own
 # runtime for the Pythonic layer (csock/_cdefs/csock_runtime.py).
 C_LIB_NAMES = [n for n in dir(lib) if not n.lower().startswith("csockrt_")]
+# The optional constants this system's headers define (build_ffi.py, OPTIONAL):
+# csock.c names too, made from lib's CSOCKRT_HAS_/CSOCKRT_VAL_ pairs.
+OPTIONAL_NAMES = sorted(_constants.optional_constants())
 
 
 def test_runtime_names_are_not_exported() -> None:
@@ -294,7 +297,7 @@ def test_every_lib_name_is_reachable_without_prefix() -> None:
 
 def test_all_is_lib_plus_helpers() -> None:
     public = ({n.removeprefix("csock_") for n in C_LIB_NAMES} - {"h_errno", "set_h_errno"}
-              - _libc.LIVE_GLOBALS)
+              - _libc.LIVE_GLOBALS | set(OPTIONAL_NAMES))
     assert set(c.__all__) == (public | HELPERS) - c.NOT_STARRED
     assert c.NOT_STARRED <= public  # each one a real csock.c name
 
@@ -379,6 +382,17 @@ EXPLICIT = {  # names Python's modules lack; values from the Linux/glibc headers
     "TCP_LAST_ACK": 9, "TCP_LISTEN": 10, "TCP_CLOSING": 11,
     # <sys/epoll.h> (the select module has the EPOLL* events but these)
     "EPOLL_CTL_ADD": 1, "EPOLL_CTL_DEL": 2, "EPOLL_CTL_MOD": 3, "EPOLLWAKEUP": 1 << 29,
+    # Python 3.12/3.13's socket has these (values from it); 3.11's does not
+    "ETHERTYPE_ARP": 0x806, "ETHERTYPE_IP": 0x800, "ETHERTYPE_IPV6": 0x86dd,
+    "ETHERTYPE_VLAN": 0x8100, "ETH_P_ALL": 0x3, "IP_ADD_SOURCE_MEMBERSHIP": 39,
+    "IP_BLOCK_SOURCE": 38, "IP_DROP_SOURCE_MEMBERSHIP": 40, "IP_PKTINFO": 8,
+    "IP_UNBLOCK_SOURCE": 37, "NI_IDN": 32, "SO_BINDTOIFINDEX": 62, "TCP_CC_INFO": 26,
+    "TCP_FASTOPEN_CONNECT": 30, "TCP_FASTOPEN_KEY": 33, "TCP_FASTOPEN_NO_COOKIE": 34,
+    "TCP_INQ": 36, "TCP_MD5SIG": 14, "TCP_MD5SIG_EXT": 32, "TCP_QUEUE_SEQ": 21,
+    "TCP_REPAIR": 19, "TCP_REPAIR_OPTIONS": 22, "TCP_REPAIR_QUEUE": 20,
+    "TCP_REPAIR_WINDOW": 29, "TCP_SAVED_SYN": 28, "TCP_SAVE_SYN": 27, "TCP_THIN_DUPACK":
+    17, "TCP_THIN_LINEAR_TIMEOUTS": 16, "TCP_TIMESTAMP": 24, "TCP_TX_DELAY": 37,
+    "TCP_ULP": 31, "TCP_ZEROCOPY_RECEIVE": 35,
 }
 
 
@@ -386,6 +400,9 @@ def reference_value(name: str) -> int | None:
     if name.startswith("E") and not name.startswith(("EAI_", "EPOLL")) and name not in EXPLICIT:
         value = getattr(errno, name, None)
         return value if isinstance(value, int) else None
+    renamed = {cname: name for name, cname in _constants.RENAMED.items()}
+    if name in renamed:  # <linux/can/bcm.h>'s TX_SETUP is socket's CAN_BCM_TX_SETUP
+        return int(getattr(socket, renamed[name]))
     for module in (socket, os, py_fcntl, py_select, py_stat, py_signal, py_locale):
         value = getattr(module, name, None)
         if isinstance(value, int):
@@ -398,8 +415,9 @@ def reference_value(name: str) -> int | None:
     return EXPLICIT.get(name)
 
 
-INT_CONSTANTS = sorted(n for n in C_LIB_NAMES if isinstance(getattr(lib, n), int)
-                       and n not in _libc.LIVE_GLOBALS)  # getopt's variables
+INT_CONSTANTS = sorted([n for n in C_LIB_NAMES if isinstance(getattr(lib, n), int)
+                        and n not in _libc.LIVE_GLOBALS]  # getopt's variables
+                       + OPTIONAL_NAMES)
 
 
 def test_getopt_variables_are_live_not_copied() -> None:
@@ -412,6 +430,19 @@ def test_getopt_variables_are_live_not_copied() -> None:
         assert lib.optind == 7 and c.optind == 7
     finally:
         c.optind = saved
+
+
+def test_optional_constants_are_the_headers() -> None:
+    # Each optional name is exported with the compiler's value exactly when
+    # the headers define it; the CSOCKRT_ pairs behind it are not csock.c names.
+    assert "IPPROTO_MPTCP" in OPTIONAL_NAMES or not lib.CSOCKRT_HAS_IPPROTO_MPTCP
+    for name in dir(lib):
+        if name.startswith("CSOCKRT_HAS_"):
+            cname = name.removeprefix("CSOCKRT_HAS_")
+            assert hasattr(c, cname) == bool(getattr(lib, name)) == (cname in c.__all__)
+            if hasattr(c, cname):
+                assert getattr(c, cname) == getattr(lib, "CSOCKRT_VAL_" + cname)
+            assert not hasattr(c, name) and name not in c.__all__
 
 
 @pytest.mark.parametrize("name", INT_CONSTANTS)

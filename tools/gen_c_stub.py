@@ -272,12 +272,23 @@ def function(result: str, cname: str, params: list[tuple[str, str]]) -> list[str
     return lines
 
 
+def _constants(module: object) -> list[str]:
+    """The constants a declarations module declares, without csock's own
+    (the CSOCKRT_HAS_/CSOCKRT_VAL_ pairs behind its OPTIONAL names)."""
+    return [name for name in CONST_RE.findall(module.TYPES)  # type: ignore[attr-defined]
+            if not name.startswith("CSOCKRT_")]
+
+
 def render() -> str:
+    from csock import _constants as _constants_mod
     from csock import c
 
     out = [HEADER]
     out.append("__all__ = [")
-    out += textwrap.wrap(", ".join(f'"{n}"' for n in sorted(c.__all__)), width=88,
+    # With the optional constants this system's headers lack: the stub is the
+    # same wherever it is generated (build_ffi.py, OPTIONAL).
+    names = set(c.__all__) | set(_constants_mod.absent_optional())
+    out += textwrap.wrap(", ".join(f'"{n}"' for n in sorted(names)), width=88,
                          initial_indent="    ", subsequent_indent="    ")
     out[-1] += ","
     out.append("]")
@@ -286,13 +297,18 @@ def render() -> str:
         if module_name == "csock_runtime":
             continue  # csock's own runtime: not csock.c
         module = build_ffi._load(module_name)
-        consts = CONST_RE.findall(module.TYPES)
+        consts = _constants(module)
+        optional = build_ffi.optional_names(module)
         variables = VAR_RE.findall(module.TYPES) + FPTR_RE.findall(module.TYPES)
         protos = _exported(module_name, module.FUNCTIONS)
-        if not (consts or variables or protos):
+        if not (consts or optional or variables or protos):
             continue
         out.append(f"# {module_name.removesuffix('_h').replace('_', '/')}.h")
         for const in consts:
+            out.append(f"{const}: int")
+        if optional:
+            out.append("# Only where this system's headers define them (build_ffi.py, OPTIONAL):")
+        for const in optional:
             out.append(f"{const}: int")
         for var in variables:
             if var in LIVE_GLOBALS:  # read live through the module: not star-exported
@@ -339,10 +355,12 @@ def render_reference() -> str:
             continue
         module = build_ffi._load(module_name)
         protos = _exported(module_name, module.FUNCTIONS)
-        consts = CONST_RE.findall(module.TYPES)
-        if not (protos or consts):
+        consts = _constants(module)
+        optional = build_ffi.optional_names(module)
+        if not (protos or consts or optional):
             continue
-        header = module.INCLUDES.strip().splitlines()[0].removeprefix("#include ").strip()
+        header = getattr(module, "HEADER", None) or (
+            module.INCLUDES.strip().splitlines()[0].removeprefix("#include ").strip())
         out.append(f"## `{header}`\n")
         for result, cname, params in protos:
             name = cname.removeprefix(HELPER_PREFIX)
@@ -362,6 +380,9 @@ def render_reference() -> str:
             out.append(f"On failure: {failure}. Man page: {man}({section}).{macro}\n")
         if consts:
             out.append("Constants: " + ", ".join(f"`{c}`" for c in consts) + ".\n")
+        if optional:
+            out.append("Constants where this system's headers define them: "
+                       + ", ".join(f"`{c}`" for c in optional) + ".\n")
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -24,8 +24,9 @@ def render() -> str:
         "from csock._constants import AddressFamily, AddressInfo, MsgFlag, SocketKind",
         "",
     ]
-    for name, value in sorted(_constants.constants().items()):
-        lines.append(f"{name}: {type(value).__name__}")
+    # Also the optional constants this system's headers lack (csock/_constants.py).
+    for name, kind in sorted(_constants.stub_types().items()):
+        lines.append(f"{name}: {kind}")
     return "\n".join(lines) + "\n"
 
 
