@@ -121,6 +121,24 @@ def test_help_in_spanish(capsys: pytest.CaptureFixture[str], where: str) -> None
     assert out.startswith("usage: csock server") and "show this help message" in out
 
 
+def test_port_speaks_the_chosen_language(capsys: pytest.CaptureFixture[str],
+                                         tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # port's help and its messages follow --lang, whatever the environment says
+    # (its help was English under --lang es, its messages followed LANGUAGE only).
+    status, out, _err = csock(capsys, "--lang", "es", "port", "--help")
+    assert status == 0 and "Traduce un programa de sockets en C" in out, out
+    assert "el fuente en C que traducir" in out and "the C source" not in out
+    prog = tmp_path / "g.c"
+    prog.write_text("int main(void)\n{\n    goto fin;\nfin:\n    return 0;\n}\n")
+    for env, lang, expected in (("en_US.UTF-8", "es", "no se puede traducir goto"),
+                                ("es_ES.UTF-8", "en", "cannot translate goto")):
+        monkeypatch.setenv("LANGUAGE", env)
+        status, _out, err = csock(capsys, "--lang", lang, "port", str(prog),
+                                  "-o", str(tmp_path / "g.py"))
+        assert status == 1 and expected in err, err
+
+
 def test_usage_errors_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
     status, _out, err = csock(capsys, "--lang", "es", "server", "99999")
     assert status == 2
@@ -416,9 +434,10 @@ def test_catalog_matches_the_source(tmp_path: Path) -> None:
     cmd = frontend.CommandLineInterface()
     quiet = io.StringIO()
     with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-        cmd.run(["pybabel", "-q", "extract", "-k", "N_", "-k", "_tr", "-k", "ngettext:1,2",
-                 "--no-location",
+        cmd.run(["pybabel", "-q", "extract", "-k", "N_", "-k", "_tr", "-k", "_ui",
+                 "-k", "ngettext:1,2", "--no-location",
                  "-o", str(pot), str(ROOT / "csock" / "cli"), str(ROOT / "csock" / "_i18n.py"),
+                 str(ROOT / "csock" / "port" / "cli.py"),
                  str(ROOT / "csock" / "layout.py"), str(ROOT / "csock" / "_show.py")])
     extracted = set(re.findall(r'^msgid "(.+)"$', pot.read_text(encoding="utf-8"), re.M))
     catalog = set(re.findall(r'^msgid "(.+)"$', PO.read_text(encoding="utf-8"), re.M))

@@ -6,9 +6,11 @@ import argparse
 import os
 import sys
 
-from csock.port.messages import PortError, _
+from csock._i18n import N_
+from csock._i18n import _ as _ui  # the command line's catalog (csock/locale)
+from csock.port.messages import LANGUAGE, PortError, _
 
-DESCRIPTION = (
+DESCRIPTION = N_(
     "Translate a C socket program into its line-by-line Python port on csock.c: the same\n"
     "functions, variables and comments, in the same order, making the same system calls.\n"
     "A construct it cannot translate (goto, setjmp, inline assembly, ...) stops it with\n"
@@ -18,21 +20,29 @@ EXAMPLE = ("  python -m csock port servidor.c -o servidor.py\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("program", metavar="PROGRAM.c", help="the C source to translate")
+    parser.add_argument("program", metavar="PROGRAM.c", help=_ui("the C source to translate"))
     parser.add_argument("-o", "--output", metavar="PROGRAM.py",
-                        help="where to write the port (default: PROGRAM.py beside it, "
-                             "which must not exist yet)")
+                        help=_ui("where to write the port (default: PROGRAM.py beside it, "
+                                 "which must not exist yet)"))
     parser.add_argument("--html", metavar="SIDE.html",
-                        help="also write a page with the C and the port side by side")
+                        help=_ui("also write a page with the C and the port side by side"))
     parser.add_argument("--keep-going", action="store_true",
-                        help="write the port even where a statement cannot be translated "
-                             "(each one marked with a comment naming its line)")
+                        help=_ui("write the port even where a statement cannot be translated "
+                                 "(each one marked with a comment naming its line)"))
     parser.add_argument("--base-url", default="", metavar="URL",
-                        help="where csock.c's reference (docs/reference/c.md as HTML) lives, "
-                             "for the page's links")
+                        help=_ui("where csock.c's reference (docs/reference/c.md as HTML) "
+                                 "lives, for the page's links"))
 
 
 def run(args: argparse.Namespace) -> int:
+    token = LANGUAGE.set(getattr(args, "lang", None))  # --lang es|en, for this run only
+    try:
+        return _run(args)
+    finally:
+        LANGUAGE.reset(token)
+
+
+def _run(args: argparse.Namespace) -> int:
     from csock.port import port
     from csock.port.page import page
 

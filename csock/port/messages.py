@@ -1,9 +1,11 @@
-"""The translator's messages, in English and Spanish (LANGUAGE, LC_ALL,
-LC_MESSAGES or LANG starting with ``es`` picks Spanish)."""
+"""The translator's messages, in English and Spanish: the command line's
+``--lang`` while ``csock port`` runs, else LANGUAGE, LC_ALL, LC_MESSAGES or
+LANG starting with ``es``."""
 
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 
 # English text -> Spanish text.
 ES: dict[str, str] = {
@@ -61,7 +63,14 @@ ES: dict[str, str] = {
 }
 
 
+# The command line's --lang while `csock port` runs (None: the environment's).
+LANGUAGE: ContextVar[str | None] = ContextVar("csock_port_language", default=None)
+
+
 def spanish() -> bool:
+    chosen = LANGUAGE.get()
+    if chosen is not None:
+        return chosen == "es"
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
