@@ -46,6 +46,18 @@ __all__ = ["CModule", "WRAPPERS", "format_bytes"]
 LIVE_GLOBALS = frozenset({"optarg", "optind", "opterr", "optopt"})
 
 
+def _live_c_int(name: str) -> property:
+    """A property for C's global int ``name``: read and assigned in C at each access."""
+
+    def get(_module: types.ModuleType) -> int:
+        return int(getattr(lib, name))
+
+    def put(_module: types.ModuleType, value: int) -> None:
+        setattr(lib, name, _c_int(value, name))
+
+    return property(get, put, doc=f"C's {name}, live")
+
+
 class CModule(types.ModuleType):
     """csock.c's module type: ``errno`` and ``h_errno`` read and assign the
     calling thread's C values, as C's lvalues do; getopt()'s ``optarg``,
@@ -59,29 +71,9 @@ class CModule(types.ModuleType):
     def optarg(self, value: Any) -> None:
         lib.optarg = value
 
-    @property
-    def optind(self) -> int:
-        return int(lib.optind)
-
-    @optind.setter
-    def optind(self, value: int) -> None:
-        lib.optind = _c_int(value, "optind")
-
-    @property
-    def opterr(self) -> int:
-        return int(lib.opterr)
-
-    @opterr.setter
-    def opterr(self, value: int) -> None:
-        lib.opterr = _c_int(value, "opterr")
-
-    @property
-    def optopt(self) -> int:
-        return int(lib.optopt)
-
-    @optopt.setter
-    def optopt(self, value: int) -> None:
-        lib.optopt = _c_int(value, "optopt")
+    optind = _live_c_int("optind")
+    opterr = _live_c_int("opterr")
+    optopt = _live_c_int("optopt")
 
     @property
     def errno(self) -> int:
