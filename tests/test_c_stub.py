@@ -82,7 +82,6 @@ def test_cdata_is_the_runtime_type() -> None:
 GOOD_RAW = """
 from csock.c import *
 import csock.c as c
-from csock import _constants
 
 servidor = new("struct sockaddr_in *")
 fd: int = socket(AF_INET, SOCK_STREAM, 0)
