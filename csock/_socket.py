@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import operator
 import os
 import signal
@@ -84,6 +85,17 @@ _c_recv_into_fast = lib.csockrt_recv_into_fast
 _c_send_fast = lib.csockrt_send_fast
 _c_sendto_fast = lib.csockrt_sendto_fast
 _c_sendto = lib.csockrt_sendto
+_KEY_LIMIT = lib.CSOCKRT_KEY_LIMIT
+# The key paths (flags 0): one integer, key | which << 16 | length << 17, and
+# at most a pointer (see "Keys" in _cdefs/csock_runtime.py).
+_c_recv_key = lib.csockrt_recv_key
+_c_recv_into_key = lib.csockrt_recv_into_key
+_c_send_key = lib.csockrt_send_key
+_LEN_UNIT = lib.CSOCKRT_LEN_UNIT  # a multiply: 3.11 specialises it, not <<
+_WHICH_BIT = lib.CSOCKRT_WHICH_BIT
+# The flags of the key paths: the int 0, by identity (small ints are
+# singletons; an equal int that is another object takes the longer path).
+_ZERO = 0
 _buffer = ffi.buffer
 _from_buffer = ffi.from_buffer
 _release = ffi.release
@@ -129,10 +141,19 @@ def _failed(n: int) -> float | None:
     raise timed_out() if n == _EXPIRED else os_error(-n)
 
 
-def _new_recv_item() -> tuple[Any, Any]:
-    """A recv() hot-path buffer and a buffer over it (whose slice is the copy)."""
-    buf = _new_uninitialised("char[]", _SMALL_RECV)
-    return buf, _buffer(buf)
+# Keys of freed csockrt_fds, for reuse, and the next never used. Handed out
+# and given back under the GIL (list.pop/append and next() are atomic).
+_free_keys: list[int] = []
+_next_key = itertools.count(1)
+
+
+def _drop_key(ref: Any, _clear: Any = lib.csockrt_key_clear,
+              _give_back: Any = _free_keys.append) -> None:
+    """ffi.gc's destructor of a Socket's csockrt_fd: its key for reuse (bound
+    defaults: it may run late in the interpreter's shutdown)."""
+    key = _clear(ref)
+    if key:
+        _give_back(key)
 
 
 def _new_from_item() -> list[Any]:
@@ -142,12 +163,23 @@ def _new_from_item() -> list[Any]:
     return [sender, _buffer(sender.buf), None, _buffer(sender, _STORAGE_BYTES)]
 
 
-def _new_fd_ref() -> Any:
-    """A csockrt_fd that owns no descriptor yet (closed and detached)."""
+def _new_fd_ref() -> tuple[Any, int]:
+    """A csockrt_fd that owns no descriptor yet (closed and detached), and its
+    key (0: none, when 65,535 are in use; its calls take their longer paths)."""
     ref = ffi.new("csockrt_fd *")
     lib.csockrt_fd_init(ref, -1)
     lib.csockrt_fd_detach(ref)
-    return ref
+    try:
+        key = _free_keys.pop()
+    except IndexError:
+        key = next(_next_key)
+    if lib.csockrt_key_set(ref, key) != 0:
+        if key < _KEY_LIMIT:
+            _free_keys.append(key)  # out of memory, not of keys
+        return ref, 0
+    # The key is cleared before the csockrt_fd is freed: ffi.gc's object
+    # keeps the owner alive until its destructor has run.
+    return ffi.gc(ref, _drop_key), key
 
 
 _DEFAULT_BACKLOG: Any = object()  # listen() with no argument
@@ -388,8 +420,9 @@ class Socket:
     New descriptors are close-on-exec (PEP 446).
     """
 
-    __slots__ = ("_ref", "_family", "_type", "_proto", "_timeout", "_io_refs", "_closed",
-                 "_spare", "_spare_from", "_last_to", "__weakref__")
+    __slots__ = ("_ref", "_key", "_family", "_type", "_proto", "_timeout", "_io_refs",
+                 "_closed", "_spare", "_spare_made", "_spare_from", "_send_last", "_into_last",
+                 "_last_to", "__weakref__")
 
     def __init__(
         self,
@@ -399,15 +432,19 @@ class Socket:
         fileno: int | None = None,
     ) -> None:
         # First, so __del__ and close() work if __init__ fails: owns nothing yet.
-        self._ref = _new_fd_ref()
+        self._ref, self._key = _new_fd_ref()
         self._io_refs = 0
         self._closed = False
-        # At most a buffer or two for small recv()s and recvfrom()s (with a
-        # ffi.buffer over each, whose slice is the cheapest copy to bytes);
+        # The csockrt_fd's two buffers for small recv()s, made on first use
+        # (_spare_made of them), and one or two for recvfrom()s, each with a
+        # ffi.buffer over it, whose slice is the cheapest copy to bytes;
         # deque.pop/append are atomic, so concurrent calls never share one.
         # A deque, not a list: a list emptied by pop() and refilled by
         # append() reallocates its array twice a call (~300 ns here).
-        self._spare: deque[tuple[Any, Any]] = deque()
+        self._spare: deque[list[Any]] = deque()
+        self._spare_made = 0
+        # The last (length, packed argument) of send's and recv_into's key paths.
+        self._send_last = self._into_last = (-1, 0)
         self._spare_from: deque[list[Any]] = deque()
         # The last sendto()'s address, its encoding and length, when constant.
         self._last_to: tuple[Any, Any, int, Any] | None = None
@@ -745,20 +782,33 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        # The hot path: exact ints (cffi would call a non-int's __int__, as
-        # CPython does not) and a spare buffer; the range checks and the
-        # timeout are in C. Anything else (OverflowError, _BADARG from C,
-        # EINTR, an error) goes to _failed, then maybe to _recv, which
+        # The hot path, with no flags: one of the csockrt_fd's two buffers and
+        # the key path's one integer, kept with the size it was made for
+        # (sizes repeat): the same object as last time is an exact int
+        # already checked. Only an exact int is packed (cffi would call a
+        # non-int's __int__, which CPython does not). The range checks and
+        # the timeout are in C. Anything else (a size the key path does not
+        # take, EINTR, an error) goes to _failed, then maybe to _recv, which
         # parses as CPython.
-        if bufsize.__class__ is not int or flags.__class__ is not int:
-            return self._recv(bufsize, flags)
+        if flags is not _ZERO:
+            return self._recv_flagged(bufsize, flags)
         spare = self._spare
         try:
             item = spare.pop()
         except IndexError:
-            item = _new_recv_item()
+            made = self._new_spare()
+            if made is None:  # both in use by other threads, or no key
+                return self._recv(bufsize, flags)
+            item = made
         try:
-            n = _c_recv_fast(self._ref, item[0], bufsize, flags)
+            if bufsize is not item[3]:
+                if bufsize.__class__ is int:
+                    item[4] = item[0] + bufsize * _LEN_UNIT
+                    item[3] = bufsize
+                else:
+                    item[4] = None  # the general path (and a TypeError from cffi)
+                    item[3] = None
+            n = _c_recv_key(item[4])
             if n >= 0:
                 return item[1][:n]  # type: ignore[no-any-return]
         except (TypeError, OverflowError):
@@ -766,6 +816,43 @@ class Socket:
         finally:
             spare.append(item)
         return self._recv(bufsize, flags, _failed(n))
+
+    def _recv_flagged(self, bufsize: Any, flags: Any) -> bytes:
+        """recv() with flags: exact ints take a spare buffer and the call
+        with four arguments, anything else the general path."""
+        if bufsize.__class__ is not int or flags.__class__ is not int:
+            return self._recv(bufsize, flags)
+        spare = self._spare
+        try:
+            item = spare.pop()
+        except IndexError:
+            made = self._new_spare()
+            if made is None:
+                return self._recv(bufsize, flags)
+            item = made
+        try:
+            n = _c_recv_fast(self._ref, item[2], bufsize, flags)
+            if n >= 0:
+                return item[1][:n]  # type: ignore[no-any-return]
+        except (TypeError, OverflowError):
+            n = _BADARG
+        finally:
+            spare.append(item)
+        return self._recv(bufsize, flags, _failed(n))
+
+    def _new_spare(self) -> list[Any] | None:
+        """The csockrt_fd's next recv() buffer: (its key bits, a ffi.buffer
+        over it, its pointer), or None when both are made (and in use) or
+        the socket has no key."""
+        which = self._spare_made
+        if which > 1 or not self._key:
+            return None
+        pointer = lib.csockrt_small(self._ref, which)
+        if pointer == ffi.NULL:
+            return None  # no memory: the general path's MemoryError, if any
+        self._spare_made = which + 1
+        base = self._key | which * _WHICH_BIT
+        return [base, _buffer(pointer, _SMALL_RECV), pointer, 0, base]
 
     def _recv(self, bufsize: Any, flags: Any, deadline: float | None = None) -> bytes:
         """recv()'s general path: any size, arguments parsed as CPython's "n|i"."""
@@ -781,12 +868,22 @@ class Socket:
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the number of bytes."""
         # The hot path: a bytearray and exact ints (no user code can run
-        # between the pin and the call), the range checks in C; else _recv_into.
-        if buffer.__class__ is bytearray and nbytes.__class__ is int and (
-                flags.__class__ is int):
+        # between the pin and the call), the range checks in C; without
+        # nbytes and flags, the key path (its packed argument kept for the
+        # last length, as send's); else _recv_into.
+        if buffer.__class__ is bytearray and (
+                nbytes is _ZERO or nbytes.__class__ is int) and (
+                flags is _ZERO or flags.__class__ is int):
             target = _from_buffer(buffer)
             try:
-                n = _c_recv_into_fast(self._ref, target, len(target), nbytes, flags)
+                if nbytes is _ZERO and flags is _ZERO:
+                    size = len(target)
+                    last = self._into_last
+                    if last[0] != size:
+                        last = self._into_last = (size, self._key + size * _LEN_UNIT)
+                    n = _c_recv_into_key(last[1], target)
+                else:
+                    n = _c_recv_into_fast(self._ref, target, len(target), nbytes, flags)
                 if n >= 0:
                     return n
             except (TypeError, OverflowError):
@@ -866,9 +963,18 @@ class Socket:
         """Send some of ``data``; returns how many bytes were sent."""
         # The hot path: bytes (len() runs no user code) and an exact int, the
         # flags' C int check and the timeout in C; else _send.
-        if data.__class__ is bytes and flags.__class__ is int:
+        if data.__class__ is bytes and (flags is _ZERO or flags.__class__ is int):
             try:
-                n = _c_send_fast(self._ref, data, len(data), flags)
+                if flags is _ZERO:  # the key path
+                    # The packed argument of the last length, kept: lengths
+                    # repeat. A tuple in one slot: threads never mix two.
+                    size = len(data)
+                    last = self._send_last
+                    if last[0] != size:
+                        last = self._send_last = (size, self._key + size * _LEN_UNIT)
+                    n = _c_send_key(last[1], data)
+                else:
+                    n = _c_send_fast(self._ref, data, len(data), flags)
                 if n >= 0:
                     return n
             except (TypeError, OverflowError):
