@@ -995,14 +995,23 @@ class Socket:
     def sendall(self, data: Buffer, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
         timeout = self._timeout
-        # One deadline for the whole call, as CPython's sendall.
-        deadline = monotonic() + timeout if timeout else -1.0
-        if data.__class__ is bytes and flags.__class__ is int:
+        if data.__class__ is bytes and (flags is _ZERO or flags.__class__ is int):
             # The hot path: most sends take all the bytes at once. A short
             # send goes on below with the same deadline; flags out of C int
             # range are cffi's OverflowError, and _sendall's to raise.
             try:
-                n = _c_send(self._ref, data, len(data), flags, deadline)
+                if flags is _ZERO and not timeout:
+                    # No deadline (blocking or non-blocking): send's key path.
+                    deadline = -1.0
+                    size = len(data)
+                    last = self._send_last
+                    if last[0] != size:
+                        last = self._send_last = (size, self._key + size * _LEN_UNIT)
+                    n = _c_send_key(last[1], data)
+                else:
+                    # One deadline for the whole call, as CPython's sendall.
+                    deadline = monotonic() + timeout if timeout else -1.0
+                    n = _c_send(self._ref, data, len(data), flags, deadline)
             except (TypeError, OverflowError):
                 n = _BADARG
             if n >= 0:
@@ -1016,6 +1025,8 @@ class Socket:
                 n = 0
             self._sendall(data, flags, deadline, n, started=started)
             return
+        # One deadline for the whole call, as CPython's sendall.
+        deadline = monotonic() + timeout if timeout else -1.0
         self._sendall(data, flags, deadline, 0, started=False)
 
     def _sendall(self, data: Any, flags: Any, deadline: float, sent: int,
