@@ -1,0 +1,85 @@
+"""No descriptor is left open when a csock call that makes one fails part way.
+
+Each test keeps the exception (and so its traceback, and every frame's locals)
+alive while it looks: a descriptor only the garbage collector would close is
+open then, and counted. Traffic: 127.0.0.1 only, ports picked by the kernel.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import csock
+from csock import _socket
+
+
+def fds_now() -> dict[int, str]:
+    """The open descriptors, each with what it refers to (listdir's own left out)."""
+    fds = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            fds[int(name)] = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            pass
+    return fds
+
+
+def opened_since(before: dict[int, str]) -> dict[int, str]:
+    return {fd: target for fd, target in fds_now().items() if before.get(fd) != target}
+
+
+class Interrupted(BaseException):
+    """Stands for a KeyboardInterrupt raised by a signal handler mid-call."""
+
+
+def fail_on_call(monkeypatch: pytest.MonkeyPatch, method: str, which: int) -> None:
+    """Socket.<method> raises Interrupted on its ``which``-th call (1-based)."""
+    real = getattr(_socket.Socket, method)
+    calls = 0
+
+    def patched(self: Any, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == which:
+            raise Interrupted
+        return real(self, *args)
+
+    monkeypatch.setattr(_socket.Socket, method, patched)
+
+
+@pytest.fixture
+def server() -> Iterator[csock.Socket]:
+    with csock.create_server(("127.0.0.1", 0)) as srv:
+        yield srv
+
+
+# ------------------------------------------------------- create_connection
+@pytest.mark.parametrize("kwargs, error", [
+    ({"timeout": "soon"}, TypeError),
+    ({"timeout": -1.0}, ValueError),
+    ({"source_address": ("127.0.0.1", "port")}, TypeError),
+    ({"source_address": ("127.0.0.1", 0, 0)}, TypeError),
+], ids=["timeout-type", "timeout-negative", "source-port-type", "source-3-tuple"])
+def test_create_connection_closes_its_socket_on_any_error(
+        server: csock.Socket, kwargs: dict[str, Any], error: type[Exception]) -> None:
+    port = server.getsockname()[1]
+    before = fds_now()
+    with pytest.raises(error) as info:
+        csock.create_connection(("127.0.0.1", port), **kwargs)
+    assert opened_since(before) == {}
+    del info
+
+
+def test_create_connection_closes_its_socket_when_interrupted(
+        server: csock.Socket, monkeypatch: pytest.MonkeyPatch) -> None:
+    port = server.getsockname()[1]
+    fail_on_call(monkeypatch, "connect", 1)
+    before = fds_now()
+    with pytest.raises(Interrupted) as info:
+        csock.create_connection(("127.0.0.1", port), timeout=5)
+    assert opened_since(before) == {}
+    del info
