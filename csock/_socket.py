@@ -1380,6 +1380,21 @@ class Socket:
         rawmode = ("r" if reading else "") + ("w" if writing else "")
         raw = SocketIO(self, rawmode)
         self._io_refs += 1
+        try:
+            return self._wrap_raw(raw, mode, reading, writing, binary, buffering, encoding,
+                                  errors, newline)
+        except BaseException:
+            # A bad buffering, encoding...: the raw file no caller will have is
+            # closed now, or its reference would keep the descriptor open after
+            # close() until the garbage collector found it.
+            raw.close()
+            raise
+
+    @staticmethod
+    def _wrap_raw(raw: SocketIO, mode: str, reading: bool, writing: bool, binary: bool,
+                  buffering: int | None, encoding: str | None, errors: str | None,
+                  newline: str | None) -> IO[Any] | io.IOBase:
+        """makefile()'s file over ``raw``: raw itself, buffered, or text."""
         if buffering is None:
             buffering = -1
         if buffering < 0:
@@ -1397,7 +1412,7 @@ class Socket:
             buffer = io.BufferedWriter(raw, buffering)
         if binary:
             return buffer  # type: ignore[no-any-return]
-        encoding = io.text_encoding(encoding)
+        encoding = io.text_encoding(encoding, 3)  # an EncodingWarning names makefile's caller
         text = io.TextIOWrapper(buffer, encoding, errors, newline)
         text.mode = mode  # type: ignore[misc]
         return text

@@ -83,3 +83,34 @@ def test_create_connection_closes_its_socket_when_interrupted(
         csock.create_connection(("127.0.0.1", port), timeout=5)
     assert opened_since(before) == {}
     del info
+
+
+# ---------------------------------------------------------------- makefile
+@pytest.mark.parametrize("args, kwargs, error", [
+    (("r", 0), {}, ValueError),  # unbuffered text
+    (("r",), {"encoding": "no-such-codec"}, LookupError),
+    (("rb", "big"), {}, TypeError),
+    (("r",), {"newline": "nl"}, ValueError),
+], ids=["unbuffered-text", "encoding", "buffering-type", "newline"])
+def test_failed_makefile_does_not_keep_the_socket_open(
+        args: tuple[Any, ...], kwargs: dict[str, Any], error: type[Exception]) -> None:
+    before = fds_now()
+    sock = csock.socket()
+    with pytest.raises(error) as info:
+        sock.makefile(*args, **kwargs)
+    sock.close()  # no file of it is left: this closes the descriptor
+    assert sock.fileno() == -1
+    assert opened_since(before) == {}
+    del info
+
+
+def test_makefile_still_keeps_the_socket_open_for_its_file() -> None:
+    a, b = csock.socketpair()
+    with a, b:
+        f = a.makefile("rb")
+        a.close()
+        assert a.fileno() >= 0  # the file still uses it
+        b.sendall(b"x")
+        assert f.read(1) == b"x"
+        f.close()
+        assert a.fileno() == -1
