@@ -563,10 +563,14 @@ class Socket:
         except BaseException:
             lib.close(new_fd)  # the duplicate is ours until a Socket owns it
             raise
-        # As socket.dup: the copy has the same timeout, set by settimeout, as
-        # it shares O_NONBLOCK: Socket() under a default timeout made the
-        # shared descriptor non-blocking, wrong for a blocking socket.
-        sock.settimeout(self._timeout)
+        try:
+            # As socket.dup: the copy has the same timeout, set by settimeout, as
+            # it shares O_NONBLOCK: Socket() under a default timeout made the
+            # shared descriptor non-blocking, wrong for a blocking socket.
+            sock.settimeout(self._timeout)
+        except BaseException:
+            sock.close()  # no caller will have it: closed now, not by the collector
+            raise
         return sock
 
     @staticmethod
@@ -693,11 +697,15 @@ class Socket:
         except BaseException:
             lib.close(new_fd)  # the connection is ours until a Socket owns it
             raise
-        # As socket.socket.accept: a timeout on the listener is not inherited
-        # when there is no default timeout.
-        if _stdlib_socket.getdefaulttimeout() is None and self._timeout:
-            sock.setblocking(True)
-        return sock, _address.from_storage(storage, length[0])
+        try:
+            # As socket.socket.accept: a timeout on the listener is not inherited
+            # when there is no default timeout.
+            if _stdlib_socket.getdefaulttimeout() is None and self._timeout:
+                sock.setblocking(True)
+            return sock, _address.from_storage(storage, length[0])
+        except BaseException:
+            sock.close()  # no caller will have it: closed now, not by the collector
+            raise
 
     def connect(self, address: Any) -> None:
         """Connect to ``address``; raises the errno's OSError or TimeoutError."""
@@ -1544,8 +1552,21 @@ def socketpair(family: int | None = None, type: int = lib.SOCK_STREAM,  # noqa: 
     fds = ffi.new("int[2]")
     if lib.socketpair(family, type | lib.SOCK_CLOEXEC, proto, fds) == -1:
         raise os_error(ffi.errno)
-    return (Socket(family, type, proto, fileno=fds[0]),
-            Socket(family, type, proto, fileno=fds[1]))
+    # Each descriptor is ours until a Socket owns it (a Socket that fails to
+    # adopt one leaves it to us): none stays open when either Socket() raises.
+    try:
+        first = Socket(family, type, proto, fileno=fds[0])
+    except BaseException:
+        lib.close(fds[0])
+        lib.close(fds[1])
+        raise
+    try:
+        second = Socket(family, type, proto, fileno=fds[1])
+    except BaseException:
+        first.close()
+        lib.close(fds[1])
+        raise
+    return first, second
 
 
 def fromfd(fd: int, family: int, type: int, proto: int = 0) -> Socket:  # noqa: A002

@@ -114,3 +114,49 @@ def test_makefile_still_keeps_the_socket_open_for_its_file() -> None:
         assert f.read(1) == b"x"
         f.close()
         assert a.fileno() == -1
+
+
+# -------------------------------------------------------------- socketpair
+@pytest.mark.parametrize("which", [1, 2], ids=["first", "second"])
+def test_socketpair_closes_both_descriptors_when_a_socket_fails(
+        monkeypatch: pytest.MonkeyPatch, which: int) -> None:
+    # Under a default timeout each Socket() sets it: the which-th one fails.
+    old = csock.getdefaulttimeout()
+    csock.setdefaulttimeout(5.0)
+    try:
+        fail_on_call(monkeypatch, "settimeout", which)
+        before = fds_now()
+        with pytest.raises(Interrupted) as info:
+            csock.socketpair()
+        assert opened_since(before) == {}
+        del info
+    finally:
+        csock.setdefaulttimeout(old)
+
+
+# ------------------------------------------------------------ accept, dup
+def test_accept_closes_the_connection_when_it_fails_after_adopting_it(
+        server: csock.Socket, monkeypatch: pytest.MonkeyPatch) -> None:
+    server.settimeout(5.0)  # the accepted socket is then made blocking: that fails
+    port = server.getsockname()[1]
+    with csock.create_connection(("127.0.0.1", port), timeout=5) as client:
+        fail_on_call(monkeypatch, "setblocking", 1)
+        before = fds_now()
+        with pytest.raises(Interrupted) as info:
+            server.accept()
+        assert opened_since(before) == {}
+        del info
+        monkeypatch.undo()
+        assert client.recv(1) == b""  # the server side is closed: end of file
+
+
+def test_dup_closes_the_duplicate_when_it_fails_after_adopting_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with csock.socket() as sock:
+        sock.settimeout(2.0)
+        fail_on_call(monkeypatch, "settimeout", 1)
+        before = fds_now()
+        with pytest.raises(Interrupted) as info:
+            sock.dup()
+        assert opened_since(before) == {}
+        del info
