@@ -601,6 +601,12 @@ def create_connection(
             exceptions.append(exc)
             if sock is not None:
                 sock.close()
+        except BaseException:
+            # A bad timeout or source_address (TypeError...), an interrupt:
+            # the socket is closed here, not left to the garbage collector.
+            if sock is not None:
+                sock.close()
+            raise
     if exceptions:
         try:
             if not all_errors:

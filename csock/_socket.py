@@ -600,10 +600,14 @@ class Socket:
         except BaseException:
             lib.close(new_fd)  # the duplicate is ours until a Socket owns it
             raise
-        # As socket.dup: the copy has the same timeout, set by settimeout, as
-        # it shares O_NONBLOCK: Socket() under a default timeout made the
-        # shared descriptor non-blocking, wrong for a blocking socket.
-        sock.settimeout(self._timeout)
+        try:
+            # As socket.dup: the copy has the same timeout, set by settimeout, as
+            # it shares O_NONBLOCK: Socket() under a default timeout made the
+            # shared descriptor non-blocking, wrong for a blocking socket.
+            sock.settimeout(self._timeout)
+        except BaseException:
+            sock.close()  # no caller will have it: closed now, not by the collector
+            raise
         return sock
 
     @staticmethod
@@ -730,11 +734,15 @@ class Socket:
         except BaseException:
             lib.close(new_fd)  # the connection is ours until a Socket owns it
             raise
-        # As socket.socket.accept: a timeout on the listener is not inherited
-        # when there is no default timeout.
-        if _stdlib_socket.getdefaulttimeout() is None and self._timeout:
-            sock.setblocking(True)
-        return sock, _address.from_storage(storage, length[0])
+        try:
+            # As socket.socket.accept: a timeout on the listener is not inherited
+            # when there is no default timeout.
+            if _stdlib_socket.getdefaulttimeout() is None and self._timeout:
+                sock.setblocking(True)
+            return sock, _address.from_storage(storage, length[0])
+        except BaseException:
+            sock.close()  # no caller will have it: closed now, not by the collector
+            raise
 
     def connect(self, address: Any) -> None:
         """Connect to ``address``; raises the errno's OSError or TimeoutError."""
@@ -1497,6 +1505,21 @@ class Socket:
         rawmode = ("r" if reading else "") + ("w" if writing else "")
         raw = SocketIO(self, rawmode)
         self._io_refs += 1
+        try:
+            return self._wrap_raw(raw, mode, reading, writing, binary, buffering, encoding,
+                                  errors, newline)
+        except BaseException:
+            # A bad buffering, encoding...: the raw file no caller will have is
+            # closed now, or its reference would keep the descriptor open after
+            # close() until the garbage collector found it.
+            raw.close()
+            raise
+
+    @staticmethod
+    def _wrap_raw(raw: SocketIO, mode: str, reading: bool, writing: bool, binary: bool,
+                  buffering: int | None, encoding: str | None, errors: str | None,
+                  newline: str | None) -> IO[Any] | io.IOBase:
+        """makefile()'s file over ``raw``: raw itself, buffered, or text."""
         if buffering is None:
             buffering = -1
         if buffering < 0:
@@ -1514,7 +1537,7 @@ class Socket:
             buffer = io.BufferedWriter(raw, buffering)
         if binary:
             return buffer  # type: ignore[no-any-return]
-        encoding = io.text_encoding(encoding)
+        encoding = io.text_encoding(encoding, 3)  # an EncodingWarning names makefile's caller
         text = io.TextIOWrapper(buffer, encoding, errors, newline)
         text.mode = mode  # type: ignore[misc]
         return text
@@ -1646,8 +1669,21 @@ def socketpair(family: int | None = None, type: int = lib.SOCK_STREAM,  # noqa: 
     fds = ffi.new("int[2]")
     if lib.socketpair(family, type | lib.SOCK_CLOEXEC, proto, fds) == -1:
         raise os_error(ffi.errno)
-    return (Socket(family, type, proto, fileno=fds[0]),
-            Socket(family, type, proto, fileno=fds[1]))
+    # Each descriptor is ours until a Socket owns it (a Socket that fails to
+    # adopt one leaves it to us): none stays open when either Socket() raises.
+    try:
+        first = Socket(family, type, proto, fileno=fds[0])
+    except BaseException:
+        lib.close(fds[0])
+        lib.close(fds[1])
+        raise
+    try:
+        second = Socket(family, type, proto, fileno=fds[1])
+    except BaseException:
+        first.close()
+        lib.close(fds[1])
+        raise
+    return first, second
 
 
 def fromfd(fd: int, family: int, type: int, proto: int = 0) -> Socket:  # noqa: A002

@@ -67,9 +67,33 @@ def cdef_cache() -> Iterator[str]:
             os.environ["CSOCK_CDEF_CACHE"] = old
 
 
-def open_fds() -> set[int]:
-    """The descriptors this process has open now."""
-    return {int(name) for name in os.listdir("/proc/self/fd")}
+def open_fds() -> dict[int, str]:
+    """The descriptors this process has open now, each with what it refers to
+    (its /proc/self/fd link: a path, `socket:[inode]`, `pipe:[inode]`...).
+
+    An entry is kept only if os.readlink succeeds on it: listdir's own
+    descriptor, listed but closed by the time the listing is read, is left
+    out. That matters most for `before`: the first descriptor a test opens
+    takes the lowest free number, the one listdir's had, and a `before` that
+    kept that number never reported a test's first leaked descriptor (a test
+    keeping one socket in a module global passed).
+    """
+    fds = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            fds[int(name)] = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            pass  # closed since the listing: listdir's own, or another thread's
+    return fds
+
+
+def fds_opened_since(before: dict[int, str]) -> dict[int, str]:
+    """The descriptors open now that were not open (to the same file or socket) in `before`.
+
+    A number is compared with what it refers to: a test's garbage collected
+    during the next test frees its number, and a socket leaked there may take it.
+    """
+    return {fd: target for fd, target in open_fds().items() if before.get(fd) != target}
 
 
 @pytest.fixture(autouse=True)
@@ -82,25 +106,16 @@ def no_fd_leak(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if request.node.get_closest_marker("allow_fd_leak"):
         return
-    leaked = open_fds() - before
+    leaked = fds_opened_since(before)
     for _ in range(20):  # threads of the test may still be closing theirs
         if not leaked:
             return
         gc.collect()
-        leaked = open_fds() - before
-        # listdir's own fd is gone by now; ignore fds that are not sockets/files
-        leaked = {fd for fd in leaked if os.path.exists(f"/proc/self/fd/{fd}")}
+        leaked = fds_opened_since(before)
         if not leaked:
             return
         time.sleep(0.05)
-    targets = {}
-    for fd in leaked:
-        try:
-            targets[fd] = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            pass
-    if targets:
-        pytest.fail(f"file descriptors leaked by this test: {targets}")
+    pytest.fail(f"file descriptors leaked by this test: {leaked}")
 
 
 @pytest.fixture(params=MODS)
