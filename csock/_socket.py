@@ -855,10 +855,12 @@ class Socket:
         which = self._spare_made
         if which > 1 or not self._key:
             return None
+        # Claimed before the call, which releases the GIL: another thread
+        # here meanwhile takes the other buffer, never the same one.
+        self._spare_made = which + 1
         pointer = lib.csockrt_small(self._ref, which)
         if pointer == ffi.NULL:
             return None  # no memory: the general path's MemoryError, if any
-        self._spare_made = which + 1
         base = self._key | which * _WHICH_BIT
         return [base, _buffer(pointer, _SMALL_RECV), pointer, 0, base]
 
