@@ -18,8 +18,9 @@ bulk transfer over TCP loopback, 64 KiB sends received with recv_into
 callgrind (steadier than time on a shared machine).
 The ``floor`` rows (blocking ping-pongs, bulk) run the least any Pythonic layer
 over cffi must run per call: a Python method, one call into csock's C runtime
-and the copy to bytes (recv) or the pin of the buffer (recv_into), with no
-argument checks, timeout or EINTR handling:
+by its cheapest crossing (the key paths: one packed integer, and the data's
+pointer) and the copy to bytes (recv) or the pin of the buffer (recv_into),
+with no argument checks, flags, timeout or EINTR handling:
 no layer that behaves as ``socket`` does can be cheaper than that.
 ``--clock cpu`` measures CPU seconds (user + system, both processes of a
 ping-pong) instead of elapsed time: on a machine shared with other work, time

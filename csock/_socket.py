@@ -887,7 +887,7 @@ class Socket:
             target = _from_buffer(buffer)
             try:
                 if nbytes is _ZERO and flags is _ZERO:
-                    size = len(target)
+                    size = len(buffer)  # the pinned size: a pinned bytearray cannot resize
                     last = self._into_last
                     if last[0] != size:
                         last = self._into_last = (size, self._key + size * _LEN_UNIT)
@@ -899,7 +899,9 @@ class Socket:
             except (TypeError, OverflowError):
                 n = _BADARG
             finally:
-                _release(target)
+                # The only reference: the pin ends here (as ffi.release, for
+                # less), even when a traceback keeps this frame.
+                del target
             return self._recv_into(buffer, nbytes, flags, _failed(n))
         return self._recv_into(buffer, nbytes, flags)
 
