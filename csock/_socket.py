@@ -852,14 +852,21 @@ class Socket:
         """The csockrt_fd's next recv() buffer: (its key bits, a ffi.buffer
         over it, its pointer), or None when both are made (and in use) or
         the socket has no key."""
+        # The buffer is claimed before any call: no other thread and no
+        # signal handler runs between the read and the write (none can make
+        # an item for the same buffer), and the csockrt_fd and its key are
+        # read together. A buffer that no memory could make stays claimed:
+        # its item is never made (the general path instead).
         which = self._spare_made
-        if which > 1 or not self._key:
+        ref = self._ref
+        key = self._key
+        if which > 1 or not key:
             return None
-        pointer = lib.csockrt_small(self._ref, which)
+        self._spare_made = which + 1
+        pointer = lib.csockrt_small(ref, which)
         if pointer == ffi.NULL:
             return None  # no memory: the general path's MemoryError, if any
-        self._spare_made = which + 1
-        base = self._key | which * _WHICH_BIT
+        base = key | which * _WHICH_BIT
         return [base, _buffer(pointer, _SMALL_RECV), pointer, 0, base]
 
     def _recv(self, bufsize: Any, flags: Any, deadline: float | None = None) -> bytes:
