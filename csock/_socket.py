@@ -443,8 +443,11 @@ class Socket:
         # append() reallocates its array twice a call (~300 ns here).
         self._spare: deque[list[Any]] = deque()
         self._spare_made = 0
-        # The last (length, packed argument) of send's and recv_into's key paths.
-        self._send_last = self._into_last = (-1, 0)
+        # The last (length, packed argument, csockrt_fd) of send's and
+        # recv_into's key paths: the tuple a call holds keeps the csockrt_fd
+        # of its key alive, as the recv items do.
+        self._send_last: tuple[int, int, Any] = (-1, 0, None)
+        self._into_last: tuple[int, int, Any] = self._send_last
         self._spare_from: deque[list[Any]] = deque()
         # The last sendto()'s address, its encoding and length, when constant.
         self._last_to: tuple[Any, Any, int, Any] | None = None
@@ -849,8 +852,9 @@ class Socket:
         return self._recv(bufsize, flags, _failed(n))
 
     def _new_spare(self) -> list[Any] | None:
-        """The csockrt_fd's next recv() buffer: (its key bits, a ffi.buffer
-        over it, its pointer), or None when both are made (and in use) or
+        """The csockrt_fd's next recv() buffer: [its key bits, a ffi.buffer
+        over it, its pointer, the last size, its packed argument, the
+        csockrt_fd], or None when both are made (and in use) or
         the socket has no key."""
         # The buffer is claimed before any call: no other thread and no
         # signal handler runs between the read and the write (none can make
@@ -867,7 +871,10 @@ class Socket:
         if pointer == ffi.NULL:
             return None  # no memory: the general path's MemoryError, if any
         base = key | which * _WHICH_BIT
-        return [base, _buffer(pointer, _SMALL_RECV), pointer, 0, base]
+        # The item holds the csockrt_fd: a call using the item's key and
+        # buffer keeps both alive, even if __init__ (called again) replaces
+        # self._ref meanwhile.
+        return [base, _buffer(pointer, _SMALL_RECV), pointer, 0, base, ref]
 
     def _recv(self, bufsize: Any, flags: Any, deadline: float | None = None) -> bytes:
         """recv()'s general path: any size, arguments parsed as CPython's "n|i"."""
@@ -895,7 +902,8 @@ class Socket:
                     size = len(target)
                     last = self._into_last
                     if last[0] != size:
-                        last = self._into_last = (size, self._key + size * _LEN_UNIT)
+                        last = self._into_last = (size, self._key + size * _LEN_UNIT,
+                                                  self._ref)
                     n = _c_recv_into_key(last[1], target)
                 else:
                     n = _c_recv_into_fast(self._ref, target, len(target), nbytes, flags)
@@ -986,7 +994,8 @@ class Socket:
                     size = len(data)
                     last = self._send_last
                     if last[0] != size:
-                        last = self._send_last = (size, self._key + size * _LEN_UNIT)
+                        last = self._send_last = (size, self._key + size * _LEN_UNIT,
+                                                  self._ref)
                     n = _c_send_key(last[1], data)
                 else:
                     n = _c_send_fast(self._ref, data, len(data), flags)
@@ -1021,7 +1030,8 @@ class Socket:
                     size = len(data)
                     last = self._send_last
                     if last[0] != size:
-                        last = self._send_last = (size, self._key + size * _LEN_UNIT)
+                        last = self._send_last = (size, self._key + size * _LEN_UNIT,
+                                                  self._ref)
                     n = _c_send_key(last[1], data)
                 else:
                     # One deadline for the whole call, as CPython's sendall.
