@@ -813,7 +813,7 @@ class Socket:
             item = made
         try:
             if bufsize is not item[3]:
-                if bufsize.__class__ is int:
+                if type(bufsize) is int:  # not __class__: a subclass can fake it
                     item[4] = item[0] + bufsize * _LEN_UNIT
                     item[3] = bufsize
                 else:
@@ -984,9 +984,10 @@ class Socket:
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        # The hot path: bytes (len() runs no user code) and an exact int, the
-        # flags' C int check and the timeout in C; else _send.
-        if data.__class__ is bytes and (flags is _ZERO or flags.__class__ is int):
+        # The hot path: exact bytes (type(), which no subclass can fake: len()
+        # runs no user code) and an exact int, the flags' C int check and the
+        # timeout in C; else _send.
+        if type(data) is bytes and (flags is _ZERO or flags.__class__ is int):
             try:
                 if flags is _ZERO:  # the key path
                     # The packed argument of the last length, kept: lengths
@@ -1019,7 +1020,7 @@ class Socket:
     def sendall(self, data: Buffer, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
         timeout = self._timeout
-        if data.__class__ is bytes and (flags is _ZERO or flags.__class__ is int):
+        if type(data) is bytes and (flags is _ZERO or flags.__class__ is int):
             # The hot path: most sends take all the bytes at once. A short
             # send goes on below with the same deadline; flags out of C int
             # range are cffi's OverflowError, and _sendall's to raise.
@@ -1091,7 +1092,7 @@ class Socket:
                /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
         deadline = None
-        if address is _NO_ADDRESS and data.__class__ is bytes:
+        if address is _NO_ADDRESS and type(data) is bytes:
             # The hot path: the same address object as the last sendto's. It
             # was an immutable value of exact types (numeric host, or an
             # AF_UNIX path), so its encoding cannot have changed.

@@ -10,9 +10,11 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import pytest
+from _support import MODS
 
 import csock
 from csock import _socket as csock_socket
@@ -124,3 +126,86 @@ def test_init_again_while_a_key_call_runs(call: str) -> None:
             assert out == [3000 if call == "send" else None]
         gc.collect()
         assert old_key in csock_socket._free_keys  # given back once unused
+
+
+class _LyingInt(int):
+    """An int subclass that says it is an int, and whose arithmetic is not."""
+
+    delta = 0
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return int
+
+    def __mul__(self, other: object) -> int:
+        return self.delta
+
+    __rmul__ = __mul__
+
+
+class _LyingBytes(bytes):
+    """A bytes subclass that says it is bytes, and longer than it is."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return bytes
+
+    def __len__(self) -> int:
+        return 4000
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_a_size_that_lies_about_its_class_receives_on_its_own_socket(mod: ModuleType) -> None:
+    """recv(n) with an int subclass takes its value (CPython never runs its
+    arithmetic): not another socket's key, data or buffer."""
+    a1, b1 = mod.socketpair()
+    a2, b2 = mod.socketpair()
+    with a1, b1, a2, b2:
+        a2.send(b"x")
+        assert b2.recv(1) == b"x"
+        a2.send(b"for b2")
+        a1.send(b"for b1")
+        size = _LyingInt(100)
+        if mod is csock:
+            size.delta = (b2._key - b1._key) + 100 * lib.CSOCKRT_LEN_UNIT
+        assert b1.recv(size) == b"for b1"
+        assert b2.recv(100) == b"for b2"
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("call", ["send", "send_flags", "sendall", "sendall_timeout",
+                                  "sendmsg"])
+def test_data_that_lies_about_its_class_is_sent_as_it_is(mod: ModuleType, call: str) -> None:
+    """A bytes subclass whose __len__ lies: its real bytes are sent (CPython
+    takes the buffer's length), never memory beyond them."""
+    a, b = mod.socketpair()
+    with a, b:
+        data = _LyingBytes(b"abc")
+        if call == "send":
+            assert a.send(data) == 3
+        elif call == "send_flags":
+            assert a.send(data, mod.MSG_DONTWAIT) == 3
+        elif call == "sendall":
+            a.sendall(data)
+        elif call == "sendall_timeout":
+            a.settimeout(5.0)
+            a.sendall(data)
+        else:
+            assert a.sendmsg([data]) == 3
+        a.shutdown(mod.SHUT_WR)
+        got = b""
+        while chunk := b.recv(8192):
+            got += chunk
+        assert got == b"abc"
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_a_datagram_that_lies_about_its_class_is_sent_as_it_is(mod: ModuleType,
+                                                               sockdir: str) -> None:
+    path = os.path.join(sockdir, "dgram")
+    with mod.socket(mod.AF_UNIX, mod.SOCK_DGRAM) as r, \
+            mod.socket(mod.AF_UNIX, mod.SOCK_DGRAM) as s:
+        r.bind(path)
+        for _ in range(2):  # the general path, then the same address's hot path
+            assert s.sendto(_LyingBytes(b"abc"), path) == 3
+            assert r.recv(8192) == b"abc"
