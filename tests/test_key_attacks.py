@@ -209,3 +209,72 @@ def test_a_datagram_that_lies_about_its_class_is_sent_as_it_is(mod: ModuleType,
         for _ in range(2):  # the general path, then the same address's hot path
             assert s.sendto(_LyingBytes(b"abc"), path) == 3
             assert r.recv(8192) == b"abc"
+
+
+class _LyingStr(str):
+    """A str subclass that says it is a str, and equal to every string."""
+
+    hash_of = ""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return str
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash(self.hash_of)
+
+
+class _LyingPort(int):
+    """An int subclass that says it is an int, and equal to every port."""
+
+    hash_of = 0
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return int
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash(self.hash_of)
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("kind", ["unix", "inet"])
+def test_an_address_that_lies_about_its_class_reaches_no_other_callers(
+        mod: ModuleType, kind: str, sockdir: str) -> None:
+    """sendto() to an address of a lying str subclass: it is not kept as an
+    encoded address that another socket's sendto() (an equal address, as
+    the liar says) would then take."""
+    family = mod.AF_UNIX if kind == "unix" else mod.AF_INET
+    with mod.socket(family, mod.SOCK_DGRAM) as rx, mod.socket(family, mod.SOCK_DGRAM) as ry, \
+            mod.socket(family, mod.SOCK_DGRAM) as s1, mod.socket(family, mod.SOCK_DGRAM) as s2:
+        if kind == "unix":
+            rx.bind(os.path.join(sockdir, "x"))
+            ry.bind(os.path.join(sockdir, "y"))
+        else:
+            rx.bind(("127.0.0.1", 0))
+            ry.bind(("127.0.0.1", 0))
+        x, y = rx.getsockname(), ry.getsockname()
+        if kind == "unix":
+            liar = _LyingStr(x)
+            liar.hash_of = y
+            to_x: Any = liar
+            hash_y: Any = y
+        else:
+            host = _LyingStr("127.0.0.1")
+            host.hash_of = "127.0.0.1"
+            port = _LyingPort(x[1])
+            port.hash_of = y[1]
+            to_x = (host, port)
+            hash_y = y
+        s1.sendto(b"to x", to_x)
+        s2.sendto(b"to y", hash_y)
+        rx.settimeout(5.0)
+        ry.settimeout(5.0)
+        assert rx.recv(100) == b"to x"
+        assert ry.recv(100) == b"to y"
