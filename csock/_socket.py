@@ -41,6 +41,7 @@ from collections import deque
 from collections.abc import Callable
 from time import monotonic
 from typing import IO, TYPE_CHECKING, Any, Literal, Self, overload
+from weakref import ref as _weakref
 
 from csock import _address, _validate
 from csock._constants import to_family, to_kind
@@ -145,13 +146,17 @@ def _failed(n: int) -> float | None:
 # and given back under the GIL (list.pop/append and next() are atomic).
 _free_keys: list[int] = []
 _next_key = itertools.count(1)
+# Each keyed csockrt_fd's weak reference (its callback gives the key back)
+# -> a pointer to it, for the callback.
+_keyed: dict[Any, Any] = {}
 
 
-def _drop_key(ref: Any, _clear: Any = lib.csockrt_key_clear,
-              _give_back: Any = _free_keys.append) -> None:
-    """ffi.gc's destructor of a Socket's csockrt_fd: its key for reuse (bound
+def _drop_key(wr: Any, _clear: Any = lib.csockrt_key_clear,
+              _give_back: Any = _free_keys.append, _pop: Any = _keyed.pop) -> None:
+    """The weak reference callback of a Socket's csockrt_fd, run as it is
+    deallocated, before its memory is freed: its key for reuse (bound
     defaults: it may run late in the interpreter's shutdown)."""
-    key = _clear(ref)
+    key = _clear(_pop(wr))
     if key:
         _give_back(key)
 
@@ -166,9 +171,18 @@ def _new_from_item() -> list[Any]:
 def _new_fd_ref() -> tuple[Any, int]:
     """A csockrt_fd that owns no descriptor yet (closed and detached), and its
     key (0: none, when 65,535 are in use; its calls take their longer paths)."""
-    ref = ffi.new("csockrt_fd *")
+    # An array of one, for its way of dying: the object holds the struct
+    # itself, is not tracked by the collector and has no finalizer, so its
+    # weak reference's callback runs only when it is deallocated (nothing
+    # can use it any more), before its memory is freed. (ffi.gc's object has
+    # a finalizer, which the collector runs in every cycle it finds, even
+    # one that a __del__ then resurrects: the csockrt_fd was freed, its key
+    # given to another socket, under a Socket still in use.)
+    ref = ffi.new("csockrt_fd[1]")
     lib.csockrt_fd_init(ref, -1)
     lib.csockrt_fd_detach(ref)
+    # First: a key is set only in a csockrt_fd whose callback will clear it.
+    _keyed[_weakref(ref, _drop_key)] = ffi.cast("csockrt_fd *", ref)
     try:
         key = _free_keys.pop()
     except IndexError:
@@ -177,9 +191,7 @@ def _new_fd_ref() -> tuple[Any, int]:
         if key < _KEY_LIMIT:
             _free_keys.append(key)  # out of memory, not of keys
         return ref, 0
-    # The key is cleared before the csockrt_fd is freed: ffi.gc's object
-    # keeps the owner alive until its destructor has run.
-    return ffi.gc(ref, _drop_key), key
+    return ref, key
 
 
 _DEFAULT_BACKLOG: Any = object()  # listen() with no argument

@@ -5,6 +5,7 @@ one's key, and arguments whose __class__ lies about their type."""
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import threading
@@ -278,3 +279,83 @@ def test_an_address_that_lies_about_its_class_reaches_no_other_callers(
         ry.settimeout(5.0)
         assert rx.recv(100) == b"to x"
         assert ry.recv(100) == b"to y"
+
+
+class _Resurrecting(csock.Socket):
+    """A Socket whose __del__ keeps it alive (and its descriptor open)."""
+
+    saved: list[Any] = []
+
+    def __del__(self) -> None:
+        _Resurrecting.saved.append(self)
+
+
+def test_a_socket_resurrected_by_its_del_keeps_its_key_and_memory() -> None:
+    """The collector runs every finalizer of a cycle before it knows whether
+    the cycle lives on: a resurrected Socket's csockrt_fd was freed and its
+    key given back (taken by the next socket: the resurrected one received
+    on it)."""
+    a, b = csock.socketpair()
+    x = _Resurrecting(csock.AF_UNIX, csock.SOCK_STREAM, fileno=b.detach())
+    b.close()
+    with a:
+        a.send(b"1")
+        assert x.recv(1) == b"1"  # its first buffer made
+        x.me = x  # type: ignore[attr-defined]
+        key = x._key
+        del x
+        gc.collect()
+        y = _Resurrecting.saved.pop()
+        try:
+            assert key not in csock_socket._free_keys
+            c, d = csock.socketpair()
+            with c, d:
+                c.send(b"for d")
+                a.send(b"for y")
+                assert y.recv(100) == b"for y"
+                assert d.recv(100) == b"for d"
+        finally:
+            del y.me  # type: ignore[attr-defined]
+            y.close()
+            del y
+            gc.collect()
+        assert key in csock_socket._free_keys
+
+
+class _Conn:
+    """An object made after its socket, in a reference cycle, whose __del__
+    says goodbye on the socket: the collector finalizes it after the socket."""
+
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+        self.me = self
+
+    def __del__(self) -> None:
+        key = getattr(self.sock, "_key", 0)
+        _Conn.freed.append(bool(key) and key in csock_socket._free_keys)
+        try:
+            self.sock.sendall(b"bye")
+        except OSError as e:
+            _Conn.seen.append(e.errno)
+        self.sock.close()
+
+    seen: list[int | None] = []
+    freed: list[bool] = []
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_a_later_finalizer_uses_a_collected_socket(mod: ModuleType) -> None:
+    """The socket's own finalizer closed it first (ResourceWarning): the
+    later one's sendall() raises EBADF, as socket's (the csockrt_fd was freed
+    under it: a heap use after free)."""
+    a, b = mod.socketpair()
+    with a:
+        _Conn.seen.clear()
+        _Conn.freed.clear()
+        _Conn(b)
+        del b
+        with pytest.warns(ResourceWarning):
+            gc.collect()
+        assert _Conn.seen == [errno.EBADF]
+        assert _Conn.freed == [False]  # its key not given back while it is used
+        assert a.recv(10) == b""
