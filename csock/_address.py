@@ -252,7 +252,9 @@ _ENCODED_MAX = 256
 
 def cached_sockaddr(family: int, address: object, caller: str) -> tuple[Any, int]:
     """to_sockaddr() for a C call that only reads the struct (sendto, sendmsg)."""
-    if family == lib.AF_UNIX and (address.__class__ is str or address.__class__ is bytes):
+    # type(), not __class__, which a subclass can fake: a kept key must be of
+    # exact types, whose __eq__ and __hash__ no caller wrote.
+    if family == lib.AF_UNIX and (type(address) is str or type(address) is bytes):
         path_key: tuple[int, Any] = (family, address)
         hit = _ENCODED.get(path_key)
         if hit is None:
@@ -261,10 +263,10 @@ def cached_sockaddr(family: int, address: object, caller: str) -> tuple[Any, int
                 _ENCODED.clear()
             _ENCODED[path_key] = hit
         return hit
-    if address.__class__ is not tuple or not address or address[0].__class__ is not str:
+    if type(address) is not tuple or not address or type(address[0]) is not str:
         return to_sockaddr(family, address, caller)
     for item in address[1:]:
-        if item.__class__ is not int:
+        if type(item) is not int:
             return to_sockaddr(family, address, caller)
     key = (family, address)
     hit = _ENCODED.get(key)
@@ -282,11 +284,11 @@ def is_constant(family: int, address: object) -> bool:
     """Whether ``address`` encodes the same way forever: an immutable value of
     exact types (no user code in it), with a numeric host or an AF_UNIX path."""
     if family == lib.AF_UNIX:
-        return address.__class__ is str or address.__class__ is bytes
-    if address.__class__ is not tuple or not address or address[0].__class__ is not str:
+        return type(address) is str or type(address) is bytes
+    if type(address) is not tuple or not address or type(address[0]) is not str:
         return False
     for item in address[1:]:
-        if item.__class__ is not int:
+        if type(item) is not int:
             return False
     return (family, address) in _ENCODED  # cached_sockaddr keeps numeric hosts only
 

@@ -41,6 +41,7 @@ from collections import deque
 from collections.abc import Callable
 from time import monotonic
 from typing import IO, TYPE_CHECKING, Any, Literal, Self, overload
+from weakref import ref as _weakref
 
 from csock import _address, _validate
 from csock._constants import to_family, to_kind
@@ -145,13 +146,17 @@ def _failed(n: int) -> float | None:
 # and given back under the GIL (list.pop/append and next() are atomic).
 _free_keys: list[int] = []
 _next_key = itertools.count(1)
+# Each keyed csockrt_fd's weak reference (its callback gives the key back)
+# -> a pointer to it, for the callback.
+_keyed: dict[Any, Any] = {}
 
 
-def _drop_key(ref: Any, _clear: Any = lib.csockrt_key_clear,
-              _give_back: Any = _free_keys.append) -> None:
-    """ffi.gc's destructor of a Socket's csockrt_fd: its key for reuse (bound
+def _drop_key(wr: Any, _clear: Any = lib.csockrt_key_clear,
+              _give_back: Any = _free_keys.append, _pop: Any = _keyed.pop) -> None:
+    """The weak reference callback of a Socket's csockrt_fd, run as it is
+    deallocated, before its memory is freed: its key for reuse (bound
     defaults: it may run late in the interpreter's shutdown)."""
-    key = _clear(ref)
+    key = _clear(_pop(wr))
     if key:
         _give_back(key)
 
@@ -166,9 +171,18 @@ def _new_from_item() -> list[Any]:
 def _new_fd_ref() -> tuple[Any, int]:
     """A csockrt_fd that owns no descriptor yet (closed and detached), and its
     key (0: none, when 65,535 are in use; its calls take their longer paths)."""
-    ref = ffi.new("csockrt_fd *")
+    # An array of one, for its way of dying: the object holds the struct
+    # itself, is not tracked by the collector and has no finalizer, so its
+    # weak reference's callback runs only when it is deallocated (nothing
+    # can use it any more), before its memory is freed. (ffi.gc's object has
+    # a finalizer, which the collector runs in every cycle it finds, even
+    # one that a __del__ then resurrects: the csockrt_fd was freed, its key
+    # given to another socket, under a Socket still in use.)
+    ref = ffi.new("csockrt_fd[1]")
     lib.csockrt_fd_init(ref, -1)
     lib.csockrt_fd_detach(ref)
+    # First: a key is set only in a csockrt_fd whose callback will clear it.
+    _keyed[_weakref(ref, _drop_key)] = ffi.cast("csockrt_fd *", ref)
     try:
         key = _free_keys.pop()
     except IndexError:
@@ -177,9 +191,7 @@ def _new_fd_ref() -> tuple[Any, int]:
         if key < _KEY_LIMIT:
             _free_keys.append(key)  # out of memory, not of keys
         return ref, 0
-    # The key is cleared before the csockrt_fd is freed: ffi.gc's object
-    # keeps the owner alive until its destructor has run.
-    return ffi.gc(ref, _drop_key), key
+    return ref, key
 
 
 _DEFAULT_BACKLOG: Any = object()  # listen() with no argument
@@ -443,8 +455,11 @@ class Socket:
         # append() reallocates its array twice a call (~300 ns here).
         self._spare: deque[list[Any]] = deque()
         self._spare_made = 0
-        # The last (length, packed argument) of send's and recv_into's key paths.
-        self._send_last = self._into_last = (-1, 0)
+        # The last (length, packed argument, csockrt_fd) of send's and
+        # recv_into's key paths: the tuple a call holds keeps the csockrt_fd
+        # of its key alive, as the recv items do.
+        self._send_last: tuple[int, int, Any] = (-1, 0, None)
+        self._into_last: tuple[int, int, Any] = self._send_last
         self._spare_from: deque[list[Any]] = deque()
         # The last sendto()'s address, its encoding and length, when constant.
         self._last_to: tuple[Any, Any, int, Any] | None = None
@@ -810,7 +825,7 @@ class Socket:
             item = made
         try:
             if bufsize is not item[3]:
-                if bufsize.__class__ is int:
+                if type(bufsize) is int:  # not __class__: a subclass can fake it
                     item[4] = item[0] + bufsize * _LEN_UNIT
                     item[3] = bufsize
                 else:
@@ -849,20 +864,29 @@ class Socket:
         return self._recv(bufsize, flags, _failed(n))
 
     def _new_spare(self) -> list[Any] | None:
-        """The csockrt_fd's next recv() buffer: (its key bits, a ffi.buffer
-        over it, its pointer), or None when both are made (and in use) or
+        """The csockrt_fd's next recv() buffer: [its key bits, a ffi.buffer
+        over it, its pointer, the last size, its packed argument, the
+        csockrt_fd], or None when both are made (and in use) or
         the socket has no key."""
+        # The buffer is claimed before any call: no other thread and no
+        # signal handler runs between the read and the write (none can make
+        # an item for the same buffer), and the csockrt_fd and its key are
+        # read together. A buffer that no memory could make stays claimed:
+        # its item is never made (the general path instead).
         which = self._spare_made
-        if which > 1 or not self._key:
+        ref = self._ref
+        key = self._key
+        if which > 1 or not key:
             return None
-        # Claimed before the call, which releases the GIL: another thread
-        # here meanwhile takes the other buffer, never the same one.
         self._spare_made = which + 1
-        pointer = lib.csockrt_small(self._ref, which)
+        pointer = lib.csockrt_small(ref, which)
         if pointer == ffi.NULL:
             return None  # no memory: the general path's MemoryError, if any
-        base = self._key | which * _WHICH_BIT
-        return [base, _buffer(pointer, _SMALL_RECV), pointer, 0, base]
+        base = key | which * _WHICH_BIT
+        # The item holds the csockrt_fd: a call using the item's key and
+        # buffer keeps both alive, even if __init__ (called again) replaces
+        # self._ref meanwhile.
+        return [base, _buffer(pointer, _SMALL_RECV), pointer, 0, base, ref]
 
     def _recv(self, bufsize: Any, flags: Any, deadline: float | None = None) -> bytes:
         """recv()'s general path: any size, arguments parsed as CPython's "n|i"."""
@@ -887,10 +911,11 @@ class Socket:
             target = _from_buffer(buffer)
             try:
                 if nbytes is _ZERO and flags is _ZERO:
-                    size = len(buffer)  # the pinned size: a pinned bytearray cannot resize
+                    size = len(target)  # the pinned size (a subclass's __len__ may lie)
                     last = self._into_last
                     if last[0] != size:
-                        last = self._into_last = (size, self._key + size * _LEN_UNIT)
+                        last = self._into_last = (size, self._key + size * _LEN_UNIT,
+                                                  self._ref)
                     n = _c_recv_into_key(last[1], target)
                 else:
                     n = _c_recv_into_fast(self._ref, target, len(target), nbytes, flags)
@@ -973,9 +998,10 @@ class Socket:
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        # The hot path: bytes (len() runs no user code) and an exact int, the
-        # flags' C int check and the timeout in C; else _send.
-        if data.__class__ is bytes and (flags is _ZERO or flags.__class__ is int):
+        # The hot path: exact bytes (type(), which no subclass can fake: len()
+        # runs no user code) and an exact int, the flags' C int check and the
+        # timeout in C; else _send.
+        if type(data) is bytes and (flags is _ZERO or flags.__class__ is int):
             try:
                 if flags is _ZERO:  # the key path
                     # The packed argument of the last length, kept: lengths
@@ -983,7 +1009,8 @@ class Socket:
                     size = len(data)
                     last = self._send_last
                     if last[0] != size:
-                        last = self._send_last = (size, self._key + size * _LEN_UNIT)
+                        last = self._send_last = (size, self._key + size * _LEN_UNIT,
+                                                  self._ref)
                     n = _c_send_key(last[1], data)
                 else:
                     n = _c_send_fast(self._ref, data, len(data), flags)
@@ -1007,7 +1034,7 @@ class Socket:
     def sendall(self, data: Buffer, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
         timeout = self._timeout
-        if data.__class__ is bytes and (flags is _ZERO or flags.__class__ is int):
+        if type(data) is bytes and (flags is _ZERO or flags.__class__ is int):
             # The hot path: most sends take all the bytes at once. A short
             # send goes on below with the same deadline; flags out of C int
             # range are cffi's OverflowError, and _sendall's to raise.
@@ -1018,7 +1045,8 @@ class Socket:
                     size = len(data)
                     last = self._send_last
                     if last[0] != size:
-                        last = self._send_last = (size, self._key + size * _LEN_UNIT)
+                        last = self._send_last = (size, self._key + size * _LEN_UNIT,
+                                                  self._ref)
                     n = _c_send_key(last[1], data)
                 else:
                     # One deadline for the whole call, as CPython's sendall.
@@ -1078,7 +1106,7 @@ class Socket:
                /) -> int:
         """sendto(data, address) or sendto(data, flags, address)."""
         deadline = None
-        if address is _NO_ADDRESS and data.__class__ is bytes:
+        if address is _NO_ADDRESS and type(data) is bytes:
             # The hot path: the same address object as the last sendto's. It
             # was an immutable value of exact types (numeric host, or an
             # AF_UNIX path), so its encoding cannot have changed.

@@ -105,7 +105,9 @@ def readable_buffer(data: object) -> Any:
 
     len() of the result is its size in bytes.
     """
-    if data.__class__ is bytes:
+    # type(), not __class__: a bytes subclass can say it is bytes, and its
+    # __len__ is not the length of its memory.
+    if type(data) is bytes:
         return data
     if isinstance(data, str) or data is None or isinstance(data, (int, float)):
         raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'")

@@ -510,11 +510,13 @@ a multiple of 1 << 17 added to the key's bits, so no length, however large
 or negative, changes the key: it is checked here. The key finds the
 csockrt_fd in this table: chunks of 256 pointers, each made once and never
 freed, so a lookup takes no lock. A key is set when its Socket is made and
-cleared just before its csockrt_fd is freed (ffi.gc): no call can name a
-freed csockrt_fd, since only its own Socket, alive for the call, holds its
-key. Key 0 and keys not set find NULL: the call returns CSOCKRT_BADARG, and
-Python takes the general path (so do Sockets past 65,535 alive at once, which
-get no key). */
+cleared just before its csockrt_fd is freed (by a weak reference callback,
+when the owning cdata is deallocated: never by a finalizer, which a
+collected cycle runs even if a __del__ resurrects it): no call can name a
+freed csockrt_fd, since only its own Socket and the call's item or tuple,
+alive for the call, hold its key. Key 0 and keys not set find NULL: the
+call returns CSOCKRT_BADARG, and Python takes the general path (so do
+Sockets past 65,535 alive at once, which get no key). */
 static _Atomic(csockrt_fd **) csockrt_keys[CSOCKRT_KEY_LIMIT >> CSOCKRT_CHUNK_BITS];
 #define CSOCKRT_CHUNK_MASK ((1 << CSOCKRT_CHUNK_BITS) - 1)
 

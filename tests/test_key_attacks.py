@@ -1,0 +1,361 @@
+"""Attacks on the key paths (recv, send, recv_into and sendall without
+flags): the recv buffers claimed by concurrent first calls, a Socket whose
+csockrt_fd is replaced (__init__ called again) while a call runs on the old
+one's key, and arguments whose __class__ lies about their type."""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import threading
+import time
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+from _support import MODS
+
+import csock
+from csock import _socket as csock_socket
+from csock._csock import lib
+
+
+class _SlowSmall:
+    """csock._socket's lib, with csockrt_small slowed down: the window in
+    which another thread makes its first recv buffer too."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(lib, name)
+
+    @staticmethod
+    def csockrt_small(ref: Any, which: int) -> Any:
+        time.sleep(0.05)
+        return lib.csockrt_small(ref, which)
+
+
+def test_concurrent_first_recvs_never_share_a_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two threads whose first recv() on a socket makes a buffer: each gets
+    its own (one of the csockrt_fd's two), never the same one twice."""
+    monkeypatch.setattr(csock_socket, "lib", _SlowSmall())
+    a, b = csock.socketpair()
+    with a, b:
+        a.send(b"0123456789")
+        got: list[bytes] = []
+        threads = [threading.Thread(target=lambda: got.append(b.recv(5))) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert sorted(got) == [b"01234", b"56789"]
+        items = list(b._spare)
+        assert len(items) == b._spare_made == 2
+        assert sorted(item[0] & lib.CSOCKRT_WHICH_BIT for item in items) == [
+            0, lib.CSOCKRT_WHICH_BIT]
+        assert items[0][2] != items[1][2]
+
+
+def _fill(sock: Any) -> None:
+    """Fill sock's send buffer, so that its next blocking send() waits."""
+    sock.setblocking(False)
+    try:
+        while True:
+            sock.send(b"f" * 65536)
+    except BlockingIOError:
+        pass
+    sock.setblocking(True)
+
+
+def _drain(sock: Any) -> None:
+    sock.setblocking(False)
+    try:
+        while sock.recv(65536):
+            pass
+    except BlockingIOError:
+        pass
+    sock.setblocking(True)
+
+
+@pytest.mark.parametrize("call", ["recv", "recv_into", "send", "sendall"])
+def test_init_again_while_a_key_call_runs(call: str) -> None:
+    """Socket.__init__ called again replaces the csockrt_fd (and leaks the old
+    descriptor, as socket.socket's does); a call running on the old one's key
+    keeps it alive: its key is not given back, its buffers are not freed (a
+    heap use after free before), until the call has returned."""
+    a, b = csock.socketpair()
+    target = b if call.startswith("recv") else a
+    with a, b:
+        a.send(b"w")
+        assert b.recv(1) == b"w"  # b's first recv buffer made
+        if call.startswith("send"):
+            _fill(a)
+        old_fd, old_key = target.fileno(), target._key
+        out: list[Any] = []
+        run: Callable[[], Any] = {
+            "recv": lambda: b.recv(4000),
+            "recv_into": lambda: (lambda buf: bytes(buf[:b.recv_into(buf)]))(bytearray(4000)),
+            "send": lambda: a.send(b"s" * 3000),
+            "sendall": lambda: a.sendall(b"s" * 3000),
+        }[call]
+        worker = threading.Thread(target=lambda: out.append(run()))
+        worker.start()
+        try:
+            time.sleep(0.2)  # the worker waits in the kernel, on the old key
+            target.__init__(csock.AF_UNIX, csock.SOCK_STREAM)  # type: ignore[misc]
+            gc.collect()
+            assert target._key != old_key
+            assert old_key not in csock_socket._free_keys
+            # Sockets made now take the freed memory, if any was freed.
+            others = [csock.socketpair() for _ in range(4)]
+            for x, y in others:
+                x.send(b"J" * 3000)
+                assert y.recv(4000) == b"J" * 3000
+                x.close()
+                y.close()
+            if call.startswith("recv"):
+                os.write(a.fileno(), b"D" * 3000)
+            else:
+                _drain(b)
+        finally:
+            worker.join(10)
+            os.close(old_fd)
+        assert not worker.is_alive()
+        if call.startswith("recv"):
+            assert out == [b"D" * 3000]
+        else:
+            assert out == [3000 if call == "send" else None]
+        gc.collect()
+        assert old_key in csock_socket._free_keys  # given back once unused
+
+
+class _LyingInt(int):
+    """An int subclass that says it is an int, and whose arithmetic is not."""
+
+    delta = 0
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return int
+
+    def __mul__(self, other: object) -> int:
+        return self.delta
+
+    __rmul__ = __mul__
+
+
+class _LyingBytes(bytes):
+    """A bytes subclass that says it is bytes, and longer than it is."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return bytes
+
+    def __len__(self) -> int:
+        return 4000
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_a_size_that_lies_about_its_class_receives_on_its_own_socket(mod: ModuleType) -> None:
+    """recv(n) with an int subclass takes its value (CPython never runs its
+    arithmetic): not another socket's key, data or buffer."""
+    a1, b1 = mod.socketpair()
+    a2, b2 = mod.socketpair()
+    with a1, b1, a2, b2:
+        a2.send(b"x")
+        assert b2.recv(1) == b"x"
+        a2.send(b"for b2")
+        a1.send(b"for b1")
+        size = _LyingInt(100)
+        if mod is csock:
+            size.delta = (b2._key - b1._key) + 100 * lib.CSOCKRT_LEN_UNIT
+        assert b1.recv(size) == b"for b1"
+        assert b2.recv(100) == b"for b2"
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("call", ["send", "send_flags", "sendall", "sendall_timeout",
+                                  "sendmsg"])
+def test_data_that_lies_about_its_class_is_sent_as_it_is(mod: ModuleType, call: str) -> None:
+    """A bytes subclass whose __len__ lies: its real bytes are sent (CPython
+    takes the buffer's length), never memory beyond them."""
+    a, b = mod.socketpair()
+    with a, b:
+        data = _LyingBytes(b"abc")
+        if call == "send":
+            assert a.send(data) == 3
+        elif call == "send_flags":
+            assert a.send(data, mod.MSG_DONTWAIT) == 3
+        elif call == "sendall":
+            a.sendall(data)
+        elif call == "sendall_timeout":
+            a.settimeout(5.0)
+            a.sendall(data)
+        else:
+            assert a.sendmsg([data]) == 3
+        a.shutdown(mod.SHUT_WR)
+        got = b""
+        while chunk := b.recv(8192):
+            got += chunk
+        assert got == b"abc"
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_a_datagram_that_lies_about_its_class_is_sent_as_it_is(mod: ModuleType,
+                                                               sockdir: str) -> None:
+    path = os.path.join(sockdir, "dgram")
+    with mod.socket(mod.AF_UNIX, mod.SOCK_DGRAM) as r, \
+            mod.socket(mod.AF_UNIX, mod.SOCK_DGRAM) as s:
+        r.bind(path)
+        for _ in range(2):  # the general path, then the same address's hot path
+            assert s.sendto(_LyingBytes(b"abc"), path) == 3
+            assert r.recv(8192) == b"abc"
+
+
+class _LyingStr(str):
+    """A str subclass that says it is a str, and equal to every string."""
+
+    hash_of = ""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return str
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash(self.hash_of)
+
+
+class _LyingPort(int):
+    """An int subclass that says it is an int, and equal to every port."""
+
+    hash_of = 0
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return int
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash(self.hash_of)
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("kind", ["unix", "inet"])
+def test_an_address_that_lies_about_its_class_reaches_no_other_callers(
+        mod: ModuleType, kind: str, sockdir: str) -> None:
+    """sendto() to an address of a lying str subclass: it is not kept as an
+    encoded address that another socket's sendto() (an equal address, as
+    the liar says) would then take."""
+    family = mod.AF_UNIX if kind == "unix" else mod.AF_INET
+    with mod.socket(family, mod.SOCK_DGRAM) as rx, mod.socket(family, mod.SOCK_DGRAM) as ry, \
+            mod.socket(family, mod.SOCK_DGRAM) as s1, mod.socket(family, mod.SOCK_DGRAM) as s2:
+        if kind == "unix":
+            rx.bind(os.path.join(sockdir, "x"))
+            ry.bind(os.path.join(sockdir, "y"))
+        else:
+            rx.bind(("127.0.0.1", 0))
+            ry.bind(("127.0.0.1", 0))
+        x, y = rx.getsockname(), ry.getsockname()
+        if kind == "unix":
+            liar = _LyingStr(x)
+            liar.hash_of = y
+            to_x: Any = liar
+            hash_y: Any = y
+        else:
+            host = _LyingStr("127.0.0.1")
+            host.hash_of = "127.0.0.1"
+            port = _LyingPort(x[1])
+            port.hash_of = y[1]
+            to_x = (host, port)
+            hash_y = y
+        s1.sendto(b"to x", to_x)
+        s2.sendto(b"to y", hash_y)
+        rx.settimeout(5.0)
+        ry.settimeout(5.0)
+        assert rx.recv(100) == b"to x"
+        assert ry.recv(100) == b"to y"
+
+
+class _Resurrecting(csock.Socket):
+    """A Socket whose __del__ keeps it alive (and its descriptor open)."""
+
+    saved: list[Any] = []
+
+    def __del__(self) -> None:
+        _Resurrecting.saved.append(self)
+
+
+def test_a_socket_resurrected_by_its_del_keeps_its_key_and_memory() -> None:
+    """The collector runs every finalizer of a cycle before it knows whether
+    the cycle lives on: a resurrected Socket's csockrt_fd was freed and its
+    key given back (taken by the next socket: the resurrected one received
+    on it)."""
+    a, b = csock.socketpair()
+    x = _Resurrecting(csock.AF_UNIX, csock.SOCK_STREAM, fileno=b.detach())
+    b.close()
+    with a:
+        a.send(b"1")
+        assert x.recv(1) == b"1"  # its first buffer made
+        x.me = x  # type: ignore[attr-defined]
+        key = x._key
+        del x
+        gc.collect()
+        y = _Resurrecting.saved.pop()
+        try:
+            assert key not in csock_socket._free_keys
+            c, d = csock.socketpair()
+            with c, d:
+                c.send(b"for d")
+                a.send(b"for y")
+                assert y.recv(100) == b"for y"
+                assert d.recv(100) == b"for d"
+        finally:
+            del y.me  # type: ignore[attr-defined]
+            y.close()
+            del y
+            gc.collect()
+        assert key in csock_socket._free_keys
+
+
+class _Conn:
+    """An object made after its socket, in a reference cycle, whose __del__
+    says goodbye on the socket: the collector finalizes it after the socket."""
+
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+        self.me = self
+
+    def __del__(self) -> None:
+        key = getattr(self.sock, "_key", 0)
+        _Conn.freed.append(bool(key) and key in csock_socket._free_keys)
+        try:
+            self.sock.sendall(b"bye")
+        except OSError as e:
+            _Conn.seen.append(e.errno)
+        self.sock.close()
+
+    seen: list[int | None] = []
+    freed: list[bool] = []
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_a_later_finalizer_uses_a_collected_socket(mod: ModuleType) -> None:
+    """The socket's own finalizer closed it first (ResourceWarning): the
+    later one's sendall() raises EBADF, as socket's (the csockrt_fd was freed
+    under it: a heap use after free)."""
+    a, b = mod.socketpair()
+    with a:
+        _Conn.seen.clear()
+        _Conn.freed.clear()
+        _Conn(b)
+        del b
+        with pytest.warns(ResourceWarning):
+            gc.collect()
+        assert _Conn.seen == [errno.EBADF]
+        assert _Conn.freed == [False]  # its key not given back while it is used
+        assert a.recv(10) == b""
