@@ -254,3 +254,27 @@ def test_key_path_arguments_never_reach_another_key() -> None:
             packed = base + size * UNIT
             assert packed % UNIT == base
             assert lib.csockrt_recv_key(packed) == BADARG
+
+
+class LyingBytearray(bytearray):
+    """Claims to be a bytearray, and a long one."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # noqa: D105
+        return bytearray
+
+    def __len__(self) -> int:
+        return 1 << 20
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_recv_into_a_bytearray_that_lies_about_its_length(mod: ModuleType) -> None:
+    """The key path takes the pinned buffer's own length, never the object's
+    __len__: a subclass that lies gets at most its real size."""
+    a, b = mod.socketpair()
+    with a, b:
+        a.sendall(b"z" * 64)
+        liar = LyingBytearray(8)
+        assert b.recv_into(liar) == 8
+        assert bytes(liar) == b"z" * 8
+        assert b.recv(100) == b"z" * 56
