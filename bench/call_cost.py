@@ -1,5 +1,6 @@
 """Instructions per call, counted by valgrind's callgrind: csock.Socket beside
-Python's socket (and csock.c's raw calls), on a socketpair in one process.
+Python's socket (and the floor, and csock.c's raw calls), on a socketpair in
+one process.
 
     python bench/call_cost.py [--calls 2000] [--ops send+recv,...]
 
@@ -24,9 +25,11 @@ import tempfile
 
 # csock.rt: the same raw calls through csock's runtime (a reference taken and
 # dropped around each): its difference from csock.c is the descriptor
-# mechanism's cost.
-IMPLS = ["socket", "csock.Socket", "csock.c", "csock.rt"]
+# mechanism's cost. floor: socket_speed.py's _FloorSocket over csock.Socket's
+# descriptors (the cheapest crossing, no checks), blocking streams only.
+IMPLS = ["socket", "csock.Socket", "floor", "csock.c", "csock.rt"]
 RAW = ("csock.c", "csock.rt")
+FLOOR_ONLY = ("send+recv", "send+recv_into")
 OPS = ["send+recv", "send+recv_into", "sendto+recvfrom"]
 MODES = ["blocking", "timeout"]
 
@@ -62,6 +65,8 @@ def _worker(impl: str, op: str, mode: str, calls: int) -> None:
         import socket as mod
     else:
         import csock as mod  # type: ignore[no-redef]
+    if impl == "floor" and (mode == "timeout" or op not in FLOOR_ONLY):
+        return
     kind = mod.SOCK_DGRAM if op == "sendto+recvfrom" else mod.SOCK_STREAM
     with tempfile.TemporaryDirectory() as d:
         if kind == mod.SOCK_DGRAM:
@@ -72,6 +77,11 @@ def _worker(impl: str, op: str, mode: str, calls: int) -> None:
             address = b.getsockname()
         else:
             a, b = mod.socketpair()
+        if impl == "floor":
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            from socket_speed import _FloorSocket
+
+            a, b = _FloorSocket(a), _FloorSocket(b)
         if mode == "timeout":
             a.settimeout(5.0)
             b.settimeout(5.0)
@@ -124,6 +134,8 @@ def main() -> int:
             base = None
             for impl in IMPLS:
                 if impl in RAW and (mode == "timeout" or op == "sendto+recvfrom"):
+                    continue
+                if impl == "floor" and (mode == "timeout" or op not in FLOOR_ONLY):
                     continue
                 per_pair = (_count(impl, op, mode, 2 * n) - _count(impl, op, mode, n)) / n
                 if impl == "socket":
