@@ -88,6 +88,7 @@ MODULES = [
     # csock's own C for the Pythonic layer (descriptor lifetime, timeouts);
     # not exported by csock.c.
     "csock_runtime",
+    "csock_hot",
 ]
 
 
@@ -187,7 +188,10 @@ def build_ffi() -> FFI:
     # sanitizer build (tools/asan_run.sh): the runtime must be linked in too.
     extra = os.environ.get("CSOCK_CFLAGS", "").split()
     link = os.environ.get("CSOCK_LDFLAGS", "").split()
-    ffi.set_source("csock._csock", source, extra_compile_args=extra, extra_link_args=link)
+    # The limited API of 3.11, csock's oldest CPython (cffi's own default is
+    # 3.2's): csock_hot's vectorcall functions and buffer protocol need it.
+    ffi.set_source("csock._csock", source, extra_compile_args=extra, extra_link_args=link,
+                   define_macros=[("Py_LIMITED_API", "0x030B0000")])
     return ffi
 
 

@@ -89,43 +89,30 @@ def _children_cpu() -> float:
 
 
 class _FloorSocket:
-    """The floor under any Pythonic layer over cffi: a Python method, one
-    call into the runtime's C by its cheapest crossing (csock's key paths:
-    one packed integer, and the data's pointer), the copy to bytes or the
-    buffer's pin. No argument checks, no timeout, no EINTR, no flags, one
-    buffer for every call: not a usable socket, the least that a usable one
-    can cost. Only csock.Socket's descriptor and key are borrowed (the C
+    """The floor under any Pythonic layer here: a Python method and one call
+    of csock's hot C function (csock/_cdefs/csock_hot.py), whose result is
+    returned as it is. No argument checks in Python, no result check, no
+    EINTR or error handling: not a usable socket, the least that a usable
+    one can cost. csock.Socket's descriptor and handle are borrowed (the C
     runtime's reference counting stays, as in every csock call)."""
 
     def __init__(self, sock: Any) -> None:
-        from csock._csock import ffi, lib
+        from csock import _hot
 
         self._sock = sock  # owns the descriptor
-        self._key = sock._key
-        unit = lib.CSOCKRT_LEN_UNIT
-        self._unit = unit
-        buf = lib.csockrt_small(sock._ref, 0)
-        self._view = ffi.buffer(buf, lib.CSOCKRT_SMALL)
-        self._size: Any = None  # the last recv() size and its packed argument
-        self._packed = 0
-        self._c_recv = lib.csockrt_recv_key
-        self._c_recv_into = lib.csockrt_recv_into_key
-        self._c_send = lib.csockrt_send_key
-        self._from_buffer = ffi.from_buffer
+        self._hot = sock._hot
+        self._c_recv = _hot.recv
+        self._c_recv_into = _hot.recv_into
+        self._c_send = _hot.send
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
-        if bufsize is not self._size:
-            self._size = bufsize
-            self._packed = self._key + bufsize * self._unit
-        return self._view[:self._c_recv(self._packed)]  # type: ignore[no-any-return]
+        return self._c_recv(self._hot, bufsize, flags)  # type: ignore[return-value]
 
     def recv_into(self, buffer: bytearray, nbytes: int = 0, flags: int = 0) -> int:
-        # The pin (from_buffer) is the least: the buffer must not move during the call.
-        pinned = self._from_buffer(buffer)
-        return self._c_recv_into(self._key + len(buffer) * self._unit, pinned)
+        return self._c_recv_into(self._hot, buffer, nbytes, flags)
 
     def send(self, data: bytes, flags: int = 0) -> int:
-        return self._c_send(self._key + len(data) * self._unit, data)
+        return self._c_send(self._hot, data, flags)
 
     def close(self) -> None:
         self._sock.close()

@@ -43,7 +43,7 @@ from time import monotonic
 from typing import IO, TYPE_CHECKING, Any, Literal, Self, overload
 from weakref import ref as _weakref
 
-from csock import _address, _validate
+from csock import _address, _hot, _validate
 from csock._constants import to_family, to_kind
 from csock._csock import ffi, lib
 from csock._errors import os_error, timed_out
@@ -80,31 +80,22 @@ _TYPE_MASK = ~(lib.SOCK_NONBLOCK | lib.SOCK_CLOEXEC)
 
 _c_recv = lib.csockrt_recv
 _c_send = lib.csockrt_send
-_c_recv_fast = lib.csockrt_recv_fast
 _c_recvfrom_fast = lib.csockrt_recvfrom_fast
-_c_recv_into_fast = lib.csockrt_recv_into_fast
-_c_send_fast = lib.csockrt_send_fast
 _c_sendto_fast = lib.csockrt_sendto_fast
 _c_sendto = lib.csockrt_sendto
 _KEY_LIMIT = lib.CSOCKRT_KEY_LIMIT
-# The key paths (flags 0): one integer, key | which << 16 | length << 17, and
-# at most a pointer (see "Keys" in _cdefs/csock_runtime.py).
-_c_recv_key = lib.csockrt_recv_key
-_c_recv_into_key = lib.csockrt_recv_into_key
-_c_send_key = lib.csockrt_send_key
-_LEN_UNIT = lib.CSOCKRT_LEN_UNIT  # a multiply: 3.11 specialises it, not <<
-_WHICH_BIT = lib.CSOCKRT_WHICH_BIT
-# The flags of the key paths: the int 0, by identity (small ints are
-# singletons; an equal int that is another object takes the longer path).
-_ZERO = 0
+# The hot paths: C functions on CPython's C API, each taking the Socket's
+# (key, csockrt_fd) tuple (see _cdefs/csock_hot.py).
+_hot_recv = _hot.recv
+_hot_recv_into = _hot.recv_into
+_hot_send = _hot.send
+_hot_sendall = _hot.sendall
 _buffer = ffi.buffer
 _from_buffer = ffi.from_buffer
 _release = ffi.release
 _unpack = ffi.unpack
 # Receive buffers need not be zero-filled: the kernel writes what we read.
 _new_uninitialised = ffi.new_allocator(should_clear_after_alloc=False)
-# recv() sizes served from a buffer kept by the socket (4 KiB each at most).
-_SMALL_RECV = lib.CSOCKRT_SMALL
 _STORAGE_BYTES = ffi.sizeof("struct sockaddr_storage")
 
 
@@ -432,9 +423,8 @@ class Socket:
     New descriptors are close-on-exec (PEP 446).
     """
 
-    __slots__ = ("_ref", "_key", "_family", "_type", "_proto", "_timeout", "_io_refs",
-                 "_closed", "_spare", "_spare_made", "_spare_from", "_send_last", "_into_last",
-                 "_last_to", "__weakref__")
+    __slots__ = ("_ref", "_hot", "_family", "_type", "_proto", "_timeout", "_io_refs",
+                 "_closed", "_spare_from", "_last_to", "__weakref__")
 
     def __init__(
         self,
@@ -444,22 +434,18 @@ class Socket:
         fileno: int | None = None,
     ) -> None:
         # First, so __del__ and close() work if __init__ fails: owns nothing yet.
-        self._ref, self._key = _new_fd_ref()
+        ref, key = _new_fd_ref()
+        self._ref = ref
+        # The hot paths' handle, one object read at once: a call holds the
+        # csockrt_fd its key names, even if __init__ runs again meanwhile.
+        self._hot = (key, ref)
         self._io_refs = 0
         self._closed = False
-        # The csockrt_fd's two buffers for small recv()s, made on first use
-        # (_spare_made of them), and one or two for recvfrom()s, each with a
-        # ffi.buffer over it, whose slice is the cheapest copy to bytes;
-        # deque.pop/append are atomic, so concurrent calls never share one.
-        # A deque, not a list: a list emptied by pop() and refilled by
-        # append() reallocates its array twice a call (~300 ns here).
-        self._spare: deque[list[Any]] = deque()
-        self._spare_made = 0
-        # The last (length, packed argument, csockrt_fd) of send's and
-        # recv_into's key paths: the tuple a call holds keeps the csockrt_fd
-        # of its key alive, as the recv items do.
-        self._send_last: tuple[int, int, Any] = (-1, 0, None)
-        self._into_last: tuple[int, int, Any] = self._send_last
+        # Buffers for recvfrom()s, each with a ffi.buffer over it, whose
+        # slice is the cheapest copy to bytes; deque.pop/append are atomic,
+        # so concurrent calls never share one. A deque, not a list: a list
+        # emptied by pop() and refilled by append() reallocates its array
+        # twice a call (~300 ns here).
         self._spare_from: deque[list[Any]] = deque()
         # The last sendto()'s address, its encoding and length, when constant.
         self._last_to: tuple[Any, Any, int, Any] | None = None
@@ -805,88 +791,14 @@ class Socket:
     # ------------------------------------------------------------------- data
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
-        # The hot path, with no flags: one of the csockrt_fd's two buffers and
-        # the key path's one integer, kept with the size it was made for
-        # (sizes repeat): the same object as last time is an exact int
-        # already checked. Only an exact int is packed (cffi would call a
-        # non-int's __int__, which CPython does not). The range checks and
-        # the timeout are in C. Anything else (a size the key path does not
-        # take, EINTR, an error) goes to _failed, then maybe to _recv, which
+        # The hot path takes exact ints and checks their ranges in C, with
+        # the timeout; anything else (another type or range, EINTR, an
+        # error) comes back as an int for _failed, then maybe _recv, which
         # parses as CPython.
-        if flags is not _ZERO:
-            return self._recv_flagged(bufsize, flags)
-        spare = self._spare
-        try:
-            item = spare.pop()
-        except IndexError:
-            made = self._new_spare()
-            if made is None:  # both in use by other threads, or no key
-                return self._recv(bufsize, flags)
-            item = made
-        try:
-            if bufsize is not item[3]:
-                if type(bufsize) is int:  # not __class__: a subclass can fake it
-                    item[4] = item[0] + bufsize * _LEN_UNIT
-                    item[3] = bufsize
-                else:
-                    item[4] = None  # the general path (and a TypeError from cffi)
-                    item[3] = None
-            n = _c_recv_key(item[4])
-            if n >= 0:
-                return item[1][:n]  # type: ignore[no-any-return]
-        except (TypeError, OverflowError):
-            n = _BADARG
-        finally:
-            spare.append(item)
-        return self._recv(bufsize, flags, _failed(n))
-
-    def _recv_flagged(self, bufsize: Any, flags: Any) -> bytes:
-        """recv() with flags: exact ints take a spare buffer and the call
-        with four arguments, anything else the general path."""
-        if bufsize.__class__ is not int or flags.__class__ is not int:
-            return self._recv(bufsize, flags)
-        spare = self._spare
-        try:
-            item = spare.pop()
-        except IndexError:
-            made = self._new_spare()
-            if made is None:
-                return self._recv(bufsize, flags)
-            item = made
-        try:
-            n = _c_recv_fast(self._ref, item[2], bufsize, flags)
-            if n >= 0:
-                return item[1][:n]  # type: ignore[no-any-return]
-        except (TypeError, OverflowError):
-            n = _BADARG
-        finally:
-            spare.append(item)
-        return self._recv(bufsize, flags, _failed(n))
-
-    def _new_spare(self) -> list[Any] | None:
-        """The csockrt_fd's next recv() buffer: [its key bits, a ffi.buffer
-        over it, its pointer, the last size, its packed argument, the
-        csockrt_fd], or None when both are made (and in use) or
-        the socket has no key."""
-        # The buffer is claimed before any call: no other thread and no
-        # signal handler runs between the read and the write (none can make
-        # an item for the same buffer), and the csockrt_fd and its key are
-        # read together. A buffer that no memory could make stays claimed:
-        # its item is never made (the general path instead).
-        which = self._spare_made
-        ref = self._ref
-        key = self._key
-        if which > 1 or not key:
-            return None
-        self._spare_made = which + 1
-        pointer = lib.csockrt_small(ref, which)
-        if pointer == ffi.NULL:
-            return None  # no memory: the general path's MemoryError, if any
-        base = key | which * _WHICH_BIT
-        # The item holds the csockrt_fd: a call using the item's key and
-        # buffer keeps both alive, even if __init__ (called again) replaces
-        # self._ref meanwhile.
-        return [base, _buffer(pointer, _SMALL_RECV), pointer, 0, base, ref]
+        data = _hot_recv(self._hot, bufsize, flags)
+        if data.__class__ is bytes:
+            return data
+        return self._recv(bufsize, flags, _failed(data))  # type: ignore[arg-type]
 
     def _recv(self, bufsize: Any, flags: Any, deadline: float | None = None) -> bytes:
         """recv()'s general path: any size, arguments parsed as CPython's "n|i"."""
@@ -901,34 +813,12 @@ class Socket:
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the number of bytes."""
-        # The hot path: a bytearray and exact ints (no user code can run
-        # between the pin and the call), the range checks in C; without
-        # nbytes and flags, the key path (its packed argument kept for the
-        # last length, as send's); else _recv_into.
-        if buffer.__class__ is bytearray and (
-                nbytes is _ZERO or nbytes.__class__ is int) and (
-                flags is _ZERO or flags.__class__ is int):
-            target = _from_buffer(buffer)
-            try:
-                if nbytes is _ZERO and flags is _ZERO:
-                    size = len(target)  # the pinned size (a subclass's __len__ may lie)
-                    last = self._into_last
-                    if last[0] != size:
-                        last = self._into_last = (size, self._key + size * _LEN_UNIT,
-                                                  self._ref)
-                    n = _c_recv_into_key(last[1], target)
-                else:
-                    n = _c_recv_into_fast(self._ref, target, len(target), nbytes, flags)
-                if n >= 0:
-                    return n
-            except (TypeError, OverflowError):
-                n = _BADARG
-            finally:
-                # The only reference: the pin ends here (as ffi.release, for
-                # less), even when a traceback keeps this frame.
-                del target
-            return self._recv_into(buffer, nbytes, flags, _failed(n))
-        return self._recv_into(buffer, nbytes, flags)
+        # The hot path: a bytearray or memoryview pinned in C (no user code
+        # runs between the pin and the call), exact ints; else _recv_into.
+        n = _hot_recv_into(self._hot, buffer, nbytes, flags)
+        if n >= 0:
+            return n
+        return self._recv_into(buffer, nbytes, flags, _failed(n))
 
     def _recv_into(self, buffer: Any, nbytes: Any, flags: Any,
                    deadline: float | None = None) -> int:
@@ -998,28 +888,12 @@ class Socket:
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
-        # The hot path: exact bytes (type(), which no subclass can fake: len()
-        # runs no user code) and an exact int, the flags' C int check and the
+        # The hot path: bytes, bytearray or memoryview and an exact int, the
         # timeout in C; else _send.
-        if type(data) is bytes and (flags is _ZERO or flags.__class__ is int):
-            try:
-                if flags is _ZERO:  # the key path
-                    # The packed argument of the last length, kept: lengths
-                    # repeat. A tuple in one slot: threads never mix two.
-                    size = len(data)
-                    last = self._send_last
-                    if last[0] != size:
-                        last = self._send_last = (size, self._key + size * _LEN_UNIT,
-                                                  self._ref)
-                    n = _c_send_key(last[1], data)
-                else:
-                    n = _c_send_fast(self._ref, data, len(data), flags)
-                if n >= 0:
-                    return n
-            except (TypeError, OverflowError):
-                n = _BADARG
-            return self._send(data, flags, _failed(n))
-        return self._send(data, flags)
+        n = _hot_send(self._hot, data, flags)
+        if n >= 0:
+            return n
+        return self._send(data, flags, _failed(n))
 
     def _send(self, data: Any, flags: Any, deadline: float | None = None) -> int:
         """send()'s general path, as CPython's "y*|i": the buffer pinned, then flags."""
@@ -1033,41 +907,37 @@ class Socket:
 
     def sendall(self, data: Buffer, flags: int = 0) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
+        # The hot paths: most sends take all the bytes at once. A short send
+        # goes on in _sendall, with the same deadline.
         timeout = self._timeout
-        if type(data) is bytes and (flags is _ZERO or flags.__class__ is int):
-            # The hot path: most sends take all the bytes at once. A short
-            # send goes on below with the same deadline; flags out of C int
-            # range are cffi's OverflowError, and _sendall's to raise.
+        if not timeout:
+            # No deadline (blocking or non-blocking): one send in C, None
+            # when it took everything.
+            n = _hot_sendall(self._hot, data, flags)
+            if n is None:
+                return
+            deadline = -1.0
+        elif type(data) is bytes and flags.__class__ is int:
+            # One deadline for the whole call, as CPython's sendall; flags
+            # out of C int range are cffi's OverflowError, _sendall's to raise.
+            deadline = monotonic() + timeout
             try:
-                if flags is _ZERO and not timeout:
-                    # No deadline (blocking or non-blocking): send's key path.
-                    deadline = -1.0
-                    size = len(data)
-                    last = self._send_last
-                    if last[0] != size:
-                        last = self._send_last = (size, self._key + size * _LEN_UNIT,
-                                                  self._ref)
-                    n = _c_send_key(last[1], data)
-                else:
-                    # One deadline for the whole call, as CPython's sendall.
-                    deadline = monotonic() + timeout if timeout else -1.0
-                    n = _c_send(self._ref, data, len(data), flags, deadline)
+                n = _c_send(self._ref, data, len(data), flags, deadline)
             except (TypeError, OverflowError):
                 n = _BADARG
-            if n >= 0:
-                if n >= len(data):
-                    return
-                started = True
-            elif n != _NEG_EINTR and n != _BADARG:
-                raise timed_out() if n == _EXPIRED else os_error(-n)
-            else:
-                started = n == _NEG_EINTR  # _BADARG: no call was made
-                n = 0
-            self._sendall(data, flags, deadline, n, started=started)
+            if n >= len(data):
+                return
+        else:
+            self._sendall(data, flags, monotonic() + timeout, 0, started=False)
             return
-        # One deadline for the whole call, as CPython's sendall.
-        deadline = monotonic() + timeout if timeout else -1.0
-        self._sendall(data, flags, deadline, 0, started=False)
+        if n >= 0:
+            started = True
+        elif n != _NEG_EINTR and n != _BADARG:
+            raise timed_out() if n == _EXPIRED else os_error(-n)
+        else:
+            started = n == _NEG_EINTR  # _BADARG: no call was made
+            n = 0
+        self._sendall(data, flags, deadline, n, started=started)
 
     def _sendall(self, data: Any, flags: Any, deadline: float, sent: int,
                  started: bool) -> None:

@@ -89,8 +89,10 @@ def _cdef_modules() -> list[ModuleType]:
     build_ffi.py's list orders them."""
     import csock._cdefs as cdefs
 
+    # Not csock_hot: csock.Socket's hot paths, C on CPython's 3.11 limited
+    # API, which a user's module (cffi's default limited API) cannot compile.
     mods = {m.name: importlib.import_module(f"csock._cdefs.{m.name}")
-            for m in pkgutil.iter_modules(cdefs.__path__)}
+            for m in pkgutil.iter_modules(cdefs.__path__) if m.name != "csock_hot"}
     owner = {t: n for n, m in mods.items() for t in _typedef_names(m.TYPES)}
     done: list[str] = []
 

@@ -294,7 +294,7 @@ def render() -> str:
     out.append("]")
     out.append("")
     for module_name in build_ffi.MODULES:
-        if module_name == "csock_runtime":
+        if module_name in ("csock_runtime", "csock_hot"):
             continue  # csock's own runtime: not csock.c
         module = build_ffi._load(module_name)
         consts = _constants(module)
@@ -351,7 +351,7 @@ def render_reference() -> str:
     """docs/reference/c.md: each function's prototype, failure value and man page."""
     out = [REFERENCE_HEADER]
     for module_name in build_ffi.MODULES:
-        if module_name == "csock_runtime":
+        if module_name in ("csock_runtime", "csock_hot"):
             continue
         module = build_ffi._load(module_name)
         protos = _exported(module_name, module.FUNCTIONS)

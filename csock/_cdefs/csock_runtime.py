@@ -51,11 +51,8 @@ typedef struct { ...; } csockrt_fd;
 #define CSOCKRT_EXPIRED ...
 #define CSOCKRT_BADARG ...
 #define CSOCKRT_INTR_AT ...
-#define CSOCKRT_SMALL ...
 #define CSOCKRT_NEW_SENDER ...
 #define CSOCKRT_KEY_LIMIT ...
-#define CSOCKRT_LEN_UNIT ...
-#define CSOCKRT_WHICH_BIT ...
 
 /* recvfrom()'s buffer and its last sender, kept between calls. */
 typedef struct {
@@ -77,20 +74,12 @@ int csockrt_fd_calls(csockrt_fd *f);
 
 int csockrt_wait(csockrt_fd *f, int events, double deadline);
 void csockrt_fd_set_timeout(csockrt_fd *f, double timeout);
-ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long len, long long flags);
-ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, long long len,
-                               long long flags);
 ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
                               long long flags);
-ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags);
 ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
                             const struct sockaddr *addr, socklen_t addrlen);
 int csockrt_key_set(csockrt_fd *f, unsigned int key);
 unsigned int csockrt_key_clear(csockrt_fd *f);
-char *csockrt_small(csockrt_fd *f, int which);
-ssize_t csockrt_recv_key(long long packed);
-ssize_t csockrt_recv_into_key(long long packed, void *buf);
-ssize_t csockrt_send_key(long long packed, const void *buf);
 ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline);
 ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags, double deadline);
 ssize_t csockrt_recvfrom(csockrt_fd *f, void *buf, size_t len, int flags,
@@ -142,17 +131,11 @@ CUSTOMIZATIONS = r"""
    73 years, so the value stays above LLONG_MIN). */
 #define CSOCKRT_INTR_AT (-(1LL << 62))
 #define CSOCKRT_TIMEOUT_MAX_NS (1LL << 61)
-/* The size of Socket.recv's spare buffers. */
-#define CSOCKRT_SMALL 4096
 /* Added to csockrt_recvfrom_fast's count when the sender is not the last
    one's (so Python reads from->sender only then). */
 #define CSOCKRT_NEW_SENDER (1LL << 32)
-/* Keys (see csockrt_recv_key): 16 bits of key, a bit for which buffer, the
-   length from bit 17 on. */
-#define CSOCKRT_KEY_BITS 16
-#define CSOCKRT_KEY_LIMIT (1 << CSOCKRT_KEY_BITS)
-#define CSOCKRT_WHICH_BIT (1 << CSOCKRT_KEY_BITS)
-#define CSOCKRT_LEN_UNIT (1 << (CSOCKRT_KEY_BITS + 1))
+/* Keys (see "Keys" below): 1 to 65,535. */
+#define CSOCKRT_KEY_LIMIT (1 << 16)
 #define CSOCKRT_CHUNK_BITS 8
 
 /* The buffer of Socket.recvfrom's hot path, and the sender of the last
@@ -173,9 +156,8 @@ typedef struct {
     /* The Socket's timeout for the *_fast functions: < 0 blocking, 0
        non-blocking, > 0 nanoseconds (rounded up, as CPython's). */
     _Atomic long long timeout_ns;
-    /* The Socket's key (0: none) and its recv() buffers (see the keys). */
+    /* The Socket's key (0: none; see the keys). */
     unsigned int key;
-    char *small[2];
 } csockrt_fd;
 
 static void csockrt_fd_init(csockrt_fd *f, int fd)
@@ -183,7 +165,7 @@ static void csockrt_fd_init(csockrt_fd *f, int fd)
     f->fd = fd;
     atomic_store(&f->state, 0u);
     atomic_store(&f->timeout_ns, -1LL);
-    /* key and small stay: set once, when f is made (ffi.new zeroes them). */
+    /* key stays: set once, when f is made (ffi.new zeroes it). */
 }
 
 /* timeout in seconds, negative for none (blocking). */
@@ -432,24 +414,6 @@ static ssize_t csockrt_recv_timed(csockrt_fd *f, void *buf, long long len, long 
     return csockrt_timed(csockrt_recv(f, buf, (size_t)len, (int)flags, csockrt_seconds(d)), d);
 }
 
-static ssize_t csockrt_recv_fast(csockrt_fd *f, void *buf, long long len, long long flags)
-{
-    if (len <= 0 || len > CSOCKRT_SMALL || !CSOCKRT_C_INT(flags) || (flags & MSG_TRUNC))
-        return CSOCKRT_BADARG;
-    return csockrt_recv_timed(f, buf, len, flags);
-}
-
-/* recv_into's: a len of 0 means the whole buffer. */
-static ssize_t csockrt_recv_into_fast(csockrt_fd *f, void *buf, long long cap, long long len,
-                                      long long flags)
-{
-    if (len == 0)
-        len = cap;
-    if (len <= 0 || len > cap || !CSOCKRT_C_INT(flags))
-        return CSOCKRT_BADARG;
-    return csockrt_recv_timed(f, buf, len, flags);
-}
-
 static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
                                      long long flags)
 {
@@ -479,15 +443,6 @@ static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long lon
     return n;
 }
 
-static ssize_t csockrt_send_fast(csockrt_fd *f, const void *buf, size_t len, long long flags)
-{
-    long long d;
-    if (!CSOCKRT_C_INT(flags))
-        return CSOCKRT_BADARG;
-    d = csockrt_deadline_ns(f);
-    return csockrt_timed(csockrt_send(f, buf, len, (int)flags, csockrt_seconds(d)), d);
-}
-
 /* sendto(data, address) to the last address, encoded already. */
 static ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
                                    const struct sockaddr *addr, socklen_t addrlen)
@@ -496,27 +451,19 @@ static ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
     return csockrt_timed(csockrt_sendto(f, buf, len, 0, addr, addrlen, csockrt_seconds(d)), d);
 }
 
-/* Keys: the hottest calls in one integer.
+/* Keys: how csock_hot's C functions find a Socket's csockrt_fd.
 
-cffi calls a function of one argument without building a tuple of its
-arguments (METH_O), and each further argument costs a conversion: a recv()
-crossing with 4 arguments cost about 1,900 instructions, one with a single
-small int about 750. So each Socket's csockrt_fd has a key, a number from 1
-that Python hands out (under the GIL: fork needs no lock here), and the key
-paths take key | which << 16 | length << 17 (which: one of the csockrt_fd's
-two recv() buffers): below 2**30 for a length up to 8 KiB, a one-digit
-Python int, whose arithmetic and conversion are the cheapest. The length is
-a multiple of 1 << 17 added to the key's bits, so no length, however large
-or negative, changes the key: it is checked here. The key finds the
-csockrt_fd in this table: chunks of 256 pointers, each made once and never
-freed, so a lookup takes no lock. A key is set when its Socket is made and
-cleared just before its csockrt_fd is freed (by a weak reference callback,
-when the owning cdata is deallocated: never by a finalizer, which a
-collected cycle runs even if a __del__ resurrects it): no call can name a
-freed csockrt_fd, since only its own Socket and the call's item or tuple,
-alive for the call, hold its key. Key 0 and keys not set find NULL: the
-call returns CSOCKRT_BADARG, and Python takes the general path (so do
-Sockets past 65,535 alive at once, which get no key). */
+Each Socket's csockrt_fd has a key, a number from 1 that Python hands out
+(under the GIL: fork needs no lock here). The key finds the csockrt_fd in
+this table: chunks of 256 pointers, each made once and never freed, so a
+lookup takes no lock. A key is set when its Socket is made and cleared just
+before its csockrt_fd is freed (by a weak reference callback, when the
+owning cdata is deallocated: never by a finalizer, which a collected cycle
+runs even if a __del__ resurrects it): no call can name a freed csockrt_fd,
+since a hot call's argument, the Socket's (key, cdata) tuple, holds the
+cdata for the call. Key 0 and keys not set find NULL: the call returns
+CSOCKRT_BADARG, and Python takes the general path (so do Sockets past
+65,535 alive at once, which get no key). */
 static _Atomic(csockrt_fd **) csockrt_keys[CSOCKRT_KEY_LIMIT >> CSOCKRT_CHUNK_BITS];
 #define CSOCKRT_CHUNK_MASK ((1 << CSOCKRT_CHUNK_BITS) - 1)
 
@@ -544,74 +491,22 @@ static int csockrt_key_set(csockrt_fd *f, unsigned int key)
     return 0;
 }
 
-/* Forget f's key and free its buffers, before f is freed: the key, for
-   reuse (0 if it had none). */
+/* Forget f's key, before f is freed: the key, for reuse (0 if it had none). */
 static unsigned int csockrt_key_clear(csockrt_fd *f)
 {
     unsigned int key = f->key;
     if (key != 0)
         atomic_load(&csockrt_keys[key >> CSOCKRT_CHUNK_BITS])[key & CSOCKRT_CHUNK_MASK] = NULL;
     f->key = 0;
-    free(f->small[0]);
-    free(f->small[1]);
-    f->small[0] = f->small[1] = NULL;
     return key;
 }
 
-/* Buffer which (0 or 1) of f's, CSOCKRT_SMALL bytes, made on first use: NULL
-   when out of memory or when f has no key (no key path could use it). */
-static char *csockrt_small(csockrt_fd *f, int which)
+/* The csockrt_fd of a key (below CSOCKRT_KEY_LIMIT), or NULL. */
+static csockrt_fd *csockrt_key_get(unsigned int key)
 {
-    if (f->key == 0 || which < 0 || which > 1)
-        return NULL;
-    if (f->small[which] == NULL)
-        f->small[which] = malloc(CSOCKRT_SMALL);
-    return f->small[which];
-}
-
-/* The csockrt_fd of packed's key, or NULL. */
-static csockrt_fd *csockrt_key_get(long long packed)
-{
-    unsigned int key = (unsigned int)(packed & (CSOCKRT_KEY_LIMIT - 1));
     csockrt_fd **chunk = atomic_load_explicit(&csockrt_keys[key >> CSOCKRT_CHUNK_BITS],
                                               memory_order_acquire);
     return chunk == NULL ? NULL : chunk[key & CSOCKRT_CHUNK_MASK];
-}
-
-/* recv(len) with no flags into buffer which, under the socket's timeout. */
-static ssize_t csockrt_recv_key(long long packed)
-{
-    csockrt_fd *f = csockrt_key_get(packed);
-    long long len = packed / CSOCKRT_LEN_UNIT;
-    char *buf;
-    if (f == NULL || packed < 0 || len == 0 || len > CSOCKRT_SMALL)
-        return CSOCKRT_BADARG;
-    buf = f->small[(packed & CSOCKRT_WHICH_BIT) != 0];
-    if (buf == NULL)
-        return CSOCKRT_BADARG;
-    return csockrt_recv_timed(f, buf, len, 0);
-}
-
-/* recv_into(buffer) with no flags: len (> 0) is the whole pinned buffer. */
-static ssize_t csockrt_recv_into_key(long long packed, void *buf)
-{
-    csockrt_fd *f = csockrt_key_get(packed);
-    long long len = packed / CSOCKRT_LEN_UNIT;
-    if (f == NULL || packed < 0 || (packed & CSOCKRT_WHICH_BIT) || len == 0)
-        return CSOCKRT_BADARG;
-    return csockrt_recv_timed(f, buf, len, 0);
-}
-
-/* send(data) with no flags. */
-static ssize_t csockrt_send_key(long long packed, const void *buf)
-{
-    csockrt_fd *f = csockrt_key_get(packed);
-    long long d;
-    if (f == NULL || packed < 0 || (packed & CSOCKRT_WHICH_BIT))
-        return CSOCKRT_BADARG;
-    d = csockrt_deadline_ns(f);
-    return csockrt_timed(csockrt_send(f, buf, (size_t)(packed / CSOCKRT_LEN_UNIT), 0,
-                                      csockrt_seconds(d)), d);
 }
 
 /* The mmsghdr vectors are filled here: from Python, field by field, filling

@@ -1,7 +1,9 @@
-"""Attacks on the key paths (recv, send, recv_into and sendall without
-flags): the recv buffers claimed by concurrent first calls, a Socket whose
-csockrt_fd is replaced (__init__ called again) while a call runs on the old
-one's key, and arguments whose __class__ lies about their type."""
+"""Attacks on the hot paths (recv, send, recv_into and sendall's C
+functions, csock/_cdefs/csock_hot.py): a Socket whose csockrt_fd is replaced
+(__init__ called again) while a call runs on the old one's key, arguments
+whose __class__ lies about their type, and sockets freed or resurrected
+around a call. (Written for session 6's key paths, whose packed integer and
+recv buffers these attacks broke; the hot paths must hold against them too.)"""
 
 from __future__ import annotations
 
@@ -19,41 +21,6 @@ from _support import MODS
 
 import csock
 from csock import _socket as csock_socket
-from csock._csock import lib
-
-
-class _SlowSmall:
-    """csock._socket's lib, with csockrt_small slowed down: the window in
-    which another thread makes its first recv buffer too."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(lib, name)
-
-    @staticmethod
-    def csockrt_small(ref: Any, which: int) -> Any:
-        time.sleep(0.05)
-        return lib.csockrt_small(ref, which)
-
-
-def test_concurrent_first_recvs_never_share_a_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two threads whose first recv() on a socket makes a buffer: each gets
-    its own (one of the csockrt_fd's two), never the same one twice."""
-    monkeypatch.setattr(csock_socket, "lib", _SlowSmall())
-    a, b = csock.socketpair()
-    with a, b:
-        a.send(b"0123456789")
-        got: list[bytes] = []
-        threads = [threading.Thread(target=lambda: got.append(b.recv(5))) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(10)
-        assert sorted(got) == [b"01234", b"56789"]
-        items = list(b._spare)
-        assert len(items) == b._spare_made == 2
-        assert sorted(item[0] & lib.CSOCKRT_WHICH_BIT for item in items) == [
-            0, lib.CSOCKRT_WHICH_BIT]
-        assert items[0][2] != items[1][2]
 
 
 def _fill(sock: Any) -> None:
@@ -90,7 +57,7 @@ def test_init_again_while_a_key_call_runs(call: str) -> None:
         assert b.recv(1) == b"w"  # b's first recv buffer made
         if call.startswith("send"):
             _fill(a)
-        old_fd, old_key = target.fileno(), target._key
+        old_fd, old_key = target.fileno(), target._hot[0]
         out: list[Any] = []
         run: Callable[[], Any] = {
             "recv": lambda: b.recv(4000),
@@ -104,7 +71,7 @@ def test_init_again_while_a_key_call_runs(call: str) -> None:
             time.sleep(0.2)  # the worker waits in the kernel, on the old key
             target.__init__(csock.AF_UNIX, csock.SOCK_STREAM)  # type: ignore[misc]
             gc.collect()
-            assert target._key != old_key
+            assert target._hot[0] != old_key
             assert old_key not in csock_socket._free_keys
             # Sockets made now take the freed memory, if any was freed.
             others = [csock.socketpair() for _ in range(4)]
@@ -168,7 +135,7 @@ def test_a_size_that_lies_about_its_class_receives_on_its_own_socket(mod: Module
         a1.send(b"for b1")
         size = _LyingInt(100)
         if mod is csock:
-            size.delta = (b2._key - b1._key) + 100 * lib.CSOCKRT_LEN_UNIT
+            size.delta = b2._hot[0] - b1._hot[0]
         assert b1.recv(size) == b"for b1"
         assert b2.recv(100) == b"for b2"
 
@@ -302,7 +269,7 @@ def test_a_socket_resurrected_by_its_del_keeps_its_key_and_memory() -> None:
         a.send(b"1")
         assert x.recv(1) == b"1"  # its first buffer made
         x.me = x  # type: ignore[attr-defined]
-        key = x._key
+        key = x._hot[0]
         del x
         gc.collect()
         y = _Resurrecting.saved.pop()
@@ -331,7 +298,7 @@ class _Conn:
         self.me = self
 
     def __del__(self) -> None:
-        key = getattr(self.sock, "_key", 0)
+        key = getattr(self.sock, "_hot", (0,))[0]
         _Conn.freed.append(bool(key) and key in csock_socket._free_keys)
         try:
             self.sock.sendall(b"bye")

@@ -1,9 +1,10 @@
-"""The key paths of recv, send and recv_into (issue 12): each Socket's
-csockrt_fd has a key, a small number that finds it in the runtime's table,
-and the calls without flags pass one packed integer instead of a pointer and
-three ints. These tests pin what must never happen (a key naming another
-socket, a freed key still finding its csockrt_fd, an argument that the key
-path packs wrongly) and what must keep working without a key."""
+"""The hot paths of recv, recv_into, send and sendall (issue 12): C
+functions on CPython's C API (csock/_cdefs/csock_hot.py) that find a
+Socket's csockrt_fd by its key, a small number in the runtime's table,
+passed in the Socket's (key, cdata) handle. These tests pin what must never
+happen (a key naming another socket, a freed key still finding its
+csockrt_fd, a forged handle or an argument reaching memory or a descriptor)
+and what must keep working without a key."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import csock
+from csock import _hot
 from csock import _socket as csock_socket
-from csock._csock import ffi, lib
+from csock._csock import lib
 
 BADARG = lib.CSOCKRT_BADARG
-UNIT = lib.CSOCKRT_LEN_UNIT
 
 
 class IntSub(int):
@@ -43,7 +44,7 @@ class IntOnly:
 
 def test_live_sockets_have_distinct_keys_and_freed_keys_are_reused() -> None:
     socks = [csock.socket(csock.AF_UNIX, csock.SOCK_STREAM) for _ in range(50)]
-    keys = [s._key for s in socks]
+    keys = [s._hot[0] for s in socks]
     assert len(set(keys)) == 50 and 0 not in keys
     for s in socks:
         s.close()
@@ -54,9 +55,9 @@ def test_live_sockets_have_distinct_keys_and_freed_keys_are_reused() -> None:
     free_before = set(csock_socket._free_keys)
     again = [csock.socket(csock.AF_UNIX, csock.SOCK_STREAM) for _ in range(25)]
     try:
-        new_keys = {s._key for s in again}
+        new_keys = {s._hot[0] for s in again}
         assert len(new_keys) == 25 and new_keys <= free_before  # reused, not new
-        assert not new_keys & {s._key for s in socks}  # none shared with the 25 alive
+        assert not new_keys & {s._hot[0] for s in socks}  # none shared with the 25 alive
     finally:
         for s in again + socks:
             s.close()
@@ -64,28 +65,30 @@ def test_live_sockets_have_distinct_keys_and_freed_keys_are_reused() -> None:
 
 def test_a_freed_key_finds_nothing() -> None:
     a, b = csock.socketpair()
-    key = b._key
+    key = b._hot[0]
     with a:
         del b
         gc.collect()
         assert key in csock_socket._free_keys
-        # The key path on the freed key: no csockrt_fd, no descriptor touched.
-        assert lib.csockrt_recv_key(key + 1 * UNIT) == BADARG
-        assert lib.csockrt_send_key(key + 1 * UNIT, b"x") == BADARG
-        assert lib.csockrt_recv_into_key(key + 1 * UNIT, ffi.new("char[1]")) == BADARG
+        # The hot paths on the freed key: no csockrt_fd, no descriptor touched.
+        handle = (key, None)
+        assert _hot.recv(handle, 1, 0) == BADARG
+        assert _hot.send(handle, b"x", 0) == BADARG
+        assert _hot.sendall(handle, b"x", 0) == BADARG
+        assert _hot.recv_into(handle, bytearray(1), 0, 0) == BADARG
 
 
 def test_a_reused_key_acts_on_the_new_socket_only() -> None:
     """A socket made after another was freed takes its key: data sent on it
     reaches its own peer, never the freed socket's descriptor number."""
     a, b = csock.socketpair()
-    old_key = b._key
+    old_key = b._hot[0]
     a.close()
     del a, b
     gc.collect()
     c, d = csock.socketpair()
     with c, d:
-        assert old_key in (c._key, d._key)
+        assert old_key in (c._hot[0], d._hot[0])
         c.send(b"ping")
         assert d.recv(16) == b"ping"
         d.send(b"pong")
@@ -100,7 +103,7 @@ def test_keys_beyond_the_table_take_the_general_path(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(csock_socket, "_next_key", itertools.count(lib.CSOCKRT_KEY_LIMIT))
     a, b = csock.socketpair()
     with a, b:
-        assert a._key == 0 and b._key == 0
+        assert a._hot[0] == 0 and b._hot[0] == 0
         a.send(b"abc")
         assert b.recv(2) == b"ab"
         assert b.recv(2, csock.MSG_PEEK) == b"c"
@@ -154,10 +157,11 @@ def test_send_lengths_and_recv_into_sizes_that_change(mod: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("attempt", range(5))
-def test_more_concurrent_receivers_than_buffers(attempt: int) -> None:
-    """Two buffers per socket: a third concurrent recv() takes the general
-    path. Every byte is received once, by one thread. (The second buffer
-    was once made for two threads at once: both received into it.)"""
+def test_concurrent_receivers_each_receive_their_own_bytes(attempt: int) -> None:
+    """Four threads recv() on one socket at once: every byte is received
+    once, by one thread. (Session 6's two recv buffers per socket were once
+    made for two threads at once: both received into the same one. The
+    hot path receives into its own C stack.)"""
     a, b = csock.socketpair()
     data = bytes(i % 251 for i in range(6000))
     got: list[bytes] = []
@@ -183,7 +187,6 @@ def test_more_concurrent_receivers_than_buffers(attempt: int) -> None:
             t.join(10)
         assert not any(t.is_alive() for t in threads)
     assert sorted(b"".join(got)) == sorted(data)
-    assert b._spare_made <= 2
 
 
 def test_keys_work_in_a_forked_child() -> None:
@@ -195,7 +198,7 @@ def test_keys_work_in_a_forked_child() -> None:
             try:
                 c, d = csock.socketpair()
                 c.send(b"child")
-                ok = d.recv(5) == b"child" and c._key not in (0, a._key, b._key)
+                ok = d.recv(5) == b"child" and c._hot[0] not in (0, a._hot[0], b._hot[0])
                 a.send(b"x")
             finally:
                 os._exit(0 if ok else 1)
@@ -244,16 +247,34 @@ def test_what_is_sent_is_received_whatever_the_sizes(chunks: list[bytes],
     assert bytes(got) == b"".join(chunks)
 
 
-def test_key_path_arguments_never_reach_another_key() -> None:
-    """However large or negative the size, the packed argument keeps the
-    socket's own key bits: C refuses the size, never another socket."""
-    a, b = csock.socketpair()
+class _HandleKey(int):
+    """An int subclass as a handle's key: the hot path wants an exact int."""
+
+
+@pytest.mark.parametrize("handle", [
+    None, (), (1,), (1, None, None), [1, None], (0, None), (-1, None), (2**16, None),
+    (2**70, None), (-(2**70), None), (1.0, None), ("1", None), (_HandleKey(1), None)])
+def test_a_forged_handle_finds_no_socket(handle: object) -> None:
+    """A handle that is not an exact (key, object) tuple with a key from 1 to
+    65,535 finds nothing: CSOCKRT_BADARG, no descriptor touched. Key 1 is
+    taken by a live socket here only in the exact-int case."""
+    a, b = csock.socketpair()  # a live socket, so that some key finds one
     with a, b:
-        base = b._key
-        for size in (-1, -(2**40), 0, lib.CSOCKRT_SMALL + 1, 2**40):
-            packed = base + size * UNIT
-            assert packed % UNIT == base
-            assert lib.csockrt_recv_key(packed) == BADARG
+        a.send(b"kept")
+        assert _hot.recv(handle, 1, 0) == BADARG
+        assert _hot.recv_into(handle, bytearray(1), 0, 0) == BADARG
+        assert _hot.send(handle, b"x", 0) == BADARG
+        assert _hot.sendall(handle, b"x", 0) == BADARG
+        assert b.recv(10) == b"kept"  # nothing received or sent by the forged calls
+        b.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            b.recv(1)
+
+
+@pytest.mark.parametrize("args", [(), (1,), (1, 2, 3, 4, 5)])
+def test_the_hot_functions_refuse_a_wrong_number_of_arguments(args: tuple[object, ...]) -> None:
+    for call in (_hot.recv, _hot.recv_into, _hot.send, _hot.sendall):
+        assert call(*args) == BADARG
 
 
 class LyingBytearray(bytearray):
@@ -278,3 +299,111 @@ def test_recv_into_a_bytearray_that_lies_about_its_length(mod: ModuleType) -> No
         assert b.recv_into(liar) == 8
         assert bytes(liar) == b"z" * 8
         assert b.recv(100) == b"z" * 56
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_send_takes_any_bytes_like_data(mod: ModuleType) -> None:
+    """bytes, bytearray and memoryview take the hot path; array, a sliced
+    memoryview and a read-only one are sent as socket sends them."""
+    import array
+
+    a, b = mod.socketpair()
+    with a, b:
+        words = array.array("H", [0x4142, 0x4344])
+        for data in [b"by", bytearray(b"ba"), memoryview(b"mv"), memoryview(bytearray(b"wmv")),
+                     memoryview(b"0123456789")[2:5], words, memoryview(words)]:
+            size = memoryview(data).nbytes
+            assert a.send(data) == size
+            assert b.recv(100) == bytes(data)
+            a.sendall(data)
+            assert b.recv(100) == bytes(data)
+        with pytest.raises(BufferError):
+            a.send(memoryview(b"abcdef")[::2])  # not contiguous: socket refuses it
+        for bad in ["text", 1, None, [1]]:
+            with pytest.raises(TypeError):
+                a.send(bad)  # type: ignore[arg-type]
+            with pytest.raises(TypeError):
+                a.sendall(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_recv_into_takes_any_writable_buffer(mod: ModuleType) -> None:
+    """A memoryview (of a bytearray, a slice, an array of ints: nbytes is in
+    bytes) takes the hot path; read-only and non-contiguous buffers are
+    refused as socket refuses them, before anything is received."""
+    import array
+
+    a, b = mod.socketpair()
+    with a, b:
+        a.sendall(b"ABCDEFGHIJKLMNOP")
+        target = bytearray(8)
+        assert b.recv_into(memoryview(target)[2:5]) == 3
+        assert target == bytearray(b"\0\0ABC\0\0\0")
+        words = array.array("i", [0, 0])
+        assert b.recv_into(memoryview(words)) == 8
+        assert words.tobytes() == b"DEFGHIJK"
+        for bad in [b"read-only", memoryview(b"read-only"), memoryview(bytearray(8))[::2]]:
+            with pytest.raises(TypeError, match="read-write bytes-like object"):
+                b.recv_into(bad)  # type: ignore[arg-type]
+        with pytest.raises(ValueError):
+            b.recv_into(bytearray(2), 3)  # more than the buffer
+        with pytest.raises(ValueError):
+            b.recv_into(bytearray(2), -1)
+        assert b.recv_into(bytearray(0)) == 0  # no call: the data stays
+        assert b.recv_into(bytearray(8), 2) == 2
+        assert b.recv_into(bytearray(8), 0, mod.MSG_PEEK) == 3
+        assert b.recv(100) == b"NOP"
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_recv_sizes_around_the_stack_buffer(mod: ModuleType) -> None:
+    """Sizes up to 4,096 are received into the C stack, larger ones into a
+    bytes object of that size: either way, exactly the bytes that came, a
+    short read cut to its length and a full one whole."""
+    a, b = mod.socketpair()
+    with a, b:
+        for size in (4095, 4096, 4097, 65536):
+            data = bytes(i % 253 for i in range(size))
+            a.sendall(data)
+            got = b.recv(size)
+            while len(got) < size:
+                got += b.recv(size - len(got))
+            assert got == data
+            a.send(b"short")
+            assert b.recv(size) == b"short"
+        a.send(b"peek")
+        assert b.recv(5000, mod.MSG_PEEK) == b"peek"
+        assert b.recv(5000) == b"peek"
+
+
+@pytest.mark.parametrize("size", [2**40, 2**62, 2**63])
+def test_a_huge_recv_size_fails_as_socket_fails(size: int) -> None:
+    """A size no memory holds, or past ssize_t: socket's exception, raised
+    before the descriptor is touched (the data waiting stays)."""
+    raised: list[type[BaseException]] = []
+    for mod in (socket, csock):
+        a, b = mod.socketpair()
+        with a, b:
+            a.send(b"kept")
+            with pytest.raises((MemoryError, OverflowError)) as info:
+                b.recv(size)
+            raised.append(info.type)
+            assert b.recv(10) == b"kept"
+    assert raised[0] is raised[1]
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_flags_out_of_c_int_range_are_refused_before_the_call(mod: ModuleType) -> None:
+    a, b = mod.socketpair()
+    with a, b:
+        a.send(b"x")
+        for flags in (2**31, -(2**31) - 1, 2**64):
+            with pytest.raises(OverflowError):
+                b.recv(1, flags)
+            with pytest.raises(OverflowError):
+                b.recv_into(bytearray(1), 0, flags)
+            with pytest.raises(OverflowError):
+                a.send(b"y", flags)
+            with pytest.raises(OverflowError):
+                a.sendall(b"y", flags)
+        assert b.recv(10) == b"x"

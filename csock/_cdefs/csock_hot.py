@@ -1,0 +1,222 @@
+"""csock.Socket's hottest calls, as C functions on CPython's stable C API.
+
+Through cffi's call protocol a crossing cost 750 (one argument) to 1,900
+(four) instructions, and a recv_into had to pin its buffer with
+ffi.from_buffer first: csock.Socket's data calls stayed 1.6 times socket's
+in user-space instructions, 10 % slower in bulk transfers. These functions
+take CPython's own vectorcall convention (METH_FASTCALL: no tuple, no
+conversion objects) and do what socket's C does: the buffer protocol for
+the data, PyBytes for the result, the GIL released around the system call.
+They live in the cffi-built module (compiled from this text by cffi, like
+the rest of csock's C) and are added, by csockrt_hot_install, to the Python
+module that calls it (csock._hot).
+
+What they do not do stays in Python, so that csock has one place for each
+behaviour: they take only exact ints, and bytes, bytearray or memoryview
+data (no user code can run during their checks, or between the pin and the
+call); they raise nothing for a failed call. They return the result, or an
+int that _socket._failed reads (CSOCKRT_BADARG: not the common case, the
+general path parses the arguments as CPython does and raises what it
+raises; -errno; CSOCKRT_EXPIRED; EINTR as the *_fast functions return it).
+
+Each takes ``hot``, the Socket's (key, csockrt_fd cdata) tuple: the key
+finds the csockrt_fd in the runtime's table (a key stays set until its
+cdata is freed), and the tuple, an argument for the whole call, keeps the
+cdata alive even if another thread replaces the Socket's tuple meanwhile.
+A key that finds nothing (a Socket past 65,535 alive, or a forged tuple)
+gives CSOCKRT_BADARG. The descriptor's lifetime stays with csockrt_fd's
+reference count: a call on a socket closed by another thread fails with
+EBADF and never reaches the number.
+"""
+
+INCLUDES = ""
+
+TYPES = ""
+
+FUNCTIONS = """
+int csockrt_hot_install(const char *module);
+"""
+
+CUSTOMIZATIONS = r"""
+/* recv() sizes up to this are received into the C stack, then copied into
+   their bytes; larger ones straight into a bytes object of the size asked. */
+#define CSOCKRT_HOT_STACK 4096
+
+/* The csockrt_fd that hot names, or NULL. */
+static csockrt_fd *csockrt_hot_fd(PyObject *hot)
+{
+    PyObject *key;
+    long value;
+    if (!PyTuple_Check(hot) || PyTuple_Size(hot) != 2)
+        return NULL;
+    key = PyTuple_GetItem(hot, 0);
+    if (key == NULL || !PyLong_CheckExact(key)) {
+        PyErr_Clear();
+        return NULL;
+    }
+    value = PyLong_AsLong(key);
+    if (value <= 0 || value >= CSOCKRT_KEY_LIMIT) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return csockrt_key_get((unsigned int)value);
+}
+
+/* An exact int's value in *v: 0, or -1 for anything else (nothing raised). */
+static int csockrt_hot_int(PyObject *o, long long *v)
+{
+    int overflow;
+    if (!PyLong_CheckExact(o))
+        return -1;
+    *v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    return overflow ? -1 : 0;
+}
+
+/* Pins data the hot paths take (exact bytes, bytearray or memoryview: their
+   buffer protocol runs no user code): 0, or -1 with nothing raised. */
+static int csockrt_hot_pin(PyObject *o, Py_buffer *view, int writable)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    if (t == &PyByteArray_Type || t == &PyMemoryView_Type || (!writable && t == &PyBytes_Type)) {
+        if (PyObject_GetBuffer(o, view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) == 0)
+            return 0;
+        PyErr_Clear();  /* a read-only or non-contiguous memoryview: the general path */
+    }
+    return -1;
+}
+
+static PyObject *csockrt_hot_badarg(void)
+{
+    return PyLong_FromLongLong(CSOCKRT_BADARG);
+}
+
+/* recv(hot, bufsize, flags) -> bytes, or an int. */
+static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    csockrt_fd *f;
+    long long len, flags;
+    ssize_t n;
+    PyThreadState *saved;
+    PyObject *big, *result;
+    char *p;
+    (void)module;
+    if (nargs != 3 || (f = csockrt_hot_fd(args[0])) == NULL || csockrt_hot_int(args[1], &len)
+            || csockrt_hot_int(args[2], &flags) || len <= 0 || len > PY_SSIZE_T_MAX
+            || !CSOCKRT_C_INT(flags) || (flags & MSG_TRUNC))
+        return csockrt_hot_badarg();  /* MSG_TRUNC: the result can pass len */
+    if (len <= CSOCKRT_HOT_STACK) {
+        char stack[CSOCKRT_HOT_STACK];
+        saved = PyEval_SaveThread();
+        n = csockrt_recv_timed(f, stack, len, flags);
+        PyEval_RestoreThread(saved);
+        return n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(stack, n);
+    }
+    /* As CPython: the buffer before the descriptor is touched. */
+    big = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)len);
+    if (big == NULL) {
+        PyErr_Clear();  /* the general path raises socket's MemoryError */
+        return csockrt_hot_badarg();
+    }
+    p = PyBytes_AsString(big);
+    saved = PyEval_SaveThread();
+    n = csockrt_recv_timed(f, p, len, flags);
+    PyEval_RestoreThread(saved);
+    if (n == len)
+        return big;
+    result = n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(p, n);
+    Py_DECREF(big);
+    return result;
+}
+
+/* recv_into(hot, buffer, nbytes, flags) -> int. */
+static PyObject *csockrt_hot_recv_into(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    csockrt_fd *f;
+    long long len, flags;
+    ssize_t n;
+    PyThreadState *saved;
+    Py_buffer view;
+    (void)module;
+    if (nargs != 4 || (f = csockrt_hot_fd(args[0])) == NULL || csockrt_hot_int(args[2], &len)
+            || csockrt_hot_int(args[3], &flags) || !CSOCKRT_C_INT(flags)
+            || csockrt_hot_pin(args[1], &view, 1))
+        return csockrt_hot_badarg();
+    if (len == 0)
+        len = view.len;
+    if (len <= 0 || len > view.len) {
+        PyBuffer_Release(&view);  /* 0 bytes, a negative count, or past the buffer */
+        return csockrt_hot_badarg();
+    }
+    saved = PyEval_SaveThread();
+    n = csockrt_recv_timed(f, view.buf, len, flags);
+    PyEval_RestoreThread(saved);
+    PyBuffer_Release(&view);
+    return PyLong_FromLongLong(n);
+}
+
+/* One send of data under the socket's timeout: its result, or
+   CSOCKRT_BADARG; *total: data's length. */
+static long long csockrt_hot_send_once(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t *total)
+{
+    csockrt_fd *f;
+    long long flags, d;
+    ssize_t n;
+    PyThreadState *saved;
+    Py_buffer view;
+    if (nargs != 3 || (f = csockrt_hot_fd(args[0])) == NULL || csockrt_hot_int(args[2], &flags)
+            || !CSOCKRT_C_INT(flags) || csockrt_hot_pin(args[1], &view, 0))
+        return CSOCKRT_BADARG;
+    saved = PyEval_SaveThread();
+    d = csockrt_deadline_ns(f);
+    n = csockrt_timed(csockrt_send(f, view.buf, (size_t)view.len, (int)flags,
+                                   csockrt_seconds(d)), d);
+    PyEval_RestoreThread(saved);
+    *total = view.len;
+    PyBuffer_Release(&view);
+    return n;
+}
+
+/* send(hot, data, flags) -> int. */
+static PyObject *csockrt_hot_send(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t total;
+    (void)module;
+    return PyLong_FromLongLong(csockrt_hot_send_once(args, nargs, &total));
+}
+
+/* sendall's first send: None when it sent all of data, else its int. */
+static PyObject *csockrt_hot_sendall(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t total = -1;
+    long long n = csockrt_hot_send_once(args, nargs, &total);
+    (void)module;
+    if (n >= 0 && n == total)
+        Py_RETURN_NONE;
+    return PyLong_FromLongLong(n);
+}
+
+static PyMethodDef csockrt_hot_methods[] = {
+    {"recv", (PyCFunction)(void (*)(void))csockrt_hot_recv, METH_FASTCALL,
+     "recv(hot, bufsize, flags) -> bytes, or an int for the general path"},
+    {"recv_into", (PyCFunction)(void (*)(void))csockrt_hot_recv_into, METH_FASTCALL,
+     "recv_into(hot, buffer, nbytes, flags) -> int"},
+    {"send", (PyCFunction)(void (*)(void))csockrt_hot_send, METH_FASTCALL,
+     "send(hot, data, flags) -> int"},
+    {"sendall", (PyCFunction)(void (*)(void))csockrt_hot_sendall, METH_FASTCALL,
+     "sendall(hot, data, flags) -> None when all was sent, else send's int"},
+    {NULL, NULL, 0, NULL}
+};
+
+/* Adds the functions to sys.modules[module] (called from that module's own
+   import, so it exists): 0, or -1. cffi calls this with the GIL released. */
+static int csockrt_hot_install(const char *module)
+{
+    PyGILState_STATE state = PyGILState_Ensure();
+    PyObject *m = PyImport_AddModule(module);  /* borrowed */
+    int result = (m != NULL && PyModule_AddFunctions(m, csockrt_hot_methods) == 0) ? 0 : -1;
+    if (result != 0)
+        PyErr_Clear();
+    PyGILState_Release(state);
+    return result;
+}
+"""
