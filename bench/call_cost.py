@@ -26,7 +26,8 @@ import tempfile
 # csock.rt: the same raw calls through csock's runtime (a reference taken and
 # dropped around each): its difference from csock.c is the descriptor
 # mechanism's cost. floor: socket_speed.py's _FloorSocket over csock.Socket's
-# descriptors (the cheapest crossing, no checks), blocking streams only.
+# descriptors (a Python method and the hot C function, no checks), blocking
+# streams only.
 IMPLS = ["socket", "csock.Socket", "floor", "csock.c", "csock.rt"]
 RAW = ("csock.c", "csock.rt")
 FLOOR_ONLY = ("send+recv", "send+recv_into")
@@ -79,8 +80,9 @@ def _worker(impl: str, op: str, mode: str, calls: int) -> None:
             a, b = mod.socketpair()
         if impl == "floor":
             sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-            from socket_speed import _FloorSocket
+            from socket_speed import _FloorSocket, _load_floor
 
+            _load_floor()
             a, b = _FloorSocket(a), _FloorSocket(b)
         if mode == "timeout":
             a.settimeout(5.0)
