@@ -178,7 +178,8 @@ def _new_fd_ref() -> tuple[Any, int]:
         key = _free_keys.pop()
     except IndexError:
         key = next(_next_key)
-    if lib.csockrt_key_set(ref, key) != 0:
+    # id(ref): the hot paths act on the csockrt_fd only for a tuple holding ref.
+    if lib.csockrt_key_set(ref, key, id(ref)) != 0:
         if key < _KEY_LIMIT:
             _free_keys.append(key)  # out of memory, not of keys
         return ref, 0

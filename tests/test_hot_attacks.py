@@ -326,3 +326,60 @@ def test_a_later_finalizer_uses_a_collected_socket(mod: ModuleType) -> None:
         assert _Conn.seen == [errno.EBADF]
         assert _Conn.freed == [False]  # its key not given back while it is used
         assert a.recv(10) == b""
+
+
+@pytest.mark.parametrize("other", [None, "cdata", "its fd"])
+def test_a_forged_handle_with_a_live_key_acts_on_nothing(other: str | None) -> None:
+    """A tuple with a live Socket's key but not that Socket's own cdata: it
+    would not keep the csockrt_fd alive, which another thread could free
+    during the call (a heap use after free). The hot paths refuse it."""
+    from csock import _hot
+    from csock._csock import ffi
+
+    a, b = csock.socketpair()
+    with a, b:
+        key = b._hot[0]
+        second: Any = {None: None, "cdata": ffi.new("csockrt_fd[1]"),
+                       "its fd": ffi.cast("csockrt_fd *", b._hot[1])}[other]
+        forged = (key, second)
+        a.send(b"kept")
+        badarg = csock_socket._BADARG
+        assert _hot.recv(forged, 10, 0) == badarg
+        assert _hot.recv_into(forged, bytearray(10), 0, 0) == badarg
+        assert _hot.send(forged, b"x", 0) == badarg
+        assert _hot.sendall(forged, b"x", 0) == badarg
+        assert b.recv(10) == b"kept"
+        assert _hot.send(b._hot, b"own", 0) == 3  # the Socket's own tuple works
+        assert a.recv(10) == b"own"
+
+
+def test_a_forged_handle_cannot_outlive_its_socket_in_a_call() -> None:
+    """A blocked call on a forged tuple, its Socket closed and freed meanwhile:
+    the call must not have found the csockrt_fd (ASAN saw the release write
+    into freed memory when the peer's data woke it)."""
+    from csock import _hot
+
+    a, b = csock.socketpair()
+    with a:
+        out: list[Any] = []
+        forged = (b._hot[0], None)
+        worker = threading.Thread(target=lambda: out.append(_hot.recv(forged, 100, 0)))
+        worker.start()
+        worker.join(0.2)
+        b.close()
+        del b
+        gc.collect()
+        others = [csock.socketpair() for _ in range(8)]  # the freed memory reused
+        try:
+            a.settimeout(5.0)
+            try:
+                a.send(b"wake")  # EPIPE once b is really closed
+            except OSError:
+                pass
+            worker.join(10)
+        finally:
+            for x, y in others:
+                x.close()
+                y.close()
+        assert not worker.is_alive()
+        assert out == [csock_socket._BADARG]

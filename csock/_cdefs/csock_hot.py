@@ -23,8 +23,9 @@ Each takes ``hot``, the Socket's (key, csockrt_fd cdata) tuple: the key
 finds the csockrt_fd in the runtime's table (a key stays set until its
 cdata is freed), and the tuple, an argument for the whole call, keeps the
 cdata alive even if another thread replaces the Socket's tuple meanwhile.
-A key that finds nothing (a Socket past 65,535 alive, or a forged tuple)
-gives CSOCKRT_BADARG. The descriptor's lifetime stays with csockrt_fd's
+A key that finds nothing (a Socket past 65,535 alive, or a forged tuple),
+or a tuple whose second item is not that csockrt_fd's own cdata, gives
+CSOCKRT_BADARG. The descriptor's lifetime stays with csockrt_fd's
 reference count: a call on a socket closed by another thread fails with
 EBADF and never reaches the number.
 """
@@ -47,6 +48,7 @@ static csockrt_fd *csockrt_hot_fd(PyObject *hot)
 {
     PyObject *key;
     long value;
+    csockrt_fd *f;
     if (!PyTuple_Check(hot) || PyTuple_Size(hot) != 2)
         return NULL;
     key = PyTuple_GetItem(hot, 0);
@@ -59,7 +61,12 @@ static csockrt_fd *csockrt_hot_fd(PyObject *hot)
         PyErr_Clear();
         return NULL;
     }
-    return csockrt_key_get((unsigned int)value);
+    f = csockrt_key_get((unsigned int)value);
+    /* Only the tuple's holding f's own cdata keeps f alive for the call (a
+       live object at the owner's address, under the GIL, is that cdata). */
+    if (f == NULL || (uintptr_t)PyTuple_GetItem(hot, 1) != f->owner)
+        return NULL;
+    return f;
 }
 
 /* An exact int's value in *v: 0, or -1 for anything else (nothing raised). */
