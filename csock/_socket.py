@@ -912,8 +912,9 @@ class Socket:
         # goes on in _sendall, with the same deadline.
         timeout = self._timeout
         if not timeout:
-            # No deadline (blocking or non-blocking): one send in C, None
-            # when it took everything.
+            # No deadline (blocking or non-blocking): all the sends in C,
+            # the data pinned throughout (a signal handler run after a short
+            # send cannot resize it, as in CPython); None when all was sent.
             n = _hot_sendall(self._hot, data, flags)
             if n is None:
                 return

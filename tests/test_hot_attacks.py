@@ -383,3 +383,70 @@ def test_a_forged_handle_cannot_outlive_its_socket_in_a_call() -> None:
                 y.close()
         assert not worker.is_alive()
         assert out == [csock_socket._BADARG]
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("call", ["recv_into", "send", "sendall"])
+def test_a_signal_handler_cannot_resize_the_buffer_of_a_blocked_call(
+        mod: ModuleType, call: str) -> None:
+    """A signal interrupts a blocking call on a bytearray (EINTR, or a short
+    send for sendall): its handler runs while the buffer is still pinned, as
+    in CPython, so clearing it fails (BufferError) and the call goes on with
+    its data. The hot paths returned to Python first: the handler cleared
+    the buffer, then sendall raised OverflowError with most data unsent,
+    send sent b"" and recv_into received nothing."""
+    import signal
+
+    size = 4 << 20 if call == "sendall" else 100
+    data = bytearray(b"x" * size)
+    seen: list[str] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        try:
+            data.clear()
+            seen.append("cleared")
+        except BufferError:
+            seen.append("BufferError")
+
+    a, b = mod.socketpair()
+    received = bytearray()
+
+    def peer() -> None:
+        time.sleep(0.2)  # the main thread waits in the kernel
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGUSR1)
+        time.sleep(0.2)  # its handler has run
+        b.settimeout(10.0)
+        if call == "recv_into":
+            b.sendall(b"data")
+            return
+        while True:  # until the main thread's shutdown
+            try:
+                chunk = b.recv(1 << 20)
+            except TimeoutError:
+                return
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    old = signal.signal(signal.SIGUSR1, handler)
+    worker = threading.Thread(target=peer)
+    try:
+        with a, b:
+            if call == "send":
+                _fill(a)
+            worker.start()
+            if call == "recv_into":
+                assert a.recv_into(data) == 4
+                assert data[:4] == b"data"
+            elif call == "send":
+                assert a.send(data) == size
+            else:
+                assert a.sendall(data) is None
+            a.shutdown(mod.SHUT_WR)
+            worker.join(20)
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+    assert not worker.is_alive()
+    assert seen == ["BufferError"]
+    if call != "recv_into":
+        assert received.endswith(b"x" * size)
