@@ -178,7 +178,8 @@ def _new_fd_ref() -> tuple[Any, int]:
         key = _free_keys.pop()
     except IndexError:
         key = next(_next_key)
-    if lib.csockrt_key_set(ref, key) != 0:
+    # id(ref): the hot paths act on the csockrt_fd only for a tuple holding ref.
+    if lib.csockrt_key_set(ref, key, id(ref)) != 0:
         if key < _KEY_LIMIT:
             _free_keys.append(key)  # out of memory, not of keys
         return ref, 0
@@ -911,8 +912,9 @@ class Socket:
         # goes on in _sendall, with the same deadline.
         timeout = self._timeout
         if not timeout:
-            # No deadline (blocking or non-blocking): one send in C, None
-            # when it took everything.
+            # No deadline (blocking or non-blocking): all the sends in C,
+            # the data pinned throughout (a signal handler run after a short
+            # send cannot resize it, as in CPython); None when all was sent.
             n = _hot_sendall(self._hot, data, flags)
             if n is None:
                 return

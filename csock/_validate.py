@@ -130,18 +130,19 @@ def writable_buffer(buffer: object, caller: str) -> Any:
     As CPython's "w*": taken before any other argument is parsed, so no
     caller's code (an ``__index__``) runs between measuring and pinning.
     """
+    # As CPython's converter: any failure to get the buffer (a released
+    # memoryview's ValueError too) is this TypeError, naming None as None.
+    name = "None" if buffer is None else type(buffer).__name__
     try:
         view = memoryview(buffer)  # type: ignore[arg-type]
-    except TypeError:
+    except (TypeError, ValueError):
         raise TypeError(
-            f"{caller}() argument 1 must be read-write bytes-like object, "
-            f"not {type(buffer).__name__}"
+            f"{caller}() argument 1 must be read-write bytes-like object, not {name}"
         ) from None
     with view:
         if view.readonly or not view.c_contiguous:
             raise TypeError(
-                f"{caller}() argument 1 must be read-write bytes-like object, "
-                f"not {type(buffer).__name__}"
+                f"{caller}() argument 1 must be read-write bytes-like object, not {name}"
             )
     return _from_buffer("char[]", buffer, require_writable=True)
 

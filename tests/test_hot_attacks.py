@@ -326,3 +326,127 @@ def test_a_later_finalizer_uses_a_collected_socket(mod: ModuleType) -> None:
         assert _Conn.seen == [errno.EBADF]
         assert _Conn.freed == [False]  # its key not given back while it is used
         assert a.recv(10) == b""
+
+
+@pytest.mark.parametrize("other", [None, "cdata", "its fd"])
+def test_a_forged_handle_with_a_live_key_acts_on_nothing(other: str | None) -> None:
+    """A tuple with a live Socket's key but not that Socket's own cdata: it
+    would not keep the csockrt_fd alive, which another thread could free
+    during the call (a heap use after free). The hot paths refuse it."""
+    from csock import _hot
+    from csock._csock import ffi
+
+    a, b = csock.socketpair()
+    with a, b:
+        key = b._hot[0]
+        second: Any = {None: None, "cdata": ffi.new("csockrt_fd[1]"),
+                       "its fd": ffi.cast("csockrt_fd *", b._hot[1])}[other]
+        forged = (key, second)
+        a.send(b"kept")
+        badarg = csock_socket._BADARG
+        assert _hot.recv(forged, 10, 0) == badarg
+        assert _hot.recv_into(forged, bytearray(10), 0, 0) == badarg
+        assert _hot.send(forged, b"x", 0) == badarg
+        assert _hot.sendall(forged, b"x", 0) == badarg
+        assert b.recv(10) == b"kept"
+        assert _hot.send(b._hot, b"own", 0) == 3  # the Socket's own tuple works
+        assert a.recv(10) == b"own"
+
+
+def test_a_forged_handle_cannot_outlive_its_socket_in_a_call() -> None:
+    """A blocked call on a forged tuple, its Socket closed and freed meanwhile:
+    the call must not have found the csockrt_fd (ASAN saw the release write
+    into freed memory when the peer's data woke it)."""
+    from csock import _hot
+
+    a, b = csock.socketpair()
+    with a:
+        out: list[Any] = []
+        forged = (b._hot[0], None)
+        worker = threading.Thread(target=lambda: out.append(_hot.recv(forged, 100, 0)))
+        worker.start()
+        worker.join(0.2)
+        b.close()
+        del b
+        gc.collect()
+        others = [csock.socketpair() for _ in range(8)]  # the freed memory reused
+        try:
+            a.settimeout(5.0)
+            try:
+                a.send(b"wake")  # EPIPE once b is really closed
+            except OSError:
+                pass
+            worker.join(10)
+        finally:
+            for x, y in others:
+                x.close()
+                y.close()
+        assert not worker.is_alive()
+        assert out == [csock_socket._BADARG]
+
+
+@pytest.mark.parametrize("mod", MODS)
+@pytest.mark.parametrize("call", ["recv_into", "send", "sendall"])
+def test_a_signal_handler_cannot_resize_the_buffer_of_a_blocked_call(
+        mod: ModuleType, call: str) -> None:
+    """A signal interrupts a blocking call on a bytearray (EINTR, or a short
+    send for sendall): its handler runs while the buffer is still pinned, as
+    in CPython, so clearing it fails (BufferError) and the call goes on with
+    its data. The hot paths returned to Python first: the handler cleared
+    the buffer, then sendall raised OverflowError with most data unsent,
+    send sent b"" and recv_into received nothing."""
+    import signal
+
+    size = 4 << 20 if call == "sendall" else 100
+    data = bytearray(b"x" * size)
+    seen: list[str] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        try:
+            data.clear()
+            seen.append("cleared")
+        except BufferError:
+            seen.append("BufferError")
+
+    a, b = mod.socketpair()
+    received = bytearray()
+
+    def peer() -> None:
+        time.sleep(0.2)  # the main thread waits in the kernel
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGUSR1)
+        time.sleep(0.2)  # its handler has run
+        b.settimeout(10.0)
+        if call == "recv_into":
+            b.sendall(b"data")
+            return
+        while True:  # until the main thread's shutdown
+            try:
+                chunk = b.recv(1 << 20)
+            except TimeoutError:
+                return
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    old = signal.signal(signal.SIGUSR1, handler)
+    worker = threading.Thread(target=peer)
+    try:
+        with a, b:
+            if call == "send":
+                _fill(a)
+            worker.start()
+            if call == "recv_into":
+                assert a.recv_into(data) == 4
+                assert data[:4] == b"data"
+            elif call == "send":
+                assert a.send(data) == size
+            else:
+                assert a.sendall(data) is None
+            a.shutdown(mod.SHUT_WR)
+            worker.join(20)
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+    assert not worker.is_alive()
+    assert seen == ["BufferError"]
+    if call != "recv_into":
+        assert received.endswith(b"x" * size)

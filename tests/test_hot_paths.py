@@ -407,3 +407,23 @@ def test_flags_out_of_c_int_range_are_refused_before_the_call(mod: ModuleType) -
             with pytest.raises(OverflowError):
                 a.sendall(b"y", flags)
         assert b.recv(10) == b"x"
+
+
+@pytest.mark.parametrize("call", ["recv_into", "recvfrom_into"])
+def test_recv_into_an_unusable_buffer_raises_sockets_type_error(call: str) -> None:
+    """A released memoryview (the hot path's pin fails, then the general
+    path's) and None: socket's "w*" TypeError, its message naming None as
+    None, never the memoryview's ValueError."""
+    raised = []
+    for mod in (socket, csock):
+        a, b = mod.socketpair()
+        with a, b:
+            a.send(b"kept")
+            released = memoryview(bytearray(4))
+            released.release()
+            for bad in (released, None):
+                with pytest.raises(TypeError) as info:
+                    getattr(b, call)(bad)
+                raised.append(str(info.value))
+            assert b.recv(10) == b"kept"
+    assert raised[:2] == raised[2:]

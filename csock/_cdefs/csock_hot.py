@@ -17,14 +17,19 @@ data (no user code can run during their checks, or between the pin and the
 call); they raise nothing for a failed call. They return the result, or an
 int that _socket._failed reads (CSOCKRT_BADARG: not the common case, the
 general path parses the arguments as CPython does and raises what it
-raises; -errno; CSOCKRT_EXPIRED; EINTR as the *_fast functions return it).
+raises; -errno; CSOCKRT_EXPIRED; recv's EINTR as the *_fast functions
+return it). The calls that pin a caller's buffer (recv_into, send,
+sendall) handle EINTR here, as CPython does: the signal handlers run (and
+may raise) while the buffer is still pinned, so none can resize or
+release it in the middle of the call.
 
 Each takes ``hot``, the Socket's (key, csockrt_fd cdata) tuple: the key
 finds the csockrt_fd in the runtime's table (a key stays set until its
 cdata is freed), and the tuple, an argument for the whole call, keeps the
 cdata alive even if another thread replaces the Socket's tuple meanwhile.
-A key that finds nothing (a Socket past 65,535 alive, or a forged tuple)
-gives CSOCKRT_BADARG. The descriptor's lifetime stays with csockrt_fd's
+A key that finds nothing (a Socket past 65,535 alive, or a forged tuple),
+or a tuple whose second item is not that csockrt_fd's own cdata, gives
+CSOCKRT_BADARG. The descriptor's lifetime stays with csockrt_fd's
 reference count: a call on a socket closed by another thread fails with
 EBADF and never reaches the number.
 """
@@ -47,6 +52,7 @@ static csockrt_fd *csockrt_hot_fd(PyObject *hot)
 {
     PyObject *key;
     long value;
+    csockrt_fd *f;
     if (!PyTuple_Check(hot) || PyTuple_Size(hot) != 2)
         return NULL;
     key = PyTuple_GetItem(hot, 0);
@@ -59,7 +65,12 @@ static csockrt_fd *csockrt_hot_fd(PyObject *hot)
         PyErr_Clear();
         return NULL;
     }
-    return csockrt_key_get((unsigned int)value);
+    f = csockrt_key_get((unsigned int)value);
+    /* Only the tuple's holding f's own cdata keeps f alive for the call (a
+       live object at the owner's address, under the GIL, is that cdata). */
+    if (f == NULL || (uintptr_t)PyTuple_GetItem(hot, 1) != f->owner)
+        return NULL;
+    return f;
 }
 
 /* An exact int's value in *v: 0, or -1 for anything else (nothing raised). */
@@ -128,12 +139,36 @@ static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ss
     return result;
 }
 
-/* recv_into(hot, buffer, nbytes, flags) -> int. */
+/* After a call's result *n under deadline d (a CLOCK_MONOTONIC time in ns,
+   < 0 for none), with the caller's buffer still pinned: 1 to make the call
+   again, 0 to return *n, -1 when a signal handler raised. As CPython's
+   sock_call (PEP 475), the handlers run after EINTR while the buffer stays
+   pinned: returned to Python, EINTR let a handler resize or release the
+   buffer in the middle of the call. A deadline passed by then makes *n
+   CSOCKRT_EXPIRED, as _check_deadline. */
+static int csockrt_hot_again(long long *n, long long d)
+{
+    struct timespec now;
+    if (*n != -EINTR)
+        return 0;
+    if (PyErr_CheckSignals() < 0)
+        return -1;
+    if (d >= 0) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((long long)now.tv_sec * 1000000000LL + now.tv_nsec > d) {
+            *n = CSOCKRT_EXPIRED;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* recv_into(hot, buffer, nbytes, flags) -> int (never EINTR). */
 static PyObject *csockrt_hot_recv_into(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     csockrt_fd *f;
-    long long len, flags;
-    ssize_t n;
+    long long len, flags, n, d;
+    int again;
     PyThreadState *saved;
     Py_buffer view;
     (void)module;
@@ -147,52 +182,65 @@ static PyObject *csockrt_hot_recv_into(PyObject *module, PyObject *const *args, 
         PyBuffer_Release(&view);  /* 0 bytes, a negative count, or past the buffer */
         return csockrt_hot_badarg();
     }
-    saved = PyEval_SaveThread();
-    n = csockrt_recv_timed(f, view.buf, len, flags);
-    PyEval_RestoreThread(saved);
+    d = csockrt_deadline_ns(f);
+    do {
+        saved = PyEval_SaveThread();
+        n = csockrt_recv(f, view.buf, (size_t)len, (int)flags, csockrt_seconds(d));
+        PyEval_RestoreThread(saved);
+    } while ((again = csockrt_hot_again(&n, d)) > 0);
     PyBuffer_Release(&view);
-    return PyLong_FromLongLong(n);
+    return again < 0 ? NULL : PyLong_FromLongLong(n);
 }
 
-/* One send of data under the socket's timeout: its result, or
-   CSOCKRT_BADARG; *total: data's length. */
-static long long csockrt_hot_send_once(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t *total)
+/* Sends of data under the socket's timeout, the data pinned throughout:
+   one (send), or until all of it is sent (sendall, as CPython's: the
+   signal handlers run after each short send too). The result (a count, or
+   -errno but EINTR), CSOCKRT_BADARG, or NULL when a handler raised. */
+static PyObject *csockrt_hot_send_data(PyObject *const *args, Py_ssize_t nargs, int all)
 {
     csockrt_fd *f;
-    long long flags, d;
-    ssize_t n;
+    long long flags, d, n;
+    Py_ssize_t sent = 0;
+    int again = 0;
     PyThreadState *saved;
     Py_buffer view;
     if (nargs != 3 || (f = csockrt_hot_fd(args[0])) == NULL || csockrt_hot_int(args[2], &flags)
             || !CSOCKRT_C_INT(flags) || csockrt_hot_pin(args[1], &view, 0))
-        return CSOCKRT_BADARG;
-    saved = PyEval_SaveThread();
+        return csockrt_hot_badarg();
     d = csockrt_deadline_ns(f);
-    n = csockrt_timed(csockrt_send(f, view.buf, (size_t)view.len, (int)flags,
-                                   csockrt_seconds(d)), d);
-    PyEval_RestoreThread(saved);
-    *total = view.len;
+    for (;;) {
+        saved = PyEval_SaveThread();
+        n = csockrt_send(f, (char *)view.buf + sent, (size_t)(view.len - sent), (int)flags,
+                         csockrt_seconds(d));
+        PyEval_RestoreThread(saved);
+        if (n >= 0 && all) {
+            sent += (Py_ssize_t)n;
+            if (sent >= view.len)
+                break;
+            n = -EINTR;  /* a short send: the handlers, the deadline, then on */
+        }
+        if ((again = csockrt_hot_again(&n, d)) <= 0)
+            break;
+    }
     PyBuffer_Release(&view);
-    return n;
+    if (n >= 0 && all)
+        Py_RETURN_NONE;
+    return again < 0 ? NULL : PyLong_FromLongLong(n);
 }
 
-/* send(hot, data, flags) -> int. */
+/* send(hot, data, flags) -> int (never EINTR). */
 static PyObject *csockrt_hot_send(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t total;
     (void)module;
-    return PyLong_FromLongLong(csockrt_hot_send_once(args, nargs, &total));
+    return csockrt_hot_send_data(args, nargs, 0);
 }
 
-/* sendall's first send: None when it sent all of data, else its int. */
+/* sendall(hot, data, flags) -> None when all of data was sent, else an int
+   (-errno but EINTR, CSOCKRT_EXPIRED or CSOCKRT_BADARG). */
 static PyObject *csockrt_hot_sendall(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t total = -1;
-    long long n = csockrt_hot_send_once(args, nargs, &total);
     (void)module;
-    if (n >= 0 && n == total)
-        Py_RETURN_NONE;
-    return PyLong_FromLongLong(n);
+    return csockrt_hot_send_data(args, nargs, 1);
 }
 
 static PyMethodDef csockrt_hot_methods[] = {

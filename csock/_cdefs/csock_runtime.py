@@ -78,7 +78,7 @@ ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
                               long long flags);
 ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
                             const struct sockaddr *addr, socklen_t addrlen);
-int csockrt_key_set(csockrt_fd *f, unsigned int key);
+int csockrt_key_set(csockrt_fd *f, unsigned int key, uintptr_t owner);
 unsigned int csockrt_key_clear(csockrt_fd *f);
 ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline);
 ssize_t csockrt_send(csockrt_fd *f, const void *buf, size_t len, int flags, double deadline);
@@ -156,8 +156,11 @@ typedef struct {
     /* The Socket's timeout for the *_fast functions: < 0 blocking, 0
        non-blocking, > 0 nanoseconds (rounded up, as CPython's). */
     _Atomic long long timeout_ns;
-    /* The Socket's key (0: none; see the keys). */
+    /* The Socket's key (0: none; see the keys), and the address of the
+       cdata that owns this struct (id() of it), which a hot call's tuple
+       must hold. */
     unsigned int key;
+    uintptr_t owner;
 } csockrt_fd;
 
 static void csockrt_fd_init(csockrt_fd *f, int fd)
@@ -461,14 +464,16 @@ before its csockrt_fd is freed (by a weak reference callback, when the
 owning cdata is deallocated: never by a finalizer, which a collected cycle
 runs even if a __del__ resurrects it): no call can name a freed csockrt_fd,
 since a hot call's argument, the Socket's (key, cdata) tuple, holds the
-cdata for the call. Key 0 and keys not set find NULL: the call returns
+cdata for the call. The tuple must hold the very cdata (its address is the
+csockrt_fd's owner): a forged one with a live key and another object would
+let the csockrt_fd be freed under the call. Key 0 and keys not set find NULL: the call returns
 CSOCKRT_BADARG, and Python takes the general path (so do Sockets past
 65,535 alive at once, which get no key). */
 static _Atomic(csockrt_fd **) csockrt_keys[CSOCKRT_KEY_LIMIT >> CSOCKRT_CHUNK_BITS];
 #define CSOCKRT_CHUNK_MASK ((1 << CSOCKRT_CHUNK_BITS) - 1)
 
 /* 0, or -1 when the key is out of range or no memory (the Socket has no key). */
-static int csockrt_key_set(csockrt_fd *f, unsigned int key)
+static int csockrt_key_set(csockrt_fd *f, unsigned int key, uintptr_t owner)
 {
     _Atomic(csockrt_fd **) *slot;
     csockrt_fd **chunk, **fresh;
@@ -487,6 +492,7 @@ static int csockrt_key_set(csockrt_fd *f, unsigned int key)
             free(fresh);
     }
     f->key = key;
+    f->owner = owner;
     chunk[key & CSOCKRT_CHUNK_MASK] = f;
     return 0;
 }
@@ -498,6 +504,7 @@ static unsigned int csockrt_key_clear(csockrt_fd *f)
     if (key != 0)
         atomic_load(&csockrt_keys[key >> CSOCKRT_CHUNK_BITS])[key & CSOCKRT_CHUNK_MASK] = NULL;
     f->key = 0;
+    f->owner = 0;
     return key;
 }
 
