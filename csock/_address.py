@@ -226,6 +226,21 @@ def from_filled(raw: Any, sockaddr: Any, length: int) -> Any:
     return address
 
 
+def from_raw(raw: bytes) -> Any:
+    """The Python address of a sockaddr's bytes as the kernel filled them (at
+    most a sockaddr_storage; csock_hot's recvmmsg calls this)."""
+    address = _DECODED.get(raw)
+    if address is None:
+        storage = ffi.new("struct sockaddr_storage *")
+        length = min(len(raw), _STORAGE_SIZE)  # never past the storage
+        ffi.memmove(storage, raw, length)
+        address = from_sockaddr(storage, length)
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        _DECODED[bytes(raw)] = address
+    return address
+
+
 def from_filled_at(raw: Any, array: Any, index: int, length: int) -> Any:
     """from_filled() for entry ``index`` of a sockaddr_storage array over which
     ``raw`` is an ffi.buffer; ``length`` is already cut to the entry."""

@@ -90,6 +90,7 @@ _hot_recv = _hot.recv
 _hot_recv_into = _hot.recv_into
 _hot_send = _hot.send
 _hot_sendall = _hot.sendall
+_hot_recvmmsg = _hot.recvmmsg
 _buffer = ffi.buffer
 _from_buffer = ffi.from_buffer
 _release = ffi.release
@@ -1254,6 +1255,13 @@ class Socket:
         if total > _RECVMMSG_MAX_BYTES:
             raise ValueError(f"recvmmsg() count * bufsize is {total} bytes, more than "
                              f"{_RECVMMSG_MAX_BYTES} (a buffer for every datagram)")
+        # The hot path: the batch and its list made in C; an int is an error
+        # (or CSOCKRT_BADARG: a socket with no key, the path below).
+        batch = _hot_recvmmsg(self._hot, count, bufsize, flags | _WAITFORONE, _address.from_raw)
+        if isinstance(batch, list):  # made by C: exactly a list
+            return batch
+        if batch != _BADARG:
+            raise timed_out() if batch == _EXPIRED else os_error(-batch)
         buf = _new_uninitialised("char[]", max(total, 1))
         names = _new_uninitialised("struct sockaddr_storage[]", count)
         iov = _new_uninitialised("struct iovec[]", count)

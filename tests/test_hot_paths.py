@@ -265,6 +265,7 @@ def test_a_forged_handle_finds_no_socket(handle: object) -> None:
         assert _hot.recv_into(handle, bytearray(1), 0, 0) == BADARG
         assert _hot.send(handle, b"x", 0) == BADARG
         assert _hot.sendall(handle, b"x", 0) == BADARG
+        assert _hot.recvmmsg(handle, 1, 10, 0, repr) == BADARG
         assert b.recv(10) == b"kept"  # nothing received or sent by the forged calls
         b.setblocking(False)
         with pytest.raises(BlockingIOError):
@@ -273,7 +274,7 @@ def test_a_forged_handle_finds_no_socket(handle: object) -> None:
 
 @pytest.mark.parametrize("args", [(), (1,), (1, 2, 3, 4, 5)])
 def test_the_hot_functions_refuse_a_wrong_number_of_arguments(args: tuple[object, ...]) -> None:
-    for call in (_hot.recv, _hot.recv_into, _hot.send, _hot.sendall):
+    for call in (_hot.recv, _hot.recv_into, _hot.send, _hot.sendall, _hot.recvmmsg):
         assert call(*args) == BADARG
 
 
@@ -427,3 +428,56 @@ def test_recv_into_an_unusable_buffer_raises_sockets_type_error(call: str) -> No
                 raised.append(str(info.value))
             assert b.recv(10) == b"kept"
     assert raised[:2] == raised[2:]
+
+
+@pytest.mark.parametrize("count, bufsize, decode", [
+    (0, 10, repr), (1025, 10, repr), (1, -1, repr), (1024, 2**18 + 1, repr),
+    (1.0, 10, repr), (1, 10, None), (1, 10, "not callable")])
+def test_the_batch_hot_path_refuses_what_python_did_not_check(count: object, bufsize: object,
+                                                              decode: object) -> None:
+    """recvmmsg's C checks its arguments again (count 1 to 1024, count *
+    bufsize at most 256 MiB, a callable decoder): refused before the call."""
+    with csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as rx, \
+            csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as tx:
+        rx.bind(("127.0.0.1", 0))
+        tx.sendto(b"kept", rx.getsockname())
+        assert _hot.recvmmsg(rx._hot, count, bufsize, 0, decode) == BADARG
+        assert rx.recv(10) == b"kept"
+
+
+def test_a_batch_from_senders_that_alternate_names_each_one() -> None:
+    """The batch's C decodes a sender only when it is not the previous
+    datagram's: A, A, B, A, unnamed in one batch are each given their own
+    address, as recvfrom gives them."""
+    with csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as rx, \
+            csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as a, \
+            csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as b:
+        for sock in (rx, a, b):
+            sock.bind(("127.0.0.1", 0))
+        to = rx.getsockname()
+        for sender, data in [(a, b"1"), (a, b"2"), (b, b"3"), (a, b"4")]:
+            sender.sendto(data, to)
+        got = rx.recvmmsg(10, 8)
+        assert [d for d, _, _ in got] == [b"1", b"2", b"3", b"4"]
+        names = [address for _, address, _ in got]
+        assert names == [a.getsockname(), a.getsockname(), b.getsockname(), a.getsockname()]
+        assert all(flags == 0 for _, _, flags in got)
+    left, right = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with left, right:
+        left.send(b"x")
+        left.send(b"yy")
+        assert right.recvmmsg(4, 1) == [(b"x", None, 0), (b"y", None, csock.MSG_TRUNC)]
+
+
+def test_a_socket_without_a_key_receives_batches_by_the_longer_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csock_socket, "_free_keys", [])
+    monkeypatch.setattr(csock_socket, "_next_key", itertools.count(lib.CSOCKRT_KEY_LIMIT))
+    left, right = csock.socketpair(csock.AF_UNIX, csock.SOCK_DGRAM)
+    with left, right:
+        assert right._hot[0] == 0
+        assert left.sendmmsg([b"a", b"bc"]) == 2
+        assert right.recvmmsg(4, 1) == [(b"a", None, 0), (b"b", None, csock.MSG_TRUNC)]
+        right.settimeout(0.05)
+        with pytest.raises(TimeoutError):
+            right.recvmmsg(4, 1)
