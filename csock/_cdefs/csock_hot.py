@@ -267,7 +267,7 @@ static PyObject *csockrt_hot_recvmmsg(PyObject *module, PyObject *const *args, P
     (void)module;
     if (nargs != 5 || (f = csockrt_hot_fd(args[0])) == NULL || csockrt_hot_int(args[1], &count)
             || csockrt_hot_int(args[2], &size) || csockrt_hot_int(args[3], &flags)
-            || count < 1 || count > 1024 || size < 0 || count * size > (1LL << 28)
+            || count < 1 || count > 1024 || size < 0 || size > (1LL << 28) / count
             || !CSOCKRT_C_INT(flags) || !PyCallable_Check(args[4]))
         return csockrt_hot_badarg();
     vec = malloc((size_t)count * sizeof(*vec));
