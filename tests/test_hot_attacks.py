@@ -450,3 +450,32 @@ def test_a_signal_handler_cannot_resize_the_buffer_of_a_blocked_call(
     assert seen == ["BufferError"]
     if call != "recv_into":
         assert received.endswith(b"x" * size)
+
+
+def test_a_batch_list_is_never_seen_half_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """recvmmsg's C calls the address decoder (Python code) while it builds
+    the batch: a list made first, its later slots still NULL, was found by
+    gc.get_objects() there (a gc callback or another thread can do the same)
+    and iterating it crashed the interpreter."""
+    from csock import _address
+    decode = _address.from_raw
+    seen: list[list[Any]] = []
+
+    def peeking(raw: bytes) -> Any:
+        for obj in gc.get_objects():
+            if type(obj) is list and len(obj) == 3:
+                seen.append(list(obj))  # reads every slot: NULL was a crash
+        return decode(raw)
+
+    monkeypatch.setattr(_address, "from_raw", peeking)
+    with csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as rx, \
+            csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as a, \
+            csock.socket(csock.AF_INET, csock.SOCK_DGRAM) as b:
+        for sock in (rx, a, b):
+            sock.bind(("127.0.0.1", 0))
+        for sender, data in [(a, b"1"), (b, b"2"), (a, b"3")]:
+            sender.sendto(data, rx.getsockname())
+        got = rx.recvmmsg(3, 8)
+        assert [(d, address) for d, address, _ in got] == [
+            (b"1", a.getsockname()), (b"2", b.getsockname()), (b"3", a.getsockname())]
+    assert seen  # the decoder ran, and looked

@@ -432,6 +432,8 @@ def test_recv_into_an_unusable_buffer_raises_sockets_type_error(call: str) -> No
 
 @pytest.mark.parametrize("count, bufsize, decode", [
     (0, 10, repr), (1025, 10, repr), (1, -1, repr), (1024, 2**18 + 1, repr),
+    # count * bufsize overflowed (to 0, to < 0): a 1-byte buffer the kernel wrote past
+    (4, 2**62, repr), (1024, 2**63 // 1024 + 1, repr),
     (1.0, 10, repr), (1, 10, None), (1, 10, "not callable")])
 def test_the_batch_hot_path_refuses_what_python_did_not_check(count: object, bufsize: object,
                                                               decode: object) -> None:

@@ -255,19 +255,19 @@ static PyObject *csockrt_hot_sendall(PyObject *module, PyObject *const *args, Py
 static PyObject *csockrt_hot_recvmmsg(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     csockrt_fd *f;
-    long long count, size, flags, n, d, i;
+    long long count, size, flags, n, d, i, j;
     int again;
     PyThreadState *saved;
     struct mmsghdr *vec;
     struct iovec *iov;
     struct sockaddr_storage *names;
     char *buf;
-    PyObject *out = NULL, *address = Py_None;
+    PyObject **items = NULL, *out = NULL, *address = Py_None;
     socklen_t previous = 0;
     (void)module;
     if (nargs != 5 || (f = csockrt_hot_fd(args[0])) == NULL || csockrt_hot_int(args[1], &count)
             || csockrt_hot_int(args[2], &size) || csockrt_hot_int(args[3], &flags)
-            || count < 1 || count > 1024 || size < 0 || count * size > (1LL << 28)
+            || count < 1 || count > 1024 || size < 0 || size > (1LL << 28) / count
             || !CSOCKRT_C_INT(flags) || !PyCallable_Check(args[4]))
         return csockrt_hot_badarg();
     vec = malloc((size_t)count * sizeof(*vec));
@@ -293,9 +293,16 @@ static PyObject *csockrt_hot_recvmmsg(PyObject *module, PyObject *const *args, P
     }
     if (n > count)
         n = count;
-    out = PyList_New((Py_ssize_t)n);
+    /* The tuples go to a C array, the list is made after: decode runs
+       Python code (a gc callback, another thread), which could find a list
+       made first through gc.get_objects() with its slots still NULL. */
+    items = malloc((size_t)(n > 0 ? n : 1) * sizeof(*items));
+    if (items == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
     Py_INCREF(address);
-    for (i = 0; out != NULL && i < n; i++) {
+    for (i = 0; i < n; i++) {
         struct msghdr *h = &vec[i].msg_hdr;
         socklen_t namelen = h->msg_namelen < sizeof(names[i]) ? h->msg_namelen : sizeof(names[i]);
         long long length = vec[i].msg_len < (unsigned int)size ? vec[i].msg_len : size;
@@ -318,14 +325,21 @@ static PyObject *csockrt_hot_recvmmsg(PyObject *module, PyObject *const *args, P
             ? NULL : PyTuple_Pack(3, data, address, msg_flags);
         Py_XDECREF(data);
         Py_XDECREF(msg_flags);
-        if (item == NULL) {
-            Py_CLEAR(out);
-        } else {
-            PyList_SetItem(out, (Py_ssize_t)i, item);  /* steals item */
-        }
+        if (item == NULL)
+            break;
+        items[i] = item;
     }
     Py_XDECREF(address);
+    if (i == n)
+        out = PyList_New((Py_ssize_t)n);
+    for (j = 0; j < i; j++) {
+        if (out != NULL)
+            PyList_SetItem(out, (Py_ssize_t)j, items[j]);  /* steals it */
+        else
+            Py_DECREF(items[j]);
+    }
 done:
+    free(items);
     free(vec);
     free(iov);
     free(names);
