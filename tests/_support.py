@@ -312,3 +312,14 @@ def ipv6_loopback_available() -> bool:
     except OSError:
         return False
     return True
+
+
+def fill_send_buffer(sock: Any) -> None:
+    """Fill a stream socket's send buffer, so that its next blocking send
+    waits; the socket is left non-blocking."""
+    sock.setblocking(False)
+    try:
+        while True:
+            sock.send(b"f" * 65536)
+    except BlockingIOError:
+        pass

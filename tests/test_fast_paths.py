@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from _support import MODS
+from _support import MODS, fill_send_buffer
 
 import csock
 
@@ -191,16 +191,6 @@ def test_signals_do_not_reset_the_deadline(mod: ModuleType) -> None:
         signal.signal(signal.SIGALRM, old)
 
 
-def _fill(sock: Any) -> None:
-    """Fill a stream socket's send buffer, so that the next send blocks."""
-    sock.setblocking(False)
-    try:
-        while True:
-            sock.send(b"x" * 65536)
-    except BlockingIOError:
-        pass
-
-
 def _blocked_call(method: str, tmp_path: Any) -> tuple[Any, Any, list[Any]]:
     """A fast-path call that waits (nothing to receive, or no room to send),
     its socket, and the sockets to close."""
@@ -221,7 +211,7 @@ def _blocked_call(method: str, tmp_path: Any) -> tuple[Any, Any, list[Any]]:
         return (lambda: tx.sendto(b"x" * 1024, path)), tx, [rx, tx]
     a, b = csock.socketpair()
     if method == "send":
-        _fill(a)
+        fill_send_buffer(a)
         return (lambda: a.send(b"x")), a, [a, b]
     if method == "recv_into":
         return (lambda: a.recv_into(bytearray(8))), a, [a, b]

@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from _support import MODS
+from _support import MODS, fill_send_buffer
 
 import csock
 from csock import _socket as csock_socket
@@ -25,12 +25,7 @@ from csock import _socket as csock_socket
 
 def _fill(sock: Any) -> None:
     """Fill sock's send buffer, so that its next blocking send() waits."""
-    sock.setblocking(False)
-    try:
-        while True:
-            sock.send(b"f" * 65536)
-    except BlockingIOError:
-        pass
+    fill_send_buffer(sock)
     sock.setblocking(True)
 
 
