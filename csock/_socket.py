@@ -649,7 +649,7 @@ class Socket:
         """The timeout in seconds: None for blocking, 0.0 for non-blocking."""
         return self._timeout
 
-    def settimeout(self, value: float | None) -> None:
+    def settimeout(self, value: float | None, /) -> None:
         """None: blocking; 0.0: non-blocking; > 0: TimeoutError after that many seconds."""
         timeout = _validate.timeout(value)
         # As CPython: the timeout is kept even when the descriptor's flag
@@ -666,7 +666,7 @@ class Socket:
         """False for a non-blocking socket (timeout 0.0); True otherwise."""
         return self._timeout != 0.0
 
-    def setblocking(self, flag: bool) -> None:
+    def setblocking(self, flag: bool, /) -> None:
         """True: blocking (settimeout(None)); False: non-blocking (settimeout(0.0))."""
         if _SETBLOCKING_TRUTH:
             blocking = bool(flag)  # an exception from __bool__ propagates
@@ -699,12 +699,12 @@ class Socket:
         self._check(lib.csockrt_fcntl(ref, lib.F_SETFD, flags))
 
     # -------------------------------------------------------------- addresses
-    def bind(self, address: Any) -> None:
+    def bind(self, address: Any, /) -> None:
         """Bind to ``address`` (a tuple for AF_INET/AF_INET6, a path for AF_UNIX)."""
         sa, length = _address.to_sockaddr(self._family, address, "bind")
         self._check(lib.csockrt_bind(self._ref, ffi.cast("struct sockaddr *", sa), length))
 
-    def listen(self, backlog: int = _DEFAULT_BACKLOG) -> None:
+    def listen(self, backlog: int = _DEFAULT_BACKLOG, /) -> None:
         """Accept connections; backlog defaults to min(SOMAXCONN, 128), as in CPython."""
         # As CPython's "|i": an int within C int range (None is a TypeError),
         # checked before the descriptor.
@@ -747,7 +747,7 @@ class Socket:
             sock.close()  # no caller will have it: closed now, not by the collector
             raise
 
-    def connect(self, address: Any) -> None:
+    def connect(self, address: Any, /) -> None:
         """Connect to ``address``; raises the errno's OSError or TimeoutError."""
         err = self._connect(address)
         if err:
@@ -755,7 +755,7 @@ class Socket:
                 raise timed_out()
             raise os_error(err)
 
-    def connect_ex(self, address: Any) -> int:
+    def connect_ex(self, address: Any, /) -> int:
         """connect() that returns the errno (0 on success) instead of raising it."""
         err = self._connect(address, "connect_ex")
         return _EWOULDBLOCK if err == -1 else err
@@ -791,7 +791,7 @@ class Socket:
         return -result if result < 0 else int(value[0])
 
     # ------------------------------------------------------------------- data
-    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+    def recv(self, bufsize: int, flags: int = 0, /) -> bytes:
         """Up to ``bufsize`` bytes; b"" when the peer has closed."""
         # The hot path takes exact ints and checks their ranges in C, with
         # the timeout; anything else (another type or range, EINTR, an
@@ -836,7 +836,7 @@ class Socket:
         finally:
             _release(target)
 
-    def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
+    def recvfrom(self, bufsize: int, flags: int = 0, /) -> tuple[bytes, Any]:
         """(data, the sender's address)."""
         # The hot path, as recv's, into a csockrt_from kept by the socket: C
         # says when the sender is the last one's, whose address is reused.
@@ -888,7 +888,7 @@ class Socket:
             _release(target)
         return n, _address.from_storage(storage, length[0])
 
-    def send(self, data: Buffer, flags: int = 0) -> int:
+    def send(self, data: Buffer, flags: int = 0, /) -> int:
         """Send some of ``data``; returns how many bytes were sent."""
         # The hot path: bytes, bytearray or memoryview and an exact int, the
         # timeout in C; else _send.
@@ -907,7 +907,7 @@ class Socket:
             if pinned.__class__ is not bytes:
                 _release(pinned)
 
-    def sendall(self, data: Buffer, flags: int = 0) -> None:
+    def sendall(self, data: Buffer, flags: int = 0, /) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
         # The hot paths: most sends take all the bytes at once. A short send
         # goes on in _sendall, with the same deadline.
@@ -1295,19 +1295,19 @@ class Socket:
         del iov, vec  # referenced until here, past the C call
         return out
 
-    def shutdown(self, how: int) -> None:
+    def shutdown(self, how: int, /) -> None:
         """Shut down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR)."""
         how = _validate.clinic_int(how, "how")  # CPython's PyLong_AsInt
         self._check(lib.csockrt_shutdown(self._ref, how))
 
     # ---------------------------------------------------------------- options
     @overload
-    def getsockopt(self, level: int, optname: int) -> int: ...
+    def getsockopt(self, level: int, optname: int, /) -> int: ...
     @overload
-    def getsockopt(self, level: int, optname: int, buflen: int) -> bytes: ...
+    def getsockopt(self, level: int, optname: int, buflen: int, /) -> bytes: ...
 
     def getsockopt(self, level: int, optname: int,
-                   buflen: int | None = _NO_OPTLEN) -> int | bytes:
+                   buflen: int | None = _NO_OPTLEN, /) -> int | bytes:
         """An int option, or with ``buflen`` the option's raw bytes."""
         # As CPython's "ii|i": every argument parsed before the descriptor is
         # used (an explicit None is a TypeError).

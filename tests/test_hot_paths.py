@@ -483,3 +483,4 @@ def test_a_socket_without_a_key_receives_batches_by_the_longer_path(
         right.settimeout(0.05)
         with pytest.raises(TimeoutError):
             right.recvmmsg(4, 1)
+

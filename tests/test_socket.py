@@ -1570,3 +1570,24 @@ def test_raw_sockaddr_from_kernel() -> None:
         size = c.new("socklen_t *", c.sizeof("struct sockaddr_storage"))
         assert c.getsockname(s.fileno(), c.cast("struct sockaddr *", storage), size) == 0
         assert csock.from_sockaddr(storage, size[0]) == s.getsockname()
+
+
+# Methods of socket.socket that take no keyword arguments (every CPython from
+# 3.11 to 3.13), each with its parameters' names in csock.
+_NO_KEYWORDS = {
+    "bind": {"address": ("127.0.0.1", 0)}, "connect": {"address": ("127.0.0.1", 9)},
+    "connect_ex": {"address": ("127.0.0.1", 9)}, "getsockopt": {"level": 1, "optname": 3},
+    "listen": {"backlog": 1}, "recv": {"bufsize": 1}, "recvfrom": {"bufsize": 1},
+    "send": {"data": b"x"}, "sendall": {"data": b"x"}, "setblocking": {"flag": False},
+    "settimeout": {"value": 1.0}, "shutdown": {"how": 2},
+}
+
+
+@pytest.mark.parametrize("method", sorted(_NO_KEYWORDS))
+def test_methods_that_take_no_keywords_refuse_them(mod: ModuleType, method: str) -> None:
+    """As socket's C methods: a keyword argument is a TypeError, before any
+    system call (csock once accepted recv(bufsize=1))."""
+    with mod.socket(mod.AF_INET, mod.SOCK_STREAM) as sock:
+        with pytest.raises(TypeError):
+            getattr(sock, method)(**_NO_KEYWORDS[method])
+        assert sock.getsockname() == ("0.0.0.0", 0)  # not bound by bind(address=...)
