@@ -21,7 +21,8 @@ raises; -errno; CSOCKRT_EXPIRED; recv's EINTR as the *_fast functions
 return it). The calls that pin a caller's buffer (recv_into, send,
 sendall) handle EINTR here, as CPython does: the signal handlers run (and
 may raise) while the buffer is still pinned, so none can resize or
-release it in the middle of the call.
+release it in the middle of the call. recvmmsg does too, with buffers of
+its own, and makes its list of tuples here.
 
 Each takes ``hot``, the Socket's (key, csockrt_fd cdata) tuple: the key
 finds the csockrt_fd in the runtime's table (a key stays set until its
