@@ -41,7 +41,7 @@ def _host_bytes(host: object) -> bytes:
     elif isinstance(host, (bytes, bytearray)):
         encoded = bytes(host)
     else:
-        raise TypeError(f"str, bytes or bytearray expected, not {type(host).__name__}")
+        raise TypeError(f"str, bytes or bytearray expected, not {_validate.type_name(host)}")
     if b"\0" in encoded:
         raise TypeError("host name must not contain null character")
     return encoded
@@ -119,7 +119,7 @@ def _inet_sockaddr(address: object, caller: str) -> tuple[Any, int]:
     # CPython's order: every item's type first, then resolution, then the ranges.
     if not isinstance(address, tuple):
         raise TypeError(f"{caller}(): AF_INET address must be tuple, not "
-                        f"{type(address).__name__}")
+                        f"{_validate.type_name(address)}")
     if len(address) != 2:
         raise TypeError("AF_INET address must be a pair (host, port)")
     host = _host_bytes(address[0])
@@ -135,7 +135,7 @@ def _inet_sockaddr(address: object, caller: str) -> tuple[Any, int]:
 def _inet6_sockaddr(address: object, caller: str) -> tuple[Any, int]:
     if not isinstance(address, tuple):
         raise TypeError(f"{caller}(): AF_INET6 address must be tuple, not "
-                        f"{type(address).__name__}")
+                        f"{_validate.type_name(address)}")
     if not 2 <= len(address) <= 4:
         raise TypeError("AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])")
     host = _host_bytes(address[0])
@@ -162,7 +162,7 @@ def _unix_sockaddr(address: object) -> tuple[Any, int]:
             view = memoryview(address)  # type: ignore[arg-type]
         except TypeError:
             raise TypeError(
-                f"a bytes-like object is required, not '{type(address).__name__}'"
+                f"a bytes-like object is required, not '{_validate.type_name(address)}'"
             ) from None
         with view:
             # As CPython's "y*": a C-contiguous buffer only (a strided view is

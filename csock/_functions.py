@@ -41,7 +41,7 @@ def _unsigned(value: object, bits: int, name: str) -> int:
     if bits == 32:
         # As CPython's htonl: an int only, through PyLong_AsUnsignedLong.
         if not isinstance(value, int):
-            raise TypeError(f"expected int, {type(value).__name__} found")
+            raise TypeError(f"expected int, {_validate.type_name(value)} found")
         if value < 0:
             raise OverflowError("can't convert negative value to unsigned int")
         if value > 0xFFFFFFFFFFFFFFFF:
@@ -84,7 +84,7 @@ def ntohl(x: int, /) -> int:
 def _ascii_address(text: object, caller: str, which: str) -> bytes:
     """The address text argument of inet_aton/inet_pton, as CPython's "s"."""
     if not isinstance(text, str):
-        kind = "None" if text is None else type(text).__name__
+        kind = "None" if text is None else _validate.type_name(text)
         raise TypeError(f"{caller}() {which} must be str, not {kind}")
     if "\0" in text:
         raise ValueError("embedded null character")
@@ -166,7 +166,7 @@ def _host_arg(host: object) -> Any:
         encoded = host
     else:
         raise TypeError(f"getaddrinfo() argument 1 must be string or None, not "
-                        f"{type(host).__name__}")
+                        f"{_validate.type_name(host)}")
     # As CPython: a NUL ends the C string there (no error).
     return encoded
 
@@ -235,7 +235,7 @@ def getnameinfo(sockaddr: tuple[Any, ...], flags: int, /) -> tuple[str, str]:
         raise TypeError("getnameinfo(): illegal sockaddr argument")
     host = sockaddr[0]
     if not isinstance(host, str):
-        raise TypeError(f"getnameinfo(): host must be str, not {type(host).__name__}")
+        raise TypeError(f"getnameinfo(): host must be str, not {_validate.type_name(host)}")
     if "\0" in host:
         raise ValueError("embedded null character")
     node = host.encode("utf-8")  # as CPython's "s": UTF-8, not IDNA (no lookup anyway)
@@ -274,11 +274,11 @@ def _hostname(hostname: object, caller: str) -> str | bytes:
         hostname = bytes(hostname)
     if not isinstance(hostname, (str, bytes)):
         raise TypeError(f"{caller}() argument 1 must be str, bytes or bytearray, not "
-                        f"{type(hostname).__name__}")
+                        f"{_validate.type_name(hostname)}")
     if (isinstance(hostname, str) and "\0" in hostname) or (
             isinstance(hostname, bytes) and b"\0" in hostname):
         raise TypeError(f"{caller}() argument 1 must be encoded string without null bytes, "
-                        f"not {type(hostname).__name__}")
+                        f"not {_validate.type_name(hostname)}")
     return hostname
 
 
@@ -329,7 +329,7 @@ def _proto_arg(proto: object) -> Any:
     if proto is _NO_PROTO:
         return ffi.NULL
     if not isinstance(proto, str):  # None too, as CPython's "|s"
-        raise TypeError(f"argument 2 must be str or None, not {type(proto).__name__}")
+        raise TypeError(f"argument 2 must be str or None, not {_validate.type_name(proto)}")
     return _c_string(proto)
 
 
@@ -344,7 +344,7 @@ def getservbyname(servicename: str, protocolname: str = _NO_PROTO, /) -> int:
     """The port number of a service (from /etc/services)."""
     if not isinstance(servicename, str):
         raise TypeError(f"getservbyname() argument 1 must be str, not "
-                        f"{type(servicename).__name__}")
+                        f"{_validate.type_name(servicename)}")
     name = _c_string(servicename)
     proto = _proto_arg(protocolname)
     with _static_buffer_lock:
@@ -406,7 +406,7 @@ def getprotobyname(protocolname: str, /) -> int:
     """The number of a protocol by name (from /etc/protocols): 6 for "tcp"."""
     if not isinstance(protocolname, str):
         raise TypeError(f"getprotobyname() argument 1 must be str, not "
-                        f"{type(protocolname).__name__}")
+                        f"{_validate.type_name(protocolname)}")
     if "\0" in protocolname:
         raise ValueError("embedded null character")
     name = protocolname.encode()

@@ -368,7 +368,8 @@ def _ancillary_item(item: object) -> tuple[int, int, Any]:
     """(level, type, data) of one sendmsg() ancillary item, as CPython's "(iiy*)"."""
     where = "[sendmsg() ancillary data items]()"
     if isinstance(item, dict) or not hasattr(type(item), "__getitem__"):
-        raise TypeError(f"{where} argument must be 3-item sequence, not {type(item).__name__}")
+        raise TypeError(f"{where} argument must be 3-item sequence, "
+                        f"not {_validate.type_name(item)}")
     size = len(item)  # type: ignore[arg-type]
     if size != 3:
         raise TypeError(f"{where} argument must be sequence of length 3, not {size}")
@@ -1185,7 +1186,7 @@ class Socket:
         flags = _validate.c_int(flags, "flags")
         if isinstance(datagrams, (str, bytes, bytearray, memoryview)):
             raise TypeError("sendmmsg() argument 1 must be an iterable of bytes-like objects "
-                            f"or (data, address) pairs, not {type(datagrams).__name__}")
+                            f"or (data, address) pairs, not {_validate.type_name(datagrams)}")
         items = _fast_sequence(datagrams, "sendmmsg() argument 1 must be an iterable")
         items = items[:_UIO_MAXIOV]  # the kernel would ignore the rest
         count = len(items)

@@ -100,6 +100,26 @@ def fileno(value: object) -> int:
     return fd
 
 
+_NONE_BOOL: Any = type(None).__bool__  # type: ignore[attr-defined]  # a final type
+
+
+def type_name(obj: object) -> str:
+    """The name CPython's argument errors give obj's type: its tp_name,
+    "mmap.mmap" for a C type (``__name__`` is "mmap"), "P" for a class.
+
+    Python shows tp_name nowhere but in C's own messages: a method of
+    NoneType called on obj fails with it, after a type check that runs no
+    user code (no __class__, no __instancecheck__)."""
+    try:
+        _NONE_BOOL(obj)
+    except TypeError as exc:
+        message, head = str(exc), "but received a '"
+        at = message.rfind(head)
+        if at >= 0 and message.endswith("'"):
+            return message[at + len(head):-1]
+    return type(obj).__name__
+
+
 def readable_buffer(data: object) -> Any:
     """bytes as they are; any other bytes-like object as a cffi char[] over its memory.
 
@@ -110,13 +130,11 @@ def readable_buffer(data: object) -> Any:
     if type(data) is bytes:
         return data
     if isinstance(data, str) or data is None or isinstance(data, (int, float)):
-        raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'")
+        raise TypeError(f"a bytes-like object is required, not '{type_name(data)}'")
     try:
         view = memoryview(data)  # type: ignore[arg-type]
     except TypeError:
-        raise TypeError(
-            f"a bytes-like object is required, not '{type(data).__name__}'"
-        ) from None
+        raise TypeError(f"a bytes-like object is required, not '{type_name(data)}'") from None
     with view:
         if not view.c_contiguous:
             raise BufferError("memoryview: underlying buffer is not C-contiguous")
@@ -132,7 +150,7 @@ def writable_buffer(buffer: object, caller: str) -> Any:
     """
     # As CPython's converter: any failure to get the buffer (a released
     # memoryview's ValueError too) is this TypeError, naming None as None.
-    name = "None" if buffer is None else type(buffer).__name__
+    name = "None" if buffer is None else type_name(buffer)[:50]  # CPython's %.50s
     try:
         view = memoryview(buffer)  # type: ignore[arg-type]
     except (TypeError, ValueError):

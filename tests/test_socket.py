@@ -11,6 +11,7 @@ every blocking step has a timeout.
 from __future__ import annotations
 
 import array
+import collections
 import contextlib
 import errno
 import gc
@@ -1591,3 +1592,39 @@ def test_methods_that_take_no_keywords_refuse_them(mod: ModuleType, method: str)
         with pytest.raises(TypeError):
             getattr(sock, method)(**_NO_KEYWORDS[method])
         assert sock.getsockname() == ("0.0.0.0", 0)  # not bound by bind(address=...)
+
+
+def _type_error(call: Any, *args: Any) -> str:
+    with pytest.raises(TypeError) as info:
+        call(*args)
+    return str(info.value)
+
+
+def test_type_errors_name_c_types_as_cpython_does() -> None:
+    """CPython names a C type by its tp_name ("decimal.Decimal", "mmap.mmap"),
+    a class by its name; csock's messages do the same."""
+    import decimal
+    import mmap
+
+    class Local:
+        pass
+
+    read_only = mmap.mmap(-1, 16, access=mmap.ACCESS_READ)
+    pairs = [socket.socketpair(), csock.socketpair()]
+    try:
+        for obj in (decimal.Decimal(1), collections.OrderedDict(), Local(), None, read_only):
+            messages = []
+            for a, b in pairs:
+                got = [_type_error(b.recv_into, obj)]
+                if obj is not read_only:
+                    got.append(_type_error(a.send, obj))
+                    got.append(_type_error(a.sendall, obj))
+                messages.append(got)
+            assert messages[0] == messages[1]
+        for mod in (socket, csock):
+            assert "decimal.Decimal" in _type_error(mod.inet_aton, decimal.Decimal(1))
+    finally:
+        for a, b in pairs:
+            a.close()
+            b.close()
+        read_only.close()
