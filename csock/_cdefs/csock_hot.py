@@ -106,8 +106,7 @@ static PyObject *csockrt_hot_badarg(void)
 static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     csockrt_fd *f;
-    long long len, flags;
-    ssize_t n;
+    long long len, flags, n;
     PyThreadState *saved;
     PyObject *big, *result;
     char *p;
@@ -121,7 +120,7 @@ static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ss
         saved = PyEval_SaveThread();
         n = csockrt_recv_timed(f, stack, len, flags);
         PyEval_RestoreThread(saved);
-        return n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(stack, n);
+        return n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(stack, (Py_ssize_t)n);
     }
     /* As CPython: the buffer before the descriptor is touched. */
     big = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)len);
@@ -135,7 +134,7 @@ static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ss
     PyEval_RestoreThread(saved);
     if (n == len)
         return big;
-    result = n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(p, n);
+    result = n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(p, (Py_ssize_t)n);
     Py_DECREF(big);
     return result;
 }

@@ -74,10 +74,10 @@ int csockrt_fd_calls(csockrt_fd *f);
 
 int csockrt_wait(csockrt_fd *f, int events, double deadline);
 void csockrt_fd_set_timeout(csockrt_fd *f, double timeout);
-ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
-                              long long flags);
-ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
-                            const struct sockaddr *addr, socklen_t addrlen);
+long long csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
+                                long long flags);
+long long csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
+                              const struct sockaddr *addr, socklen_t addrlen);
 int csockrt_key_set(csockrt_fd *f, unsigned int key, uintptr_t owner);
 unsigned int csockrt_key_clear(csockrt_fd *f);
 ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline);
@@ -402,8 +402,10 @@ static double csockrt_seconds(long long deadline_ns)
     return deadline_ns < 0 ? -1.0 : (double)deadline_ns / 1e9;
 }
 
-/* EINTR under a deadline: the deadline goes back to Python with it. */
-static ssize_t csockrt_timed(ssize_t result, long long deadline_ns)
+/* EINTR under a deadline: the deadline goes back to Python with it. long
+   long, not ssize_t: CSOCKRT_INTR_AT - deadline and CSOCKRT_NEW_SENDER need
+   64 bits, which ssize_t has not on a 32-bit build. */
+static long long csockrt_timed(long long result, long long deadline_ns)
 {
     if (result == -EINTR && deadline_ns >= 0)
         return CSOCKRT_INTR_AT - deadline_ns;
@@ -411,18 +413,18 @@ static ssize_t csockrt_timed(ssize_t result, long long deadline_ns)
 }
 
 /* recv() under the socket's timeout, once the arguments are checked. */
-static ssize_t csockrt_recv_timed(csockrt_fd *f, void *buf, long long len, long long flags)
+static long long csockrt_recv_timed(csockrt_fd *f, void *buf, long long len, long long flags)
 {
     long long d = csockrt_deadline_ns(f);
     return csockrt_timed(csockrt_recv(f, buf, (size_t)len, (int)flags, csockrt_seconds(d)), d);
 }
 
-static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
-                                     long long flags)
+static long long csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
+                                       long long flags)
 {
     struct sockaddr_storage addr;
     socklen_t addrlen = sizeof(addr);
-    ssize_t n;
+    long long n;
     long long d;
     if (len <= 0 || len > (long long)sizeof(from->buf) || !CSOCKRT_C_INT(flags)
             || (flags & MSG_TRUNC))
@@ -447,8 +449,8 @@ static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long lon
 }
 
 /* sendto(data, address) to the last address, encoded already. */
-static ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
-                                   const struct sockaddr *addr, socklen_t addrlen)
+static long long csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
+                                     const struct sockaddr *addr, socklen_t addrlen)
 {
     long long d = csockrt_deadline_ns(f);
     return csockrt_timed(csockrt_sendto(f, buf, len, 0, addr, addrlen, csockrt_seconds(d)), d);
