@@ -17,12 +17,13 @@ data (no user code can run during their checks, or between the pin and the
 call); they raise nothing for a failed call. They return the result, or an
 int that _socket._failed reads (CSOCKRT_BADARG: not the common case, the
 general path parses the arguments as CPython does and raises what it
-raises; -errno; CSOCKRT_EXPIRED; recv's EINTR as the *_fast functions
-return it). The calls that pin a caller's buffer (recv_into, send,
-sendall) handle EINTR here, as CPython does: the signal handlers run (and
-may raise) while the buffer is still pinned, so none can resize or
-release it in the middle of the call. recvmmsg does too, with buffers of
-its own, and makes its list of tuples here.
+raises; -errno; CSOCKRT_EXPIRED; recv's EINTR as csockrt_recvfrom_fast
+returns it, CSOCKRT_INTR_AT minus the deadline under a timeout). The calls
+that pin a caller's buffer (recv_into, send, sendall) handle EINTR here, as
+CPython does: the signal handlers run (and may raise) while the buffer is
+still pinned, so none can resize or release it in the middle of the call.
+recvmmsg does too, with buffers of its own, and makes its list of tuples
+here.
 
 Each takes ``hot``, the Socket's (key, csockrt_fd cdata) tuple: the key
 finds the csockrt_fd in the runtime's table (a key stays set until its
