@@ -1,6 +1,7 @@
-"""csock.Socket's hot paths: recv, recv_into, send and sendall's first send,
-C functions on CPython's stable C API in csock's cffi-built module (see
-csock/_cdefs/csock_hot.py). Importing this module installs them here."""
+"""csock.Socket's hot paths: recv, recv_into, send, sendall (all of its sends,
+when the socket has no timeout) and recvmmsg, C functions on CPython's
+stable C API in csock's cffi-built module (see csock/_cdefs/csock_hot.py).
+Importing this module installs them here."""
 
 from csock._csock import lib
 

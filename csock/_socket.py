@@ -7,7 +7,8 @@ The timeout model is CPython's (Modules/socketmodule.c, sock_call_ex):
 * timeout > 0: the fd is non-blocking; each call is preceded by poll() against
   a monotonic deadline, and retried on EINTR and EAGAIN until it passes, then
   TimeoutError("timed out"). The poll, the call and the EAGAIN retries are one
-  C call (csockrt_*, given the deadline); EINTR comes back to Python.
+  C call (csockrt_*, given the deadline); EINTR comes back to Python, but for
+  the hot paths that pin a caller's buffer (below).
 
 The descriptor lives in a ``csockrt_fd`` (csock/_cdefs/csock_runtime.py):
 every system call goes through one C function that takes a reference on it,
@@ -16,14 +17,19 @@ returns the result or -errno. close() while a call runs in another thread
 marks the socket closed; the number is released when the last call returns,
 so no retry ever acts on a number that was closed and reused.
 
-cffi releases the GIL around every C call, so a blocking call lets other
-threads run; a signal makes it return -EINTR after the Python handler has
-run (an exception from the handler propagates from the retry loop).
+cffi releases the GIL around every C call, and the hot paths' C (recv,
+recv_into, send, sendall and recvmmsg: csock/_cdefs/csock_hot.py) around
+each system call, so a blocking call lets other threads run. A signal makes
+the call return -EINTR, and the Python handler runs before the retry (an
+exception from the handler propagates from the retry loop); recv_into, send,
+sendall and recvmmsg's C run the handlers and retry themselves, the
+caller's buffer still pinned, as CPython's C does.
 
-Buffers taken from a caller's object (``ffi.from_buffer``) are pinned before
-any of the caller's code can run (an ``__index__``), sized from the pin, and
-released on every path before the method returns or raises, so the caller
-can resize its bytearray in an ``except`` block.
+Buffers taken from a caller's object (``ffi.from_buffer``, or the buffer
+protocol in the hot paths' C) are pinned before any of the caller's code can
+run (an ``__index__``), sized from the pin, and released on every path
+before the method returns or raises, so the caller can resize its bytearray
+in an ``except`` block.
 """
 
 from __future__ import annotations
@@ -61,7 +67,6 @@ _TextMode = Literal["r", "w", "rw", "wr", ""]
 _BinaryMode = Literal["b", "rb", "br", "wb", "bw", "rwb", "rbw", "wrb", "wbr", "brw", "bwr"]
 
 _EINTR = lib.EINTR
-_EAGAIN = lib.EAGAIN
 _EWOULDBLOCK = lib.EWOULDBLOCK
 _EINPROGRESS = lib.EINPROGRESS
 _EBADF = lib.EBADF
@@ -391,7 +396,6 @@ _WAITFORONE = lib.MSG_WAITFORONE
 _mmsg_send_init = lib.csockrt_mmsg_send_init
 _sendmmsg_packed = lib.csockrt_sendmmsg_packed
 _recvmmsg_batch = lib.csockrt_recvmmsg_batch
-_STORAGE_SIZE = ffi.sizeof("struct sockaddr_storage")
 # Datagrams of sendmmsg() up to this many bytes in all are copied end to end
 # into one buffer (one join, instead of pinning each).
 _PACKED_MAX = 1 << 20
@@ -659,7 +663,7 @@ class Socket:
         self._set_nonblocking(timeout is not None)
 
     def _keep_timeout(self, timeout: float | None) -> None:
-        """The timeout, here and in the csockrt_fd (for the *_fast functions)."""
+        """The timeout, here and in the csockrt_fd (for the hot paths)."""
         self._timeout = timeout
         lib.csockrt_fd_set_timeout(self._ref, -1.0 if timeout is None else timeout)
 
@@ -910,8 +914,8 @@ class Socket:
 
     def sendall(self, data: Buffer, flags: int = 0, /) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
-        # The hot paths: most sends take all the bytes at once. A short send
-        # goes on in _sendall, with the same deadline.
+        # The hot paths. With a timeout, most sends take all the bytes at
+        # once: a short send goes on in _sendall, with the same deadline.
         timeout = self._timeout
         if not timeout:
             # No deadline (blocking or non-blocking): all the sends in C,

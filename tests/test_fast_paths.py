@@ -1,11 +1,11 @@
 """The hot paths of recv, recv_into, recvfrom and send (issue 12).
 
 Each of them has a fast path (exact ints and bytes, the range checks made in
-C, a spare buffer) in front of the general path that parses arguments as
-CPython does. These tests pin down that every argument the general path
-takes gives socket's outcome through the fast path too, that closed sockets,
-signals and deadlines behave as before, and that the spare buffers and the
-decoded-address cache never mix up two calls' data.
+C; recvfrom's a spare buffer) in front of the general path that parses
+arguments as CPython does. These tests pin down that every argument the
+general path takes gives socket's outcome through the fast path too, that
+closed sockets, signals and deadlines behave as before, and that the spare
+buffers and the decoded-address cache never mix up two calls' data.
 """
 
 from __future__ import annotations
@@ -146,10 +146,10 @@ def test_fast_path_on_closed_socket(mod: ModuleType, call: str) -> None:
         assert info.value.errno == 9  # EBADF, before any argument reaches the kernel
 
 
-def test_large_sizes_take_the_general_path() -> None:
+def test_large_sizes_are_received_whole() -> None:
     a, b = csock.socketpair()
     with a, b:
-        payload = bytes(range(256)) * 64  # 16 KiB: past the spare buffers
+        payload = bytes(range(256)) * 64  # 16 KiB: past recv's 4 KiB C stack buffer
         a.sendall(payload)
         got = b""
         while len(got) < len(payload):

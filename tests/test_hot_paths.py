@@ -1,4 +1,4 @@
-"""The hot paths of recv, recv_into, send and sendall (issue 12): C
+"""The hot paths of recv, recv_into, send, sendall and recvmmsg (issue 12): C
 functions on CPython's C API (csock/_cdefs/csock_hot.py) that find a
 Socket's csockrt_fd by its key, a small number in the runtime's table,
 passed in the Socket's (key, cdata) handle. These tests pin what must never
@@ -118,8 +118,8 @@ def test_keys_beyond_the_table_take_the_general_path(monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize("mod", MODS)
 def test_recv_sizes_that_change_between_calls(mod: ModuleType) -> None:
-    """The packed argument is kept for the last size object: every change of
-    size, type and value gives what socket gives."""
+    """Every change of size, type and value between calls gives what socket
+    gives (the key paths kept an argument made for the last size object)."""
     a, b = mod.socketpair()
     with a, b:
         a.sendall(bytes(range(200)))
@@ -207,8 +207,8 @@ def test_keys_work_in_a_forked_child() -> None:
         assert b.recv(1) == b"x"
 
 
-def test_the_key_paths_of_a_closed_socket_raise_ebadf() -> None:
-    """close() leaves the key set (the csockrt_fd lives on): the key path
+def test_the_hot_paths_of_a_closed_socket_raise_ebadf() -> None:
+    """close() leaves the key set (the csockrt_fd lives on): the hot path
     finds it closed and touches no descriptor."""
     a, b = csock.socketpair()
     with a:
@@ -291,7 +291,7 @@ class LyingBytearray(bytearray):
 
 @pytest.mark.parametrize("mod", MODS)
 def test_recv_into_a_bytearray_that_lies_about_its_length(mod: ModuleType) -> None:
-    """The key path takes the pinned buffer's own length, never the object's
+    """recv_into takes the pinned buffer's own length, never the object's
     __len__: a subclass that lies gets at most its real size."""
     a, b = mod.socketpair()
     with a, b:

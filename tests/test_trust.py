@@ -107,7 +107,7 @@ def test_recv_msg_trunc_small_returns_no_stale_bytes(dgram_pair: tuple[Any, Any]
     """Finding 2: bytes past bufsize are zeros, never the buffer's old content."""
     a, b = dgram_pair
     a.send(b"x" * 100)
-    assert b.recv(100) == b"x" * 100  # leaves x's in csock's spare buffer
+    assert b.recv(100) == b"x" * 100  # leaves x's in the buffer recv's C receives into
     a.send(b"a" * 100)
     data = b.recv(16, mod.MSG_TRUNC)
     assert len(data) == 100  # socket's length semantics: the datagram's length

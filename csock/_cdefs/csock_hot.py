@@ -17,12 +17,13 @@ data (no user code can run during their checks, or between the pin and the
 call); they raise nothing for a failed call. They return the result, or an
 int that _socket._failed reads (CSOCKRT_BADARG: not the common case, the
 general path parses the arguments as CPython does and raises what it
-raises; -errno; CSOCKRT_EXPIRED; recv's EINTR as the *_fast functions
-return it). The calls that pin a caller's buffer (recv_into, send,
-sendall) handle EINTR here, as CPython does: the signal handlers run (and
-may raise) while the buffer is still pinned, so none can resize or
-release it in the middle of the call. recvmmsg does too, with buffers of
-its own, and makes its list of tuples here.
+raises; -errno; CSOCKRT_EXPIRED; recv's EINTR as csockrt_recvfrom_fast
+returns it, CSOCKRT_INTR_AT minus the deadline under a timeout). The calls
+that pin a caller's buffer (recv_into, send, sendall) handle EINTR here, as
+CPython does: the signal handlers run (and may raise) while the buffer is
+still pinned, so none can resize or release it in the middle of the call.
+recvmmsg does too, with buffers of its own, and makes its list of tuples
+here.
 
 Each takes ``hot``, the Socket's (key, csockrt_fd cdata) tuple: the key
 finds the csockrt_fd in the runtime's table (a key stays set until its
@@ -106,8 +107,7 @@ static PyObject *csockrt_hot_badarg(void)
 static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     csockrt_fd *f;
-    long long len, flags;
-    ssize_t n;
+    long long len, flags, n;
     PyThreadState *saved;
     PyObject *big, *result;
     char *p;
@@ -121,7 +121,7 @@ static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ss
         saved = PyEval_SaveThread();
         n = csockrt_recv_timed(f, stack, len, flags);
         PyEval_RestoreThread(saved);
-        return n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(stack, n);
+        return n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(stack, (Py_ssize_t)n);
     }
     /* As CPython: the buffer before the descriptor is touched. */
     big = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)len);
@@ -135,7 +135,7 @@ static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ss
     PyEval_RestoreThread(saved);
     if (n == len)
         return big;
-    result = n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(p, n);
+    result = n < 0 ? PyLong_FromLongLong(n) : PyBytes_FromStringAndSize(p, (Py_ssize_t)n);
     Py_DECREF(big);
     return result;
 }

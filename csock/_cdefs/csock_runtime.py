@@ -17,15 +17,18 @@ non-blocking socket); otherwise they poll() the descriptor until the
 deadline, make the call, and poll again when it says EAGAIN (CPython's
 sock_call_ex, in one crossing into C). They return the result, or -errno
 (CSOCKRT_EXPIRED when the deadline passed), and leave errno as it was set by
-the failing call, so ``ffi.errno`` agrees. EINTR always comes back to Python,
-so signal handlers run and their exceptions propagate (PEP 475); the caller
-calls again with the same deadline.
+the failing call, so ``ffi.errno`` agrees. EINTR always comes back to the
+caller, so signal handlers run and their exceptions propagate (PEP 475); the
+caller calls again with the same deadline (csock_hot's C functions do so
+themselves, in C, for the calls that pin a caller's buffer).
 
-The ``*_fast`` functions of Socket's hot paths take no deadline: the socket's
-timeout is kept in its csockrt_fd (csockrt_fd_set_timeout), and the deadline
-is computed here, so Python computes nothing for a call. When EINTR cuts a
-call under a timeout, they return CSOCKRT_INTR_AT minus the deadline in
-nanoseconds, so that Python goes on with the same deadline.
+csock_hot's C functions (Socket.recv, recv_into, send, sendall, recvmmsg)
+and the ``*_fast`` functions here (recvfrom and sendto's hot paths) take no
+deadline: the socket's timeout is kept in its csockrt_fd
+(csockrt_fd_set_timeout), and the deadline is computed in C, so Python
+computes nothing for a call. When EINTR cuts a ``*_fast`` call (or
+csock_hot's recv) under a timeout, it returns CSOCKRT_INTR_AT minus the
+deadline in nanoseconds, so that Python goes on with the same deadline.
 
 The send functions OR in MSG_NOSIGNAL: a peer that went away gives EPIPE,
 never a SIGPIPE that kills the process.
@@ -74,10 +77,10 @@ int csockrt_fd_calls(csockrt_fd *f);
 
 int csockrt_wait(csockrt_fd *f, int events, double deadline);
 void csockrt_fd_set_timeout(csockrt_fd *f, double timeout);
-ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
-                              long long flags);
-ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
-                            const struct sockaddr *addr, socklen_t addrlen);
+long long csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
+                                long long flags);
+long long csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
+                              const struct sockaddr *addr, socklen_t addrlen);
 int csockrt_key_set(csockrt_fd *f, unsigned int key, uintptr_t owner);
 unsigned int csockrt_key_clear(csockrt_fd *f);
 ssize_t csockrt_recv(csockrt_fd *f, void *buf, size_t len, int flags, double deadline);
@@ -123,10 +126,11 @@ CUSTOMIZATIONS = r"""
 #define CSOCKRT_CALL 4u
 /* Outside errno's range: the poll before the call timed out. */
 #define CSOCKRT_EXPIRED (-100000)
-/* A *_fast function's arguments are not the common case: nothing was done,
-   the caller takes its general path (which raises what CPython raises). */
+/* A hot path's arguments (a *_fast or csock_hot function's) are not the
+   common case: nothing was done, the caller takes its general path (which
+   raises what CPython raises). */
 #define CSOCKRT_BADARG (-100001)
-/* A *_fast call under a timeout cut by EINTR returns CSOCKRT_INTR_AT - the
+/* A hot call under a timeout cut by EINTR returns CSOCKRT_INTR_AT - the
    deadline in CLOCK_MONOTONIC nanoseconds (timeouts are kept below 2**61 ns,
    73 years, so the value stays above LLONG_MIN). */
 #define CSOCKRT_INTR_AT (-(1LL << 62))
@@ -153,7 +157,7 @@ typedef struct {
 typedef struct {
     int fd;
     _Atomic unsigned int state;
-    /* The Socket's timeout for the *_fast functions: < 0 blocking, 0
+    /* The Socket's timeout for the hot paths: < 0 blocking, 0
        non-blocking, > 0 nanoseconds (rounded up, as CPython's). */
     _Atomic long long timeout_ns;
     /* The Socket's key (0: none; see the keys), and the address of the
@@ -168,7 +172,7 @@ static void csockrt_fd_init(csockrt_fd *f, int fd)
     f->fd = fd;
     atomic_store(&f->state, 0u);
     atomic_store(&f->timeout_ns, -1LL);
-    /* key stays: set once, when f is made (ffi.new zeroes it). */
+    /* key and owner stay: set once, when f is made (ffi.new zeroes them). */
 }
 
 /* timeout in seconds, negative for none (blocking). */
@@ -378,12 +382,12 @@ static int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int 
     CSOCKRT_IO(f, POLLIN, deadline, recvmmsg(fd, msgvec, vlen, flags, NULL));
 }
 
-/* The fast paths of Socket.recv/recv_into/recvfrom/send/sendto: the range
-   checks of CPython's argument parsing done here, where they cost nothing (a
-   C int of flags, 0 < len <= cap for a buffer of cap bytes; recv and
-   recvfrom also leave MSG_TRUNC, whose result can pass len, to the general
-   path). Arguments outside them give CSOCKRT_BADARG, before the descriptor
-   is touched. The deadline comes from the socket's timeout. */
+/* The hot paths (the *_fast functions below, csock_hot's C): the range
+   checks of CPython's argument parsing done in C, where they cost nothing
+   (a C int of flags, 0 < len <= the buffer's size; recv and recvfrom also
+   leave MSG_TRUNC, whose result can pass len, to the general path).
+   Arguments outside them give CSOCKRT_BADARG, before the descriptor is
+   touched. The deadline comes from the socket's timeout. */
 #define CSOCKRT_C_INT(v) ((v) >= INT_MIN && (v) <= INT_MAX)
 
 /* -1 (no poll) for a blocking or non-blocking socket, else now + timeout. */
@@ -402,27 +406,31 @@ static double csockrt_seconds(long long deadline_ns)
     return deadline_ns < 0 ? -1.0 : (double)deadline_ns / 1e9;
 }
 
-/* EINTR under a deadline: the deadline goes back to Python with it. */
-static ssize_t csockrt_timed(ssize_t result, long long deadline_ns)
+/* EINTR under a deadline: the deadline goes back to Python with it. long
+   long, not ssize_t: CSOCKRT_INTR_AT - deadline and CSOCKRT_NEW_SENDER need
+   64 bits, which ssize_t has not on a 32-bit build. */
+static long long csockrt_timed(long long result, long long deadline_ns)
 {
     if (result == -EINTR && deadline_ns >= 0)
         return CSOCKRT_INTR_AT - deadline_ns;
     return result;
 }
 
-/* recv() under the socket's timeout, once the arguments are checked. */
-static ssize_t csockrt_recv_timed(csockrt_fd *f, void *buf, long long len, long long flags)
+/* recv() under the socket's timeout, once the arguments are checked (by
+   csock_hot's recv, which returns its EINTR to Python: it pins no caller's
+   buffer). */
+static long long csockrt_recv_timed(csockrt_fd *f, void *buf, long long len, long long flags)
 {
     long long d = csockrt_deadline_ns(f);
     return csockrt_timed(csockrt_recv(f, buf, (size_t)len, (int)flags, csockrt_seconds(d)), d);
 }
 
-static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
-                                     long long flags)
+static long long csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long long len,
+                                       long long flags)
 {
     struct sockaddr_storage addr;
     socklen_t addrlen = sizeof(addr);
-    ssize_t n;
+    long long n;
     long long d;
     if (len <= 0 || len > (long long)sizeof(from->buf) || !CSOCKRT_C_INT(flags)
             || (flags & MSG_TRUNC))
@@ -447,8 +455,8 @@ static ssize_t csockrt_recvfrom_fast(csockrt_fd *f, csockrt_from *from, long lon
 }
 
 /* sendto(data, address) to the last address, encoded already. */
-static ssize_t csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
-                                   const struct sockaddr *addr, socklen_t addrlen)
+static long long csockrt_sendto_fast(csockrt_fd *f, const void *buf, size_t len,
+                                     const struct sockaddr *addr, socklen_t addrlen)
 {
     long long d = csockrt_deadline_ns(f);
     return csockrt_timed(csockrt_sendto(f, buf, len, 0, addr, addrlen, csockrt_seconds(d)), d);
@@ -466,9 +474,9 @@ runs even if a __del__ resurrects it): no call can name a freed csockrt_fd,
 since a hot call's argument, the Socket's (key, cdata) tuple, holds the
 cdata for the call. The tuple must hold the very cdata (its address is the
 csockrt_fd's owner): a forged one with a live key and another object would
-let the csockrt_fd be freed under the call. Key 0 and keys not set find NULL: the call returns
-CSOCKRT_BADARG, and Python takes the general path (so do Sockets past
-65,535 alive at once, which get no key). */
+let the csockrt_fd be freed under the call. Key 0 and keys not set find
+NULL: the call returns CSOCKRT_BADARG, and Python takes the general path
+(so do Sockets past 65,535 alive at once, which get no key). */
 static _Atomic(csockrt_fd **) csockrt_keys[CSOCKRT_KEY_LIMIT >> CSOCKRT_CHUNK_BITS];
 #define CSOCKRT_CHUNK_MASK ((1 << CSOCKRT_CHUNK_BITS) - 1)
 
