@@ -914,43 +914,19 @@ class Socket:
 
     def sendall(self, data: Buffer, flags: int = 0, /) -> None:
         """Send all of ``data``; the timeout applies to the whole call."""
-        # The hot paths. With a timeout, most sends take all the bytes at
-        # once: a short send goes on in _sendall, with the same deadline.
-        timeout = self._timeout
-        if not timeout:
-            # No deadline (blocking or non-blocking): all the sends in C,
-            # the data pinned throughout (a signal handler run after a short
-            # send cannot resize it, as in CPython); None when all was sent.
-            n = _hot_sendall(self._hot, data, flags)
-            if n is None:
-                return
-            deadline = -1.0
-        elif type(data) is bytes and flags.__class__ is int:
-            # One deadline for the whole call, as CPython's sendall; flags
-            # out of C int range are cffi's OverflowError, _sendall's to raise.
-            deadline = monotonic() + timeout
-            try:
-                n = _c_send(self._ref, data, len(data), flags, deadline)
-            except (TypeError, OverflowError):
-                n = _BADARG
-            if n >= len(data):
-                return
-        else:
-            self._sendall(data, flags, monotonic() + timeout, 0, started=False)
-            return
-        if n >= 0:
-            started = True
-        elif n != _NEG_EINTR and n != _BADARG:
-            raise timed_out() if n == _EXPIRED else os_error(-n)
-        else:
-            started = n == _NEG_EINTR  # _BADARG: no call was made
-            n = 0
-        self._sendall(data, flags, deadline, n, started=started)
+        # The hot path: every send in C under one deadline taken at the start
+        # (as CPython's), the data pinned throughout, so a signal handler run
+        # after EINTR or a short send cannot resize it; None when all was
+        # sent. CSOCKRT_BADARG (data or flags it does not take): nothing was
+        # sent, and the general path parses as CPython.
+        n = _hot_sendall(self._hot, data, flags)
+        if n is not None:
+            _failed(n)  # raises the call's error
+            timeout = self._timeout
+            self._sendall(data, flags, monotonic() + timeout if timeout else -1.0)
 
-    def _sendall(self, data: Any, flags: Any, deadline: float, sent: int,
-                 started: bool) -> None:
-        """sendall() from byte ``sent`` on, until the deadline (-1.0: none);
-        ``started``: a send was made already (so a passed deadline is final)."""
+    def _sendall(self, data: Any, flags: Any, deadline: float) -> None:
+        """sendall()'s general path, until the deadline (-1.0: none)."""
         pointer = _validate.readable_buffer(data)
         if pointer.__class__ is bytes:
             pointer = _from_buffer(pointer)
@@ -959,6 +935,8 @@ class Socket:
                 flags = _validate.c_int(flags, "flags")
             total = len(pointer)
             ref = self._ref
+            sent = 0
+            started = False  # after a send, a passed deadline is final
             while True:  # as CPython: send() at least once, so b"" still reports errors
                 if started:
                     _check_deadline(deadline)
@@ -1261,12 +1239,12 @@ class Socket:
             raise ValueError(f"recvmmsg() count * bufsize is {total} bytes, more than "
                              f"{_RECVMMSG_MAX_BYTES} (a buffer for every datagram)")
         # The hot path: the batch and its list made in C; an int is an error
-        # (or CSOCKRT_BADARG: a socket with no key, the path below).
+        # (or CSOCKRT_BADARG: a socket with no key, the path below). Its C
+        # runs the signal handlers on EINTR itself.
         batch = _hot_recvmmsg(self._hot, count, bufsize, flags | _WAITFORONE, _address.from_raw)
         if isinstance(batch, list):  # made by C: exactly a list
             return batch
-        if batch != _BADARG:
-            raise timed_out() if batch == _EXPIRED else os_error(-batch)
+        _failed(batch)  # raises the call's error; CSOCKRT_BADARG: on below
         buf = _new_uninitialised("char[]", max(total, 1))
         names = _new_uninitialised("struct sockaddr_storage[]", count)
         iov = _new_uninitialised("struct iovec[]", count)
