@@ -190,6 +190,15 @@ _DECODED_MAX = 1024
 _buffer = ffi.buffer
 
 
+def _remember(key: bytes, address: Any) -> Any:
+    """address, kept in _DECODED under its sockaddr's bytes (the cache emptied
+    when full)."""
+    if len(_DECODED) >= _DECODED_MAX:
+        _DECODED.clear()
+    _DECODED[key] = address
+    return address
+
+
 def from_storage(storage: Any, length: int) -> Any:
     """The Python address in a sockaddr_storage the kernel filled with ``length`` bytes.
 
@@ -202,10 +211,7 @@ def from_storage(storage: Any, length: int) -> Any:
     key = _buffer(storage, length)[:]
     address = _DECODED.get(key)
     if address is None:
-        address = from_sockaddr(storage, length)
-        if len(_DECODED) >= _DECODED_MAX:
-            _DECODED.clear()
-        _DECODED[key] = address
+        address = _remember(key, from_sockaddr(storage, length))
     return address
 
 
@@ -219,10 +225,7 @@ def from_filled(raw: Any, sockaddr: Any, length: int) -> Any:
     key = raw[:length]
     address = _DECODED.get(key)
     if address is None:
-        address = from_sockaddr(sockaddr, length)
-        if len(_DECODED) >= _DECODED_MAX:
-            _DECODED.clear()
-        _DECODED[key] = address
+        address = _remember(key, from_sockaddr(sockaddr, length))
     return address
 
 
@@ -234,10 +237,7 @@ def from_raw(raw: bytes) -> Any:
         storage = ffi.new("struct sockaddr_storage *")
         length = min(len(raw), _STORAGE_SIZE)  # never past the storage
         ffi.memmove(storage, raw, length)
-        address = from_sockaddr(storage, length)
-        if len(_DECODED) >= _DECODED_MAX:
-            _DECODED.clear()
-        _DECODED[bytes(raw)] = address
+        address = _remember(bytes(raw), from_sockaddr(storage, length))
     return address
 
 
@@ -250,10 +250,7 @@ def from_filled_at(raw: Any, array: Any, index: int, length: int) -> Any:
     key = raw[offset:offset + length]
     address = _DECODED.get(key)
     if address is None:
-        address = from_sockaddr(array + index, length)
-        if len(_DECODED) >= _DECODED_MAX:
-            _DECODED.clear()
-        _DECODED[key] = address
+        address = _remember(key, from_sockaddr(array + index, length))
     return address
 
 

@@ -149,17 +149,13 @@ static PyObject *csockrt_hot_recv(PyObject *module, PyObject *const *args, Py_ss
    CSOCKRT_EXPIRED, as _check_deadline. */
 static int csockrt_hot_again(long long *n, long long d)
 {
-    struct timespec now;
     if (*n != -EINTR)
         return 0;
     if (PyErr_CheckSignals() < 0)
         return -1;
-    if (d >= 0) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((long long)now.tv_sec * 1000000000LL + now.tv_nsec > d) {
-            *n = CSOCKRT_EXPIRED;
-            return 0;
-        }
+    if (d >= 0 && csockrt_now_ns() > d) {
+        *n = CSOCKRT_EXPIRED;
+        return 0;
     }
     return 1;
 }

@@ -390,15 +390,21 @@ static int csockrt_recvmmsg(csockrt_fd *f, struct mmsghdr *msgvec, unsigned int 
    touched. The deadline comes from the socket's timeout. */
 #define CSOCKRT_C_INT(v) ((v) >= INT_MIN && (v) <= INT_MAX)
 
+/* CLOCK_MONOTONIC in nanoseconds (time.monotonic()'s clock). */
+static long long csockrt_now_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
 /* -1 (no poll) for a blocking or non-blocking socket, else now + timeout. */
 static long long csockrt_deadline_ns(csockrt_fd *f)
 {
-    struct timespec now;
     long long timeout = atomic_load_explicit(&f->timeout_ns, memory_order_relaxed);
     if (timeout <= 0)
         return -1;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec + timeout;
+    return csockrt_now_ns() + timeout;
 }
 
 static double csockrt_seconds(long long deadline_ns)
